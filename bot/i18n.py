@@ -1,0 +1,70 @@
+"""Texts from `locales/<locale>/*.ftl` (Project Fluent), bound to one person's locale.
+
+Every string argument is HTML-escaped here, once, because every message goes out
+in HTML parse mode: a customer's "<b>" or "&" can never break a message.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from importlib import resources
+
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
+
+from bot.settings import LOCALES, Locale
+
+log = logging.getLogger(__name__)
+
+
+class Texts:
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+        self._bundle, self.keys = _load(locale)
+
+    def __call__(self, key: str, /, **args: object) -> str:
+        if not self._bundle.has_message(key):
+            log.error("text %s is missing in locale %s", key, self.locale)
+            return key
+        safe = {k: _escape(v) for k, v in args.items()}
+        pattern = self._bundle.get_message(key).value
+        text, errors = self._bundle.format_pattern(pattern, safe)  # type: ignore[arg-type]
+        for error in errors:
+            log.error("text %s in %s: %s", key, self.locale, error)
+        return text
+
+
+class Translator:
+    """All catalogs, loaded once at start."""
+
+    def __init__(self, default: Locale) -> None:
+        self.default = default
+        self._texts = {locale: Texts(locale) for locale in LOCALES}
+
+    def __call__(self, locale: Locale) -> Texts:
+        return self._texts[locale]
+
+    def pick(self, chosen: str | None, telegram_language: str | None) -> Locale:
+        """The customer's own choice first, then their Telegram language, then the default."""
+        for candidate in (chosen, (telegram_language or "")[:2].lower()):
+            if candidate in LOCALES:
+                return candidate  # type: ignore[return-value]
+        return self.default
+
+
+def _load(locale: Locale) -> tuple[FluentBundle, frozenset[str]]:
+    # Unicode isolation marks around arguments would show up in Telegram as junk.
+    bundle = FluentBundle([locale], use_isolating=False)
+    keys: set[str] = set()
+    folder = resources.files("locales").joinpath(locale)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".ftl"):
+            resource = FluentResource(entry.read_text("utf-8"))
+            keys.update(m.id.name for m in resource.body if isinstance(m, ast.Message))
+            bundle.add_resource(resource)
+    return bundle, frozenset(keys)
+
+
+def _escape(value: object) -> object:
+    return html.escape(value, quote=False) if isinstance(value, str) else value

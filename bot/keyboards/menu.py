@@ -1,0 +1,55 @@
+"""Main menu and language keyboards."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+from bot.settings import LOCALES
+
+
+class MenuAction(StrEnum):
+    LOGIN = "login"
+    ORDERS = "orders"
+    RECOVER = "recover"
+    SUPPORT = "support"
+    LANGUAGE = "lang"
+
+
+class MenuCb(CallbackData, prefix="m"):
+    action: MenuAction
+
+
+class LangCb(CallbackData, prefix="l"):
+    locale: str
+
+
+# A flow adds its entry here when it lands; the menu never offers a dead end.
+MENU_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LANGUAGE,)
+
+_LABELS = {
+    MenuAction.LOGIN: "menu-btn-login",
+    MenuAction.ORDERS: "menu-btn-orders",
+    MenuAction.RECOVER: "menu-btn-recover",
+    MenuAction.SUPPORT: "menu-btn-support",
+    MenuAction.LANGUAGE: "menu-btn-language",
+}
+
+
+def main_menu(t: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for action in MENU_ENTRIES:
+        builder.button(text=t(_LABELS[action]), callback_data=MenuCb(action=action))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def language_menu(t: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for locale in LOCALES:
+        builder.button(text=t(f"language-btn-{locale}"), callback_data=LangCb(locale=locale))
+    return builder.as_markup()

@@ -1,0 +1,72 @@
+"""The marketplace port: what the bot reads and the few things it changes.
+
+The embedded SQLite store (`storage.marketplace`) is the default implementation;
+a marketplace plugs in its own API by implementing `MarketplacePort`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class OrderStatus(StrEnum):
+    CREATED = "created"
+    PAID = "paid"
+    ASSEMBLING = "assembling"
+    IN_TRANSIT = "in_transit"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    phone: str | None
+    email: str | None
+    email_verified: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    sku: str
+    title: str
+    qty: int
+    price: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Order:
+    number: str
+    account_id: str
+    status: OrderStatus
+    created_at: datetime
+    delivery_eta: date | None
+    pickup_point: str | None
+    items: tuple[OrderItem, ...]
+    total: float
+    payment: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class MarketplacePort(Protocol):
+    async def account(self, account_id: str) -> Account | None: ...
+
+    async def account_by_phone(self, phone_e164: str) -> Account | None: ...
+
+    async def account_by_email(self, email: str) -> Account | None: ...
+
+    async def orders_of(self, account_id: str, *, limit: int, offset: int = 0) -> list[Order]: ...
+
+    async def order(self, number: str) -> Order | None: ...
+
+    async def set_order_status(self, number: str, status: OrderStatus) -> None: ...
+
+    async def change_phone(self, account_id: str, phone_e164: str) -> None: ...

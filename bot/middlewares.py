@@ -1,0 +1,48 @@
+"""Injection: services and the customer's texts reach handlers as named arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from bot.i18n import Translator
+from bot.services.customers import CustomerService
+from storage.customers import Customer
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ServicesMiddleware(BaseMiddleware):
+    """Puts the app's services (built once by the app factory) into handler data."""
+
+    def __init__(self, services: Mapping[str, object]) -> None:
+        self._services = dict(services)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data.update(self._services)
+        return await handler(event, data)
+
+
+class LocaleMiddleware(BaseMiddleware):
+    """Records who wrote and gives handlers `t`, the texts in that person's language."""
+
+    def __init__(self, customers: CustomerService, translator: Translator) -> None:
+        self._customers = customers
+        self._translator = translator
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot:
+            data["t"] = self._translator(self._translator.default)
+            return await handler(event, data)
+        customer = await self._customers.seen(
+            Customer(
+                user.id, user.first_name, user.last_name, user.username, user.language_code, None
+            )
+        )
+        data["customer"] = customer
+        data["t"] = self._translator(self._customers.locale_of(customer))
+        return await handler(event, data)

@@ -1,0 +1,22 @@
+"""Last in line: whatever no flow understood still gets a useful answer."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Texts
+from bot.keyboards.menu import main_menu
+
+router = Router(name=__name__)
+
+
+@router.message()
+async def anything(message: Message, t: Texts) -> None:
+    await message.answer(t("fallback-unknown"), reply_markup=main_menu(t))
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery, t: Texts) -> None:
+    # Buttons from old messages or an older release land here.
+    await query.answer(t("button-stale"), show_alert=True)

@@ -1,0 +1,71 @@
+"""Telegram users who talk to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+
+_GET = "SELECT * FROM customers WHERE telegram_id = :id"
+_UPSERT = """
+INSERT INTO customers (telegram_id, first_name, last_name, username, language_code,
+                       created_at, updated_at)
+VALUES (:id, :first_name, :last_name, :username, :language_code, :now, :now)
+ON CONFLICT (telegram_id) DO UPDATE SET
+    first_name = excluded.first_name, last_name = excluded.last_name,
+    username = excluded.username, language_code = excluded.language_code,
+    updated_at = excluded.updated_at
+"""
+_SET_LOCALE = "UPDATE customers SET locale = :locale, updated_at = :now WHERE telegram_id = :id"
+
+
+@dataclass(frozen=True)
+class Customer:
+    telegram_id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    locale: str | None
+
+
+class CustomerRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, telegram_id: int) -> Customer | None:
+        async with self._db.tx() as conn, conn.execute(_GET, {"id": telegram_id}) as cursor:
+            return _to_customer(await cursor.fetchone())
+
+    async def save_profile(self, profile: Customer, now: datetime) -> None:
+        params = {
+            "id": profile.telegram_id,
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "username": profile.username,
+            "language_code": profile.language_code,
+            "now": now.isoformat(),
+        }
+        async with self._db.tx() as conn:
+            await conn.execute(_UPSERT, params)
+
+    async def set_locale(self, telegram_id: int, locale: str, now: datetime) -> None:
+        params = {"id": telegram_id, "locale": locale, "now": now.isoformat()}
+        async with self._db.tx() as conn:
+            await conn.execute(_SET_LOCALE, params)
+
+
+def _to_customer(row: aiosqlite.Row | None) -> Customer | None:
+    if row is None:
+        return None
+    return Customer(
+        row["telegram_id"],
+        row["first_name"],
+        row["last_name"],
+        row["username"],
+        row["language_code"],
+        row["locale"],
+    )

@@ -1,0 +1,166 @@
+"""The embedded marketplace store: the default `MarketplacePort`, on SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.marketplace import Account, Order, OrderItem, OrderStatus
+from storage.db import Database
+
+_UPSERT_ACCOUNT = """
+INSERT INTO accounts (id, name, phone, email, email_verified, extra, updated_at)
+VALUES (:id, :name, :phone, :email, :email_verified, :extra, :now)
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name, phone = excluded.phone, email = excluded.email,
+    email_verified = excluded.email_verified, extra = excluded.extra,
+    updated_at = excluded.updated_at
+"""
+_UPSERT_ORDER = """
+INSERT INTO orders (number, account_id, status, created_at, delivery_eta, pickup_point,
+                    items, total, payment, extra, updated_at)
+VALUES (:number, :account_id, :status, :created_at, :delivery_eta, :pickup_point,
+        :items, :total, :payment, :extra, :now)
+ON CONFLICT (number) DO UPDATE SET
+    account_id = excluded.account_id, status = excluded.status,
+    created_at = excluded.created_at, delivery_eta = excluded.delivery_eta,
+    pickup_point = excluded.pickup_point, items = excluded.items, total = excluded.total,
+    payment = excluded.payment, extra = excluded.extra, updated_at = excluded.updated_at
+"""
+_ACCOUNT = "SELECT * FROM accounts WHERE id = :id"
+_ACCOUNT_BY_PHONE = "SELECT * FROM accounts WHERE phone = :phone ORDER BY id LIMIT 1"
+_ACCOUNT_BY_EMAIL = "SELECT * FROM accounts WHERE lower(email) = lower(:email) ORDER BY id LIMIT 1"
+_ORDERS_OF = """
+SELECT * FROM orders WHERE account_id = :account_id
+ORDER BY created_at DESC, number DESC LIMIT :limit OFFSET :offset
+"""
+_ORDER = "SELECT * FROM orders WHERE number = :number"
+_SET_STATUS = "UPDATE orders SET status = :status, updated_at = :now WHERE number = :number"
+_SET_PHONE = "UPDATE accounts SET phone = :phone, updated_at = :now WHERE id = :id"
+_COUNT = "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM orders)"
+
+
+class EmbeddedMarketplace:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def upsert(self, accounts: Iterable[Account], orders: Iterable[Order]) -> None:
+        stamp = self._clock.now().isoformat()
+        async with self._db.tx() as conn:
+            await conn.executemany(
+                _UPSERT_ACCOUNT, [{**_account_row(a), "now": stamp} for a in accounts]
+            )
+            await conn.executemany(
+                _UPSERT_ORDER, [{**_order_row(o), "now": stamp} for o in orders]
+            )
+
+    async def counts(self) -> tuple[int, int]:
+        async with self._db.tx() as conn, conn.execute(_COUNT) as cursor:
+            row = await cursor.fetchone()
+        return (row[0], row[1]) if row else (0, 0)
+
+    async def account(self, account_id: str) -> Account | None:
+        return _to_account(await self._one(_ACCOUNT, {"id": account_id}))
+
+    async def account_by_phone(self, phone_e164: str) -> Account | None:
+        return _to_account(await self._one(_ACCOUNT_BY_PHONE, {"phone": phone_e164}))
+
+    async def account_by_email(self, email: str) -> Account | None:
+        return _to_account(await self._one(_ACCOUNT_BY_EMAIL, {"email": email.strip()}))
+
+    async def orders_of(self, account_id: str, *, limit: int, offset: int = 0) -> list[Order]:
+        params = {"account_id": account_id, "limit": limit, "offset": offset}
+        async with self._db.tx() as conn, conn.execute(_ORDERS_OF, params) as cursor:
+            return [_to_order(row) for row in await cursor.fetchall()]
+
+    async def order(self, number: str) -> Order | None:
+        row = await self._one(_ORDER, {"number": number})
+        return _to_order(row) if row else None
+
+    async def set_order_status(self, number: str, status: OrderStatus) -> None:
+        now = self._clock.now().isoformat()
+        async with self._db.tx() as conn:
+            await conn.execute(_SET_STATUS, {"number": number, "status": status, "now": now})
+
+    async def change_phone(self, account_id: str, phone_e164: str) -> None:
+        now = self._clock.now().isoformat()
+        async with self._db.tx() as conn:
+            await conn.execute(_SET_PHONE, {"id": account_id, "phone": phone_e164, "now": now})
+
+    async def _one(self, sql: str, params: dict[str, object]) -> aiosqlite.Row | None:
+        async with self._db.tx() as conn, conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+
+def _account_row(a: Account) -> dict[str, object]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "phone": a.phone,
+        "email": a.email,
+        "email_verified": int(a.email_verified),
+        "extra": json.dumps(a.extra, ensure_ascii=False),
+    }
+
+
+def _order_row(o: Order) -> dict[str, object]:
+    items = [{**i.extra, **{k: v for k, v in asdict(i).items() if k != "extra"}} for i in o.items]
+    return {
+        "number": o.number,
+        "account_id": o.account_id,
+        "status": o.status.value,
+        # UTC, so that ORDER BY on the text sorts by time whatever offset the file used.
+        "created_at": o.created_at.astimezone(UTC).isoformat(),
+        "delivery_eta": o.delivery_eta.isoformat() if o.delivery_eta else None,
+        "pickup_point": o.pickup_point,
+        "items": json.dumps(items, ensure_ascii=False),
+        "total": o.total,
+        "payment": o.payment,
+        "extra": json.dumps(o.extra, ensure_ascii=False),
+    }
+
+
+def _to_account(row: aiosqlite.Row | None) -> Account | None:
+    if row is None:
+        return None
+    return Account(
+        row["id"],
+        row["name"],
+        row["phone"],
+        row["email"],
+        bool(row["email_verified"]),
+        json.loads(row["extra"]),
+    )
+
+
+def _to_order(row: aiosqlite.Row) -> Order:
+    known = {"sku", "title", "qty", "price"}
+    items = tuple(
+        OrderItem(
+            str(i["sku"]),
+            i["title"],
+            int(i["qty"]),
+            float(i["price"]),
+            {k: v for k, v in i.items() if k not in known},
+        )
+        for i in json.loads(row["items"])
+    )
+    eta = row["delivery_eta"]
+    return Order(
+        row["number"],
+        row["account_id"],
+        OrderStatus(row["status"]),
+        datetime.fromisoformat(row["created_at"]),
+        date.fromisoformat(eta) if eta else None,
+        row["pickup_point"],
+        items,
+        row["total"],
+        row["payment"],
+        json.loads(row["extra"]),
+    )

@@ -1,0 +1,127 @@
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.marketplace import OrderStatus
+from bot.marketplace.datafile import DataFileError, load, parse
+from storage.db import Database
+from storage.marketplace import EmbeddedMarketplace
+
+
+def _data() -> dict[str, Any]:
+    return {
+        "accounts": [
+            {
+                "id": "A1",
+                "name": "Анна",
+                "phone": "+79123456789",
+                "email": "anna@example.com",
+                "email_verified": True,
+                "tier": "gold",
+            },
+        ],
+        "orders": [
+            {
+                "number": "12345678-0001",
+                "account_id": "A1",
+                "status": "in_transit",
+                "created_at": "2026-11-01T10:00:00+03:00",
+                "delivery_eta": "2026-11-05",
+                "pickup_point": "Москва, ул. Ленина, 1",
+                "items": [
+                    {"sku": "1001", "title": "Чайник", "qty": 1, "price": 2490, "color": "white"}
+                ],
+                "total": 2490,
+                "payment": "card",
+                "seller": "S-7",
+            },
+        ],
+    }
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "market.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return path
+
+
+async def test_good_file_is_imported_with_unknown_fields_kept(
+    tmp_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    store = EmbeddedMarketplace(db, clock)
+    await store.upsert(*load(_write(tmp_path, _data())))
+    account = await store.account_by_phone("+79123456789")
+    assert account is not None
+    assert account.name == "Анна"
+    assert account.extra == {"tier": "gold"}
+    order = await store.order("12345678-0001")
+    assert order is not None
+    assert order.status is OrderStatus.IN_TRANSIT
+    assert order.extra == {"seller": "S-7"}
+    assert order.items[0].extra == {"color": "white"}
+    assert (await store.account_by_email("ANNA@example.com")) == account
+
+
+async def test_reimport_updates_instead_of_duplicating(
+    tmp_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    store = EmbeddedMarketplace(db, clock)
+    await store.upsert(*load(_write(tmp_path, _data())))
+    changed = _data()
+    changed["orders"][0]["status"] = "delivered"
+    changed["accounts"][0]["name"] = "Анна П."
+    await store.upsert(*load(_write(tmp_path, changed)))
+    assert await store.counts() == (1, 1)
+    order = await store.order("12345678-0001")
+    assert order is not None
+    assert order.status is OrderStatus.DELIVERED
+    account = await store.account("A1")
+    assert account is not None
+    assert account.name == "Анна П."
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["orders"][0].update(status="lost"),
+            r"orders\[0\] \(number 12345678-0001\): field 'status'",
+        ),
+        (
+            lambda d: d["orders"][0]["items"][0].pop("qty"),
+            r"orders\[0\] \(number 12345678-0001\): field 'items.0.qty'",
+        ),
+        (
+            lambda d: d["accounts"][0].update(phone="call me"),
+            r"accounts\[0\] \(id A1\): field 'phone'",
+        ),
+        (
+            lambda d: d["orders"][0].update(account_id="A9"),
+            r"orders\[0\] \(number 12345678-0001\): field 'account_id': no account 'A9'",
+        ),
+        (
+            lambda d: d["orders"][0].update(created_at="2026-11-01T10:00:00"),
+            r"field 'created_at': .*time zone",
+        ),
+    ],
+)
+def test_malformed_entry_is_named(mutate: Any, message: str) -> None:
+    data = _data()
+    mutate(data)
+    with pytest.raises(DataFileError, match=message):
+        parse(data)
+
+
+def test_file_that_is_not_json_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{accounts: [", "utf-8")
+    with pytest.raises(DataFileError, match="not valid JSON"):
+        load(path)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="cannot read"):
+        load(tmp_path / "absent.json")
