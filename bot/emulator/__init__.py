@@ -1,0 +1,72 @@
+"""In-process Telegram Bot API emulator for end-to-end tests and the sandbox.
+
+A real aiogram ``Bot`` talks HTTP to it exactly as to api.telegram.org::
+
+    async with BotApiEmulator() as emu:
+        bot = emu.create_bot()   # or Bot(token, session=AiohttpSession(
+                                 #     api=TelegramAPIServer.from_base(emu.base_url)))
+        alice = emu.add_user(1001, "Alice")
+        emu.add_forum(-1001, "Support", members={2002: "administrator"})
+        await alice.send("/start")              # pushed to the getUpdates queue
+        reply = await alice.next_message()      # StoredMessage the bot sent back
+        await alice.click(reply, "lang:ru")     # callback_query update
+
+Reading what the bot did
+    ``emu.messages(chat_id, thread_id=None)`` lists bot messages (``StoredMessage``:
+    ``text`` plain, ``html`` as sent, ``entities`` with UTF-16 offsets, ``reply_markup``
+    dict, ``media``, ``thread_id``, ``edited``, ``deleted``, ``date``).
+    ``await emu.wait_message(chat_id, thread_id=..., timeout=..., predicate=...)`` and
+    ``await user.next_message()`` return the oldest bot message of that chat not returned
+    by an earlier wait (a per-chat cursor); messages skipped by a filter stay available.
+    ``thread_id=None`` means any thread, ``1`` the General topic. On timeout they raise
+    ``AssertionError`` listing the chat's recent bot messages.
+    Edits update the stored message in place and are journaled: ``await
+    emu.wait_edit(chat_id, message_id=None)`` returns a snapshot after the next edit.
+    ``await emu.wait_callback_answer()`` does the same for answerCallbackQuery, and
+    ``await emu.wait_for(predicate, timeout)`` waits for any condition.
+
+Events
+    ``emu.subscribe(callback)`` calls ``callback(event)`` (sync or async) for each
+    event; ``emu.events`` keeps them all. Events are JSON-serialisable dicts with
+    ``seq``, ``type``, ``time`` and per-type fields:
+
+    * ``bot_message`` / ``bot_edit``: ``chat_id``, ``thread_id``, ``message`` (snapshot)
+    * ``message_deleted``: ``chat_id``, ``message_id``, ``from_bot``
+    * ``update``: ``update`` - the exact Update a simulated user pushed
+    * ``callback_answer``: ``answer``; ``chat_action``: ``chat_id``, ``thread_id``, ``action``
+    * ``topic``: ``action`` (created/edited/closed/reopened/deleted), ``chat_id``, ``topic``
+    * ``commands``: ``scope``, ``language_code``, ``commands``
+
+Faults and limits
+    ``emu.fail_next(method, status, retry_after=..., times=...)``,
+    ``emu.set_failure_rate(rate, statuses, retry_after, seed)``, ``latency=`` and
+    ``enforce_limits=True`` (``group_limit_per_minute``, ``private_limit_per_second``).
+    Every call is recorded in ``emu.calls`` as ``(method, params)``.
+
+Fidelity notes: only the HTML parse mode is emulated (others get 400), and with
+``strict_html=True`` (default) a bare ``&`` is rejected although Telegram keeps it.
+"""
+
+from .client import SimUser
+from .emulator import BotApiEmulator
+from .errors import ApiError, SimulationError
+from .events import Event
+from .html import HtmlParseError, parse_html
+from .models import ChatRecord, StoredFile, StoredMessage, Topic, UserRecord
+from .server import ApiCall
+
+__all__ = [
+    "ApiCall",
+    "ApiError",
+    "BotApiEmulator",
+    "ChatRecord",
+    "Event",
+    "HtmlParseError",
+    "SimUser",
+    "SimulationError",
+    "StoredFile",
+    "StoredMessage",
+    "Topic",
+    "UserRecord",
+    "parse_html",
+]
