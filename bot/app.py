@@ -17,7 +17,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
-from bot.middlewares import LocaleMiddleware, ServicesMiddleware
+from bot.middlewares import LocaleMiddleware
 from bot.services.customers import CustomerService
 from bot.settings import LOCALES, Settings
 from handlers import build_root
@@ -68,9 +68,9 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         "marketplace": marketplace,
     }
 
-    dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation())
-    # Services first: the error handler needs them even when a later middleware fails.
-    dp.update.outer_middleware(ServicesMiddleware(services))
+    # Workflow data is aiogram's own injection: it reaches handlers, filters, the
+    # error handler and startup hooks alike, whatever middleware ran or failed.
+    dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation(), **services)
     dp.update.outer_middleware(LocaleMiddleware(customers, translator))
     dp.include_router(build_root(settings.support_chat_id))
     dp.startup.register(_set_commands)

@@ -1,8 +1,8 @@
-"""Injection: services and the customer's texts reach handlers as named arguments."""
+"""The customer's texts reach every handler as `t`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -13,17 +13,6 @@ from bot.services.customers import CustomerService
 from storage.customers import Customer
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class ServicesMiddleware(BaseMiddleware):
-    """Puts the app's services (built once by the app factory) into handler data."""
-
-    def __init__(self, services: Mapping[str, object]) -> None:
-        self._services = dict(services)
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        data.update(self._services)
-        return await handler(event, data)
 
 
 class LocaleMiddleware(BaseMiddleware):

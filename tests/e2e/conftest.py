@@ -1,0 +1,74 @@
+"""The real app, polling a Bot API emulator on loopback, on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, create_app
+from bot.clock import FrozenClock
+from bot.emulator import BotApiEmulator
+from bot.settings import Settings
+
+
+class RunningBot:
+    """The bot process as the tests see it: start, stop, restart, same database."""
+
+    def __init__(self, settings: Settings, clock: FrozenClock, emu: BotApiEmulator) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.emu = emu
+        self.app: App | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        polls = len(self.emu.calls_to("getUpdates"))
+        self.app = await create_app(self.settings, clock=self.clock)
+        self._task = asyncio.create_task(
+            self.app.dp.start_polling(
+                self.app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1
+            )
+        )
+        await self.emu.wait_for(lambda: len(self.emu.calls_to("getUpdates")) > polls, 5)
+
+    async def stop(self) -> None:
+        if self.app is None or self._task is None:
+            return
+        await self.app.dp.stop_polling()
+        await self._task
+        await self.app.close()
+        self.app, self._task = None, None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def settings(emu: BotApiEmulator, tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=emu.token,
+        telegram_api_url=emu.base_url,
+        database_path=tmp_path / "bot.sqlite3",
+        default_locale="ru",
+    )
+
+
+@pytest.fixture
+async def running(
+    settings: Settings, clock: FrozenClock, emu: BotApiEmulator
+) -> AsyncIterator[RunningBot]:
+    bot = RunningBot(settings, clock, emu)
+    await bot.start()
+    yield bot
+    await bot.stop()

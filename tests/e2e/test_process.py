@@ -1,0 +1,81 @@
+"""`python -m bot` as an operator runs it: real process, signals, exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    return {**env, **extra}
+
+
+async def _run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_missing_token_exits_with_one_clear_line(tmp_path: Path) -> None:
+    proc = await _run(_env(), tmp_path)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert lines == [
+        "Cannot start: BOT_TOKEN is not set: put it in the environment or in .env "
+        "(see .env.example)"
+    ]
+
+
+async def test_malformed_data_file_names_entry_and_field(tmp_path: Path) -> None:
+    data = tmp_path / "market.json"
+    data.write_text('{"accounts": [{"id": "A1"}]}', "utf-8")
+    env = _env(
+        BOT_TOKEN="1:x", DATABASE_PATH=str(tmp_path / "db.sqlite3"), MARKETPLACE_DATA=str(data)
+    )
+    proc = await _run(env, tmp_path)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert "Cannot start: MARKETPLACE_DATA accounts[0] (id A1): field 'name'" in err.decode()
+    assert "Traceback" not in err.decode()
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    proc.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+
+
+async def test_sigterm_stops_gracefully_and_start_resumes(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = _env(
+        BOT_TOKEN=emu.token,
+        TELEGRAM_API_URL=emu.base_url,
+        DATABASE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+
+    first = await _run(env, tmp_path)
+    await anna.send("/language")
+    await anna.click(await anna.next_message(timeout=30), text="English")
+    assert (await anna.next_message()).text.startswith("Done")
+    await _stop(first)
+
+    second = await _run(env, tmp_path)
+    await anna.send("/start")
+    assert (await anna.next_message(timeout=30)).text.startswith("Hello, Анна!")
+    await _stop(second)
