@@ -90,7 +90,7 @@ class SettingsError(Exception):
 def describe_error(error: ValidationError) -> str:
     first = error.errors()[0]
     name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-    if first["type"] == "missing":
+    if first["type"] == "missing" or first.get("input") == "":
         return f"{name} is not set: put it in the environment or in .env (see .env.example)"
     return f"{name} is malformed: {first['msg'].removeprefix('Value error, ')}"
 

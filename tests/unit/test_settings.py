@@ -64,3 +64,9 @@ def test_env_example_lists_every_setting() -> None:
     names = {line.split("=")[0] for line in example.read_text("utf-8").splitlines() if "=" in line}
     names = {n for n in names if not n.startswith("#")}
     assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_blank_token_from_env_example_counts_as_not_set(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=\n", "utf-8")
+    with pytest.raises(SettingsError, match=r"^BOT_TOKEN is not set"):
+        load_settings()
