@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -14,13 +15,19 @@ from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
-from bot.middlewares import LocaleMiddleware
+from bot.middlewares import CustomerMiddleware
+from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer
+from bot.services.codes import CodePolicy, CodeService
 from bot.services.customers import CustomerService
+from bot.services.login import LoginService
 from bot.settings import LOCALES, Settings
 from handlers import build_root
+from handlers.login import tell_delivery_failed
+from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -29,7 +36,7 @@ from storage.marketplace import EmbeddedMarketplace
 log = logging.getLogger(__name__)
 
 # The commands customers see in Telegram's menu, in the order shown.
-CUSTOMER_COMMANDS = ("start", "help", "language", "cancel")
+CUSTOMER_COMMANDS = ("start", "login", "language", "help", "cancel", "logout")
 
 
 @dataclass
@@ -40,8 +47,14 @@ class App:
     db: Database
     translator: Translator
     services: dict[str, object] = field(default_factory=dict)
+    background: Background = field(default_factory=Background)
+    closers: list[SmsGateway] = field(default_factory=list)
 
     async def close(self) -> None:
+        # Codes on their way out are delivered before the connections go.
+        await self.background.drain()
+        for closer in self.closers:
+            await closer.close()
         await self.bot.session.close()
         await self.db.close()
 
@@ -59,22 +72,80 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         await db.close()
         raise
     translator = Translator(settings.default_locale)
-    customers = CustomerService(CustomerRepo(db), translator, clock)
+    bot = _bot(settings)
+    background = Background()
+    phone_sender, mail_sender, closers = _senders(settings)
+    customer_repo, code_repo = CustomerRepo(db), CodeRepo(db)
+    customers = CustomerService(customer_repo, translator, clock)
+    login = LoginService(
+        db=db,
+        codes=CodeService(db, code_repo, clock, _policy(settings)),
+        audit=code_repo,
+        customers=customer_repo,
+        marketplace=marketplace,
+        phone=phone_sender,
+        mail=mail_sender,
+        translator=translator,
+        clock=clock,
+        background=background,
+        ttl_days=settings.login_ttl_days,
+        on_delivery_failed=partial(tell_delivery_failed, bot, translator),
+    )
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
         "translator": translator,
         "customers": customers,
         "marketplace": marketplace,
+        "login": login,
     }
 
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
     dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation(), **services)
-    dp.update.outer_middleware(LocaleMiddleware(customers, translator))
+    dp.update.outer_middleware(CustomerMiddleware(customers, login, translator))
     dp.include_router(build_root(settings.support_chat_id))
     dp.startup.register(_set_commands)
-    return App(settings, _bot(settings), dp, db, translator, services)
+    return App(settings, bot, dp, db, translator, services, background, closers)
+
+
+def _policy(settings: Settings) -> CodePolicy:
+    return CodePolicy(
+        length=settings.code_length,
+        ttl_seconds=settings.code_ttl_seconds,
+        max_attempts=settings.code_max_attempts,
+        cooldown_seconds=settings.code_resend_cooldown_seconds,
+        hourly_cap=settings.code_hourly_cap,
+    )
+
+
+def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGateway]]:
+    phone: PhoneSender | None = None
+    mail: MailSender | None = None
+    closers: list[SmsGateway] = []
+    if settings.sms_gateway_url:
+        token = settings.sms_gateway_token
+        gateway = SmsGateway(
+            settings.sms_gateway_url,
+            token.get_secret_value() if token else None,
+            timeout=settings.sms_gateway_timeout_seconds,
+        )
+        phone = gateway
+        closers.append(gateway)
+    if settings.smtp_host:
+        password = settings.smtp_password
+        mail = SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            sender=settings.smtp_from or settings.smtp_user or "support@localhost",
+            user=settings.smtp_user,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+        )
+    if phone is None or mail is None:
+        development = LogSender()
+        phone, mail = phone or development, mail or development
+    return phone, mail, closers
 
 
 def _bot(settings: Settings) -> Bot:

@@ -1,4 +1,4 @@
-"""The customer's texts reach every handler as `t`."""
+"""Who is writing: their profile, their texts as `t`, and their linked account."""
 
 from __future__ import annotations
 
@@ -10,20 +10,23 @@ from aiogram.types import TelegramObject, User
 
 from bot.i18n import Translator
 from bot.services.customers import CustomerService
+from bot.services.login import LoginService
 from storage.customers import Customer
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class LocaleMiddleware(BaseMiddleware):
-    """Records who wrote and gives handlers `t`, the texts in that person's language."""
-
-    def __init__(self, customers: CustomerService, translator: Translator) -> None:
+class CustomerMiddleware(BaseMiddleware):
+    def __init__(
+        self, customers: CustomerService, login: LoginService, translator: Translator
+    ) -> None:
         self._customers = customers
+        self._login = login
         self._translator = translator
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
+        data["account"] = None
         if user is None or user.is_bot:
             data["t"] = self._translator(self._translator.default)
             return await handler(event, data)
@@ -34,4 +37,5 @@ class LocaleMiddleware(BaseMiddleware):
         )
         data["customer"] = customer
         data["t"] = self._translator(self._customers.locale_of(customer))
+        data["account"] = await self._login.account_of(user.id)
         return await handler(event, data)

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
+    sms_gateway_timeout_seconds: float = Field(default=10, gt=0)
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, gt=0, lt=65536)
     smtp_user: str | None = None
@@ -43,6 +44,8 @@ class Settings(BaseSettings):
     code_ttl_seconds: int = Field(default=300, gt=0)
     code_max_attempts: int = Field(default=5, gt=0)
     code_resend_cooldown_seconds: int = Field(default=60, ge=0)
+    code_hourly_cap: int = Field(default=5, gt=0)
+    login_ttl_days: int = Field(default=30, gt=0)
     recovery_hold_days: int = Field(default=14, ge=0)
 
     outbound_chat_per_second: float = Field(default=1, gt=0)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import common, errors, fallback
+from handlers import common, errors, fallback, login
 
 
 def build_root(support_chat_id: int | None) -> Router:
-    _detach(errors.router, common.router, fallback.router)
+    _detach(errors.router, common.router, login.router, fallback.router)
     root = Router(name="root")
     root.include_router(errors.router)
 
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    private.include_routers(common.router, fallback.router)
+    private.include_routers(common.router, login.router, fallback.router)
     root.include_router(private)
 
     # The agents' forum gets its own router with the human queue; until then the

@@ -9,29 +9,43 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Texts, Translator
 from bot.keyboards.menu import LangCb, MenuAction, MenuCb, language_menu, main_menu
+from bot.marketplace import Account
 from bot.services.customers import CustomerService, UnknownLocale
+from handlers.menu import show_menu
 
 router = Router(name=__name__)
 
 
 @router.message(CommandStart())
-async def cmd_start(message: Message, state: FSMContext, t: Texts) -> None:
+async def cmd_start(
+    message: Message, state: FSMContext, t: Texts, account: Account | None
+) -> None:
+    # A flow may have left its reply keyboard on screen; a fresh start takes it away.
+    had_state = await state.get_state() is not None
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""
-    await message.answer(t("start-greeting", name=name), reply_markup=main_menu(t))
+    await show_menu(
+        message, t, account, t("start-greeting", name=name), drop_reply_keyboard=had_state
+    )
 
 
 @router.message(Command("help"))
-async def cmd_help(message: Message, t: Texts) -> None:
-    await message.answer(t("help-text", hotline=t("help-hotline")), reply_markup=main_menu(t))
+async def cmd_help(message: Message, t: Texts, account: Account | None) -> None:
+    await show_menu(message, t, account, t("help-text", hotline=t("help-hotline")))
 
 
 @router.message(Command("cancel"))
-async def cmd_cancel(message: Message, state: FSMContext, t: Texts) -> None:
+async def cmd_cancel(
+    message: Message, state: FSMContext, t: Texts, account: Account | None
+) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
-    await message.answer(
-        t("cancel-done" if had_state else "cancel-nothing"), reply_markup=main_menu(t)
+    await show_menu(
+        message,
+        t,
+        account,
+        t("cancel-done" if had_state else "cancel-nothing"),
+        drop_reply_keyboard=had_state,
     )
 
 
@@ -54,6 +68,7 @@ async def language_chosen(
     customers: CustomerService,
     t: Texts,
     translator: Translator,
+    account: Account | None,
 ) -> None:
     try:
         locale = await customers.choose_locale(query.from_user.id, callback_data.locale)
@@ -63,4 +78,4 @@ async def language_chosen(
     t = translator(locale)
     await query.answer()
     if query.message:
-        await query.message.answer(t("language-set"), reply_markup=main_menu(t))
+        await query.message.answer(t("language-set"), reply_markup=main_menu(t, account))

@@ -6,14 +6,15 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Texts
-from bot.keyboards.menu import main_menu
+from bot.marketplace import Account
+from handlers.menu import show_menu
 
 router = Router(name=__name__)
 
 
 @router.message()
-async def anything(message: Message, t: Texts) -> None:
-    await message.answer(t("fallback-unknown"), reply_markup=main_menu(t))
+async def anything(message: Message, t: Texts, account: Account | None) -> None:
+    await show_menu(message, t, account, t("fallback-unknown"))
 
 
 @router.callback_query()

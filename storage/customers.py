@@ -21,6 +21,16 @@ ON CONFLICT (telegram_id) DO UPDATE SET
 """
 _SET_LOCALE = "UPDATE customers SET locale = :locale, updated_at = :now WHERE telegram_id = :id"
 
+_LINK = """
+INSERT INTO links (telegram_id, account_id, linked_at, expires_at)
+VALUES (:telegram_id, :account_id, :now, :expires_at)
+ON CONFLICT (telegram_id) DO UPDATE SET
+    account_id = excluded.account_id, linked_at = excluded.linked_at,
+    expires_at = excluded.expires_at
+"""
+_GET_LINK = "SELECT account_id, expires_at FROM links WHERE telegram_id = :telegram_id"
+_UNLINK = "DELETE FROM links WHERE telegram_id = :telegram_id"
+
 
 @dataclass(frozen=True)
 class Customer:
@@ -37,8 +47,7 @@ class CustomerRepo:
         self._db = db
 
     async def get(self, telegram_id: int) -> Customer | None:
-        async with self._db.tx() as conn, conn.execute(_GET, {"id": telegram_id}) as cursor:
-            return _to_customer(await cursor.fetchone())
+        return _to_customer(await self._db.fetchone(_GET, {"id": telegram_id}))
 
     async def save_profile(self, profile: Customer, now: datetime) -> None:
         params = {
@@ -49,13 +58,33 @@ class CustomerRepo:
             "language_code": profile.language_code,
             "now": now.isoformat(),
         }
-        async with self._db.tx() as conn:
-            await conn.execute(_UPSERT, params)
+        await self._db.execute(_UPSERT, params)
 
     async def set_locale(self, telegram_id: int, locale: str, now: datetime) -> None:
         params = {"id": telegram_id, "locale": locale, "now": now.isoformat()}
-        async with self._db.tx() as conn:
-            await conn.execute(_SET_LOCALE, params)
+        await self._db.execute(_SET_LOCALE, params)
+
+    async def link(
+        self, telegram_id: int, account_id: str, now: datetime, expires_at: datetime
+    ) -> None:
+        await self._db.execute(
+            _LINK,
+            {
+                "telegram_id": telegram_id,
+                "account_id": account_id,
+                "now": now.isoformat(),
+                "expires_at": expires_at.isoformat(),
+            },
+        )
+
+    async def linked_account(self, telegram_id: int, now: datetime) -> str | None:
+        row = await self._db.fetchone(_GET_LINK, {"telegram_id": telegram_id})
+        if row is None or datetime.fromisoformat(row[1]) <= now:
+            return None
+        return str(row[0])
+
+    async def unlink(self, telegram_id: int) -> bool:
+        return (await self._db.execute(_UNLINK, {"telegram_id": telegram_id})).rowcount > 0
 
 
 def _to_customer(row: aiosqlite.Row | None) -> Customer | None:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
 from storage.migrations import migrate
+
+Params = Mapping[str, object] | None
+
+
+class Written(NamedTuple):
+    rowcount: int
+    lastrowid: int | None
+
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -20,7 +29,8 @@ _PRAGMAS = (
 
 
 class Database:
-    """Serialises transactions on one connection.
+    """Serialises transactions on one connection; each helper runs in its own, or
+    joins the transaction its task already holds (one service call, one transaction).
 
     aiosqlite runs every statement on one thread anyway; the lock keeps two
     tasks from interleaving statements inside each other's transaction.
@@ -62,6 +72,22 @@ class Database:
                 await self.conn.execute("COMMIT")
             finally:
                 self._owner = None
+
+    async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
+        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = None) -> list[aiosqlite.Row]:
+        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: Params = None) -> Written:
+        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
+            return Written(cursor.rowcount, cursor.lastrowid)
+
+    async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
+        async with self.tx() as conn:
+            await conn.executemany(sql, rows)
 
     async def close(self) -> None:
         await self.conn.close()

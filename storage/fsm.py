@@ -59,9 +59,7 @@ class SQLiteStorage(BaseStorage):
         """The connection belongs to the app, which closes it."""
 
     async def _read(self, key: StorageKey) -> tuple[str | None, str] | None:
-        params = {"key": self._keys.build(key)}
-        async with self._db.tx() as conn, conn.execute(_GET, params) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(_GET, {"key": self._keys.build(key)})
         return (row[0], row[1]) if row else None
 
     async def _write(self, sql: str, key: StorageKey, **values: object) -> None:

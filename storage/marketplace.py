@@ -52,17 +52,16 @@ class EmbeddedMarketplace:
 
     async def upsert(self, accounts: Iterable[Account], orders: Iterable[Order]) -> None:
         stamp = self._clock.now().isoformat()
-        async with self._db.tx() as conn:
-            await conn.executemany(
+        async with self._db.tx():
+            await self._db.executemany(
                 _UPSERT_ACCOUNT, [{**_account_row(a), "now": stamp} for a in accounts]
             )
-            await conn.executemany(
+            await self._db.executemany(
                 _UPSERT_ORDER, [{**_order_row(o), "now": stamp} for o in orders]
             )
 
     async def counts(self) -> tuple[int, int]:
-        async with self._db.tx() as conn, conn.execute(_COUNT) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(_COUNT)
         return (row[0], row[1]) if row else (0, 0)
 
     async def account(self, account_id: str) -> Account | None:
@@ -76,8 +75,7 @@ class EmbeddedMarketplace:
 
     async def orders_of(self, account_id: str, *, limit: int, offset: int = 0) -> list[Order]:
         params = {"account_id": account_id, "limit": limit, "offset": offset}
-        async with self._db.tx() as conn, conn.execute(_ORDERS_OF, params) as cursor:
-            return [_to_order(row) for row in await cursor.fetchall()]
+        return [_to_order(row) for row in await self._db.fetchall(_ORDERS_OF, params)]
 
     async def order(self, number: str) -> Order | None:
         row = await self._one(_ORDER, {"number": number})
@@ -85,17 +83,14 @@ class EmbeddedMarketplace:
 
     async def set_order_status(self, number: str, status: OrderStatus) -> None:
         now = self._clock.now().isoformat()
-        async with self._db.tx() as conn:
-            await conn.execute(_SET_STATUS, {"number": number, "status": status, "now": now})
+        await self._db.execute(_SET_STATUS, {"number": number, "status": status, "now": now})
 
     async def change_phone(self, account_id: str, phone_e164: str) -> None:
         now = self._clock.now().isoformat()
-        async with self._db.tx() as conn:
-            await conn.execute(_SET_PHONE, {"id": account_id, "phone": phone_e164, "now": now})
+        await self._db.execute(_SET_PHONE, {"id": account_id, "phone": phone_e164, "now": now})
 
     async def _one(self, sql: str, params: dict[str, object]) -> aiosqlite.Row | None:
-        async with self._db.tx() as conn, conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self._db.fetchone(sql, params)
 
 
 def _account_row(a: Account) -> dict[str, object]:

@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.marketplace import Account
 from bot.settings import LOCALES
 
 
@@ -29,7 +30,8 @@ class LangCb(CallbackData, prefix="l"):
 
 
 # A flow adds its entry here when it lands; the menu never offers a dead end.
-MENU_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LANGUAGE,)
+GUEST_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LOGIN, MenuAction.LANGUAGE)
+LINKED_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LANGUAGE,)
 
 _LABELS = {
     MenuAction.LOGIN: "menu-btn-login",
@@ -40,9 +42,9 @@ _LABELS = {
 }
 
 
-def main_menu(t: Texts) -> InlineKeyboardMarkup:
+def main_menu(t: Texts, account: Account | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for action in MENU_ENTRIES:
+    for action in LINKED_ENTRIES if account else GUEST_ENTRIES:
         builder.button(text=t(_LABELS[action]), callback_data=MenuCb(action=action))
     builder.adjust(1)
     return builder.as_markup()

@@ -11,6 +11,8 @@ menu-btn-language = Language / Язык
 help-text =
     <b>What I can do</b>
     /start — main menu
+    /login — log in by phone or email
+    /logout — log out
     /language — change the language
     /cancel — stop the current step
     /help — this help

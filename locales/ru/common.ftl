@@ -11,6 +11,8 @@ menu-btn-language = Язык / Language
 help-text =
     <b>Что я умею</b>
     /start — главное меню
+    /login — войти по номеру или email
+    /logout — выйти из аккаунта
     /language — сменить язык
     /cancel — прервать текущий шаг
     /help — эта справка

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from bot.app import App, create_app
 from bot.clock import FrozenClock
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
+from tests.e2e.peers import MARKET, SmsEndpoint, SmtpInbox
 
 
 class RunningBot:
@@ -54,13 +56,45 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest.fixture
-def settings(emu: BotApiEmulator, tmp_path: Path) -> Settings:
+async def sms() -> AsyncIterator[SmsEndpoint]:
+    endpoint = SmsEndpoint(token="sms-secret")
+    await endpoint.start()
+    yield endpoint
+    await endpoint.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox()
+    inbox.start()
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture
+def market_file(tmp_path: Path) -> Path:
+    path = tmp_path / "market.json"
+    path.write_text(json.dumps(MARKET, ensure_ascii=False), "utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(
+    emu: BotApiEmulator, tmp_path: Path, sms: SmsEndpoint, smtp: SmtpInbox, market_file: Path
+) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=emu.token,
         telegram_api_url=emu.base_url,
         database_path=tmp_path / "bot.sqlite3",
         default_locale="ru",
+        sms_gateway_url=sms.url,
+        sms_gateway_token="sms-secret",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_from="support@example.com",
+        smtp_starttls=False,
+        marketplace_data=market_file,
     )
 
 

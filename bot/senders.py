@@ -1,0 +1,127 @@
+"""Where codes leave the bot: the SMS gateway (SMS and flash calls), SMTP, or the log.
+
+The gateway contract: POST SMS_GATEWAY_URL with JSON
+{"phone": "+79123456789", "channel": "sms" | "call", "code": "123456", "text": "..."}
+and `Authorization: Bearer SMS_GATEWAY_TOKEN`; any 2xx is success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from email.message import EmailMessage
+from typing import Protocol
+
+import aiohttp
+import aiosmtplib
+
+from bot.phones import mask
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+class PhoneSender(Protocol):
+    async def send(self, phone: str, channel: str, code: str, text: str) -> None: ...
+
+
+class MailSender(Protocol):
+    async def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class SmsGateway:
+    """Retries network errors and 5xx with backoff; a 4xx is final."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        timeout: float = 10,
+        attempts: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        self._url = url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._attempts = attempts
+        self._backoff = backoff
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, phone: str, channel: str, code: str, text: str) -> None:
+        payload = {"phone": phone, "channel": channel, "code": code, "text": text}
+        for attempt in range(1, self._attempts + 1):
+            try:
+                async with self._client().post(self._url, json=payload) as response:
+                    if 200 <= response.status < 300:  # noqa: PLR2004
+                        return
+                    if response.status < 500:  # noqa: PLR2004
+                        raise DeliveryFailed(f"gateway refused: HTTP {response.status}")
+                    reason = f"HTTP {response.status}"
+            except (aiohttp.ClientError, TimeoutError) as error:
+                reason = type(error).__name__
+            log.warning("SMS gateway attempt %d to %s failed: %s", attempt, mask(phone), reason)
+            if attempt < self._attempts:
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        raise DeliveryFailed(f"gateway unreachable after {self._attempts} attempts")
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers=self._headers, timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class SmtpMailer:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        sender: str,
+        user: str | None = None,
+        password: str | None = None,
+        starttls: bool = True,
+        timeout: float = 15,
+    ) -> None:
+        self._host, self._port, self._sender = host, port, sender
+        self._user, self._password = user, password
+        self._starttls, self._timeout = starttls, timeout
+
+    async def send(self, to: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self._sender, to, subject
+        message.set_content(body)
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self._host,
+                port=self._port,
+                username=self._user,
+                password=self._password,
+                start_tls=self._starttls,
+                timeout=self._timeout,
+            )
+        except (aiosmtplib.SMTPException, OSError) as error:
+            log.warning("mail to %s failed: %s", mask(to), type(error).__name__)
+            raise DeliveryFailed(str(type(error).__name__)) from None
+
+
+class LogSender:
+    """Development only: with no gateway or SMTP configured, codes go to the log."""
+
+    def __init__(self) -> None:
+        log.warning(
+            "NO SMS GATEWAY OR SMTP CONFIGURED: one-time codes are written to this log. "
+            "Never run like this in production."
+        )
+
+    async def send(self, *args: str) -> None:
+        # The only place a code may reach a log, and only without real delivery.
+        log.warning("DEVELOPMENT CODE DELIVERY: %s", " | ".join(args))

@@ -1,0 +1,209 @@
+"""One-time codes: issue, verify, and the limits that keep them from being guessed.
+
+A code is random from `secrets`, kept only as a salted hash, compared in constant
+time, single use, expires, burns after too many wrong tries, and issuing a new one
+burns the old. Callers use the same calls whether or not the destination has an
+account, so nothing here tells an attacker which numbers are registered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.phones import mask
+from storage.codes import CodeRepo, CodeRow, NewCode
+from storage.db import Database
+
+CALL_CODE_LENGTH = 4  # the caller number's last four digits
+
+
+class CodeError(Exception):
+    """Base of what a customer can be told about their code."""
+
+
+class CodeWrong(CodeError):
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__(attempts_left)
+        self.attempts_left = attempts_left
+
+
+class CodeExpired(CodeError):
+    pass
+
+
+class CodeBurned(CodeError):
+    """Too many wrong tries, or a newer code replaced it."""
+
+
+class NoCode(CodeError):
+    pass
+
+
+class TooSoon(CodeError):
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class HourlyCapReached(CodeError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+@dataclass(frozen=True)
+class CodePolicy:
+    length: int
+    ttl_seconds: int
+    max_attempts: int
+    cooldown_seconds: int
+    hourly_cap: int
+
+
+@dataclass(frozen=True)
+class Issued:
+    code: str
+    channel: str
+    destination: str
+    account_id: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Verified:
+    account_id: str | None
+    channel: str
+    destination: str
+
+
+def normalise_typed(text: str) -> str:
+    """'123 456', '12-34-56', 'code: 123456.' all mean 123456."""
+    return re.sub(r"\D", "", text)
+
+
+def _hash(salt: bytes, code: str) -> bytes:
+    return hashlib.sha256(salt + code.encode()).digest()
+
+
+class CodeService:
+    def __init__(self, db: Database, repo: CodeRepo, clock: Clock, policy: CodePolicy) -> None:
+        self._db = db
+        self._repo = repo
+        self._clock = clock
+        self.policy = policy
+
+    async def issue(
+        self,
+        *,
+        telegram_id: int,
+        purpose: str,
+        channel: str,
+        destination: str,
+        account_id: str | None,
+    ) -> Issued:
+        now = self._clock.now()
+        async with self._db.tx():
+            refusal = await self._refusal(telegram_id, purpose, destination, now)
+            if refusal is None:
+                length = CALL_CODE_LENGTH if channel == "call" else self.policy.length
+                code = "".join(secrets.choice("0123456789") for _ in range(length))
+                salt = secrets.token_bytes(16)
+                expires = now + timedelta(seconds=self.policy.ttl_seconds)
+                await self._repo.replace_open(
+                    NewCode(
+                        telegram_id,
+                        purpose,
+                        channel,
+                        destination,
+                        account_id,
+                        salt,
+                        _hash(salt, code),
+                        now,
+                        expires,
+                        self.policy.max_attempts,
+                    )
+                )
+                await self._repo.audit(
+                    now,
+                    telegram_id,
+                    "code-issued",
+                    channel=channel,
+                    destination_masked=mask(destination),
+                    account_id=account_id,
+                )
+        # Raised outside the transaction, so that what it recorded is kept.
+        if refusal is not None:
+            raise refusal
+        return Issued(code, channel, destination, account_id, expires)
+
+    async def verify(self, telegram_id: int, purpose: str, typed: str) -> Verified:
+        now = self._clock.now()
+        async with self._db.tx():
+            row = await self._repo.latest(telegram_id, purpose)
+            failure = _unusable(row, now)
+            if row is not None and failure is None:
+                failure = await self._check(row, typed, now)
+        if failure is not None or row is None:
+            raise failure or NoCode()
+        return Verified(row.account_id, row.channel, row.destination)
+
+    async def cooldown_left(self, telegram_id: int, purpose: str) -> int:
+        """Seconds before another code may be asked for; 0 when it may be now."""
+        last = await self._repo.latest(telegram_id, purpose)
+        if last is None:
+            return 0
+        ready = last.created_at + timedelta(seconds=self.policy.cooldown_seconds)
+        return max(0, math.ceil((ready - self._clock.now()).total_seconds()))
+
+    async def _check(self, row: CodeRow, typed: str, now: datetime) -> CodeError | None:
+        if hmac.compare_digest(row.code_hash, _hash(row.salt, normalise_typed(typed))):
+            await self._repo.use(row.id, now)
+            await self._repo.audit(
+                now,
+                row.telegram_id,
+                "code-verified",
+                channel=row.channel,
+                destination_masked=mask(row.destination),
+                account_id=row.account_id,
+            )
+            return None
+        await self._repo.spend_attempt(row.id)
+        await self._repo.audit(now, row.telegram_id, "code-wrong", channel=row.channel)
+        if row.attempts_left - 1 <= 0:
+            await self._repo.burn(row.id, now)
+            return CodeBurned()
+        return CodeWrong(row.attempts_left - 1)
+
+    async def _refusal(
+        self, telegram_id: int, purpose: str, destination: str, now: datetime
+    ) -> CodeError | None:
+        wait = await self.cooldown_left(telegram_id, purpose)
+        if wait:
+            return TooSoon(wait)
+        by_sender, by_destination, oldest = await self._repo.issued_since(
+            telegram_id, destination, now - timedelta(hours=1)
+        )
+        if max(by_sender, by_destination) < self.policy.hourly_cap:
+            return None
+        await self._repo.audit(
+            now, telegram_id, "code-capped", destination_masked=mask(destination)
+        )
+        free_at = (oldest or now) + timedelta(hours=1)
+        return HourlyCapReached(max(1, math.ceil((free_at - now).total_seconds() / 60)))
+
+
+def _unusable(row: CodeRow | None, now: datetime) -> CodeError | None:
+    if row is None or row.used:
+        return NoCode()
+    if row.burned:
+        return CodeBurned()
+    if now >= row.expires_at:
+        return CodeExpired()
+    return None

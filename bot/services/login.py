@@ -1,0 +1,145 @@
+"""Login by one-time code: a phone (SMS or call) or a confirmed email, then a link.
+
+Unknown phones and emails walk the same path as known ones, code and all; only
+delivery is skipped, and delivery runs in the background so the reply time does
+not tell either.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.background import Background
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.marketplace import Account, MarketplacePort
+from bot.phones import mask
+from bot.senders import DeliveryFailed, MailSender, PhoneSender
+from bot.services.codes import CodeService, Issued, NoCode
+from bot.settings import Locale
+from storage.codes import CodeRepo
+from storage.customers import CustomerRepo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+PURPOSE = "login"
+PHONE_CHANNELS = ("sms", "call")
+
+DeliveryFailedHook = Callable[[int, str, Locale], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    channel: str
+    destination: str
+    shown: str  # the destination as we may show it: masked
+    code_length: int
+    ttl_minutes: int
+
+
+class LoginService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        codes: CodeService,
+        audit: CodeRepo,
+        customers: CustomerRepo,
+        marketplace: MarketplacePort,
+        phone: PhoneSender,
+        mail: MailSender,
+        translator: Translator,
+        clock: Clock,
+        background: Background,
+        ttl_days: int,
+        on_delivery_failed: DeliveryFailedHook,
+    ) -> None:
+        self._db, self._codes, self._audit = db, codes, audit
+        self._customers, self._marketplace = customers, marketplace
+        self._phone, self._mail, self._translator = phone, mail, translator
+        self._clock, self._background = clock, background
+        self._ttl = timedelta(days=ttl_days)
+        self._on_delivery_failed = on_delivery_failed
+
+    async def send_code(
+        self, telegram_id: int, channel: str, destination: str, locale: Locale
+    ) -> CodeSent:
+        """Issue a code to a phone (sms/call) or an email; raises TooSoon/HourlyCapReached."""
+        account = await self._owner(channel, destination)
+        issued = await self._codes.issue(
+            telegram_id=telegram_id,
+            purpose=PURPOSE,
+            channel=channel,
+            destination=destination,
+            account_id=account.id if account else None,
+        )
+        if account is not None:
+            self._background.spawn(self._deliver(telegram_id, issued, locale))
+        minutes = max(1, round((issued.expires_at - self._clock.now()).total_seconds() / 60))
+        return CodeSent(channel, destination, mask(destination), len(issued.code), minutes)
+
+    async def cooldown_left(self, telegram_id: int) -> int:
+        return await self._codes.cooldown_left(telegram_id, PURPOSE)
+
+    async def confirm(self, telegram_id: int, typed: str) -> Account:
+        """Check the typed code; on success link the chat. Raises CodeError subclasses."""
+        verified = await self._codes.verify(telegram_id, PURPOSE, typed)
+        account = await self._marketplace.account(verified.account_id or "")
+        if account is None:
+            # Right digits for a destination without an account cannot happen with a
+            # real customer; answer as for a code that is no longer valid.
+            raise NoCode
+        now = self._clock.now()
+        async with self._db.tx():
+            await self._customers.link(telegram_id, account.id, now, now + self._ttl)
+            await self._audit.audit(
+                now,
+                telegram_id,
+                "login",
+                channel=verified.channel,
+                destination_masked=mask(verified.destination),
+                account_id=account.id,
+            )
+        return account
+
+    async def account_of(self, telegram_id: int) -> Account | None:
+        account_id = await self._customers.linked_account(telegram_id, self._clock.now())
+        return await self._marketplace.account(account_id) if account_id else None
+
+    async def logout(self, telegram_id: int) -> bool:
+        now = self._clock.now()
+        async with self._db.tx():
+            active = await self._customers.linked_account(telegram_id, now) is not None
+            await self._customers.unlink(telegram_id)
+            if active:
+                await self._audit.audit(now, telegram_id, "logout")
+        return active
+
+    async def _owner(self, channel: str, destination: str) -> Account | None:
+        if channel == "email":
+            account = await self._marketplace.account_by_email(destination)
+            return account if account and account.email_verified else None
+        return await self._marketplace.account_by_phone(destination)
+
+    async def _deliver(self, telegram_id: int, issued: Issued, locale: Locale) -> None:
+        t = self._translator(locale)
+        minutes = max(1, self._codes.policy.ttl_seconds // 60)
+        try:
+            if issued.channel == "email":
+                await self._mail.send(
+                    issued.destination,
+                    t("login-email-subject"),
+                    t("login-email-body", code=issued.code, minutes=minutes),
+                )
+            else:
+                text = t(f"login-{issued.channel}-text", code=issued.code, minutes=minutes)
+                await self._phone.send(issued.destination, issued.channel, issued.code, text)
+        except DeliveryFailed:
+            log.warning(
+                "code delivery by %s to %s failed", issued.channel, mask(issued.destination)
+            )
+            await self._on_delivery_failed(telegram_id, issued.channel, locale)

@@ -1,0 +1,10 @@
+"""Every conversation state. The stored value is "Group:state": a rename needs a
+data migration of the fsm table."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Login(StatesGroup):
+    phone = State()  # awaiting a phone number or the shared contact
+    email = State()  # awaiting the account's email
+    code = State()  # awaiting the one-time code

@@ -1,0 +1,281 @@
+"""Login by one-time code: phone or email, the code, and help when it does not arrive."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.filters import TextButton
+from bot.i18n import Texts, Translator
+from bot.keyboards.login import (
+    LoginAction,
+    LoginCb,
+    new_code,
+    no_code,
+    phone_request,
+    with_cancel,
+)
+from bot.keyboards.menu import MenuAction, MenuCb
+from bot.marketplace import Account
+from bot.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
+from bot.services.codes import (
+    CodeBurned,
+    CodeExpired,
+    CodeWrong,
+    HourlyCapReached,
+    NoCode,
+    TooSoon,
+    normalise_typed,
+)
+from bot.services.login import LoginService
+from bot.settings import Locale, Settings
+from bot.states import Login
+from handlers.menu import show_menu
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+_ECHO_LIMIT = 40  # how much of a bad input we quote back
+
+
+async def _ask_phone(message: Message, state: FSMContext, t: Texts) -> None:
+    await state.set_state(Login.phone)
+    await message.answer(t("login-ask-phone"), reply_markup=phone_request(t))
+
+
+async def _ask_email(message: Message, state: FSMContext, t: Texts) -> None:
+    await state.set_state(Login.email)
+    await message.answer(t("login-ask-email"), reply_markup=with_cancel(t))
+
+
+@router.message(Command("login"))
+async def cmd_login(
+    message: Message, state: FSMContext, t: Texts, account: Account | None
+) -> None:
+    if account is not None:
+        await show_menu(message, t, account, t("login-already", name=account.name))
+        return
+    await _ask_phone(message, state, t)
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.LOGIN))
+async def menu_login(
+    query: CallbackQuery, state: FSMContext, t: Texts, account: Account | None
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await cmd_login(query.message, state, t, account)
+
+
+@router.message(Command("logout"))
+async def cmd_logout(message: Message, state: FSMContext, t: Texts, login: LoginService) -> None:
+    await state.clear()
+    key = "login-logged-out" if await login.logout(message.chat.id) else "login-not-logged-in"
+    await show_menu(message, t, None, t(key), drop_reply_keyboard=True)
+
+
+@router.message(StateFilter(Login), TextButton("login-btn-cancel"))
+async def login_cancelled(message: Message, state: FSMContext, t: Texts) -> None:
+    await state.clear()
+    await show_menu(message, t, None, t("cancel-done"), drop_reply_keyboard=True)
+
+
+@router.message(Login.phone, TextButton("login-btn-by-email"))
+async def email_chosen(message: Message, state: FSMContext, t: Texts) -> None:
+    await _ask_email(message, state, t)
+
+
+@router.message(Login.phone, F.contact)
+async def contact_shared(
+    message: Message, state: FSMContext, t: Texts, login: LoginService, settings: Settings
+) -> None:
+    contact = message.contact
+    if contact is None or message.from_user is None or contact.user_id != message.from_user.id:
+        await message.answer(t("login-contact-not-yours"), reply_markup=phone_request(t))
+        return
+    raw = contact.phone_number
+    phone = parse_phone(raw if raw.startswith("+") else f"+{raw}", settings.phone_region)
+    await _send(message, state, t, login, channel="sms", destination=phone)
+
+
+@router.message(Login.phone, F.text)
+async def phone_entered(
+    message: Message, state: FSMContext, t: Texts, login: LoginService, settings: Settings
+) -> None:
+    text = message.text or ""
+    try:
+        phone = parse_phone(text, settings.phone_region)
+    except InvalidPhone:
+        await message.answer(t("login-phone-invalid", text=text[:_ECHO_LIMIT]))
+        return
+    await _send(message, state, t, login, channel="sms", destination=phone)
+
+
+@router.message(Login.phone)
+async def phone_invalid(message: Message, t: Texts) -> None:
+    await message.answer(t("login-phone-only-text"), reply_markup=phone_request(t))
+
+
+@router.message(Login.email, F.text)
+async def email_entered(
+    message: Message, state: FSMContext, t: Texts, login: LoginService
+) -> None:
+    text = message.text or ""
+    try:
+        email = parse_email(text)
+    except InvalidEmail:
+        await message.answer(t("login-email-invalid"))
+        return
+    await _send(message, state, t, login, channel="email", destination=email)
+
+
+@router.message(Login.email)
+async def email_invalid(message: Message, t: Texts) -> None:
+    await message.answer(t("login-email-only-text"))
+
+
+@router.message(Login.code, TextButton("login-btn-no-code"))
+async def no_code_asked(
+    message: Message, state: FSMContext, t: Texts, login: LoginService
+) -> None:
+    data = await state.get_data()
+    wait = await login.cooldown_left(message.chat.id)
+    await message.answer(
+        t("login-no-code-tips", shown=data.get("shown", "")),
+        reply_markup=no_code(t, data.get("channel", "sms"), wait),
+    )
+
+
+@router.message(Login.code, F.text)
+async def code_entered(message: Message, state: FSMContext, t: Texts, login: LoginService) -> None:
+    data = await state.get_data()
+    length = int(data.get("length", 6))
+    digits = normalise_typed(message.text or "")
+    if not digits:
+        await message.answer(t("login-code-only-digits", length=length))
+        return
+    if len(digits) != length:
+        await message.answer(t("login-code-length", length=length))
+        return
+    try:
+        account = await login.confirm(message.chat.id, digits)
+    except CodeWrong as error:
+        await message.answer(t("login-code-wrong", left=error.attempts_left))
+        return
+    except (CodeExpired, CodeBurned, NoCode) as error:
+        key = {CodeExpired: "login-code-expired", CodeBurned: "login-code-burned"}.get(
+            type(error), "login-code-none"
+        )
+        await message.answer(t(key), reply_markup=new_code(t))
+        return
+    await state.clear()
+    await show_menu(
+        message, t, account, t("login-welcome", name=account.name), drop_reply_keyboard=True
+    )
+
+
+@router.message(Login.code)
+async def code_invalid(message: Message, state: FSMContext, t: Texts) -> None:
+    length = int((await state.get_data()).get("length", 6))
+    await message.answer(t("login-code-only-digits", length=length))
+
+
+@router.callback_query(Login.code, LoginCb.filter())
+async def no_code_action(
+    query: CallbackQuery,
+    callback_data: LoginCb,
+    state: FSMContext,
+    t: Texts,
+    login: LoginService,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    data = await state.get_data()
+    action = callback_data.action
+    if action == LoginAction.NO_CODE:
+        await query.answer()
+        await no_code_asked(message, state, t, login)
+    elif action == LoginAction.BY_EMAIL:
+        await query.answer()
+        await _ask_email(message, state, t)
+    elif action == LoginAction.LOST_NUMBER:
+        await query.answer()
+        await message.answer(t("login-lost-number", hotline=t("help-hotline")))
+    else:
+        channel = {LoginAction.BY_CALL: "call", LoginAction.BY_SMS: "sms"}.get(
+            action, data.get("channel", "sms")
+        )
+        sent = await _send(
+            message,
+            state,
+            t,
+            login,
+            channel=channel,
+            destination=data["destination"],
+            query=query,
+        )
+        if sent:
+            await query.answer()
+
+
+async def _send(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    login: LoginService,
+    *,
+    channel: str,
+    destination: str,
+    query: CallbackQuery | None = None,
+) -> bool:
+    """Ask for a code and move to Login.code; limits are explained, not hidden."""
+    try:
+        sent = await login.send_code(message.chat.id, channel, destination, t.locale)
+    except TooSoon as error:
+        text = t("login-too-soon", seconds=error.seconds)
+        if query is not None:
+            await query.answer(text, show_alert=True)
+        else:
+            await message.answer(text)
+        return False
+    except HourlyCapReached as error:
+        if query is not None:
+            await query.answer()
+        await message.answer(
+            t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
+        )
+        return False
+    await state.set_state(Login.code)
+    await state.set_data(
+        {
+            "channel": channel,
+            "destination": destination,
+            "shown": sent.shown,
+            "length": sent.code_length,
+        }
+    )
+    await message.answer(
+        t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
+        reply_markup=with_cancel(t, "login-btn-no-code"),
+    )
+    return True
+
+
+async def tell_delivery_failed(
+    bot: Bot, translator: Translator, telegram_id: int, channel: str, locale: Locale
+) -> None:
+    """The code could not leave: offer the other ways at once instead of silence."""
+    t = translator(locale)
+    markup = no_code(t, channel, 0) if channel != "email" else None
+    try:
+        await bot.send_message(
+            telegram_id, t(f"login-delivery-failed-{channel}"), reply_markup=markup
+        )
+    except TelegramAPIError:
+        log.warning("could not tell chat %s that delivery failed", telegram_id)

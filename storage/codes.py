@@ -1,0 +1,159 @@
+"""One-time codes and the audit trail of everything done with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database
+
+_BURN_OPEN = """
+UPDATE codes SET burned_at = :now
+WHERE telegram_id = :telegram_id AND purpose = :purpose AND used_at IS NULL AND burned_at IS NULL
+"""
+_INSERT = """
+INSERT INTO codes (telegram_id, purpose, channel, destination, account_id, salt, code_hash,
+                   created_at, expires_at, attempts_left)
+VALUES (:telegram_id, :purpose, :channel, :destination, :account_id, :salt, :code_hash,
+        :created_at, :expires_at, :attempts_left)
+"""
+_LATEST = """
+SELECT * FROM codes WHERE telegram_id = :telegram_id AND purpose = :purpose
+ORDER BY id DESC LIMIT 1
+"""
+_COUNT_SINCE_BY_SENDER = (
+    "SELECT count(*) FROM codes WHERE telegram_id = :telegram_id AND created_at > :since"
+)
+_COUNT_SINCE_BY_DESTINATION = (
+    "SELECT count(*) FROM codes WHERE destination = :destination AND created_at > :since"
+)
+_OLDEST_SINCE = """
+SELECT min(created_at) FROM codes
+WHERE (telegram_id = :telegram_id OR destination = :destination) AND created_at > :since
+"""
+_SPEND_ATTEMPT = "UPDATE codes SET attempts_left = attempts_left - 1 WHERE id = :id"
+_BURN = "UPDATE codes SET burned_at = :now WHERE id = :id AND burned_at IS NULL"
+_USE = "UPDATE codes SET used_at = :now WHERE id = :id AND used_at IS NULL"
+_AUDIT = """
+INSERT INTO auth_audit (at, telegram_id, event, channel, destination_masked, account_id)
+VALUES (:at, :telegram_id, :event, :channel, :destination_masked, :account_id)
+"""
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    id: int
+    telegram_id: int
+    purpose: str
+    channel: str
+    destination: str
+    account_id: str | None
+    salt: bytes
+    code_hash: bytes
+    created_at: datetime
+    expires_at: datetime
+    attempts_left: int
+    used: bool
+    burned: bool
+
+
+@dataclass(frozen=True)
+class NewCode:
+    telegram_id: int
+    purpose: str
+    channel: str
+    destination: str
+    account_id: str | None
+    salt: bytes
+    code_hash: bytes
+    created_at: datetime
+    expires_at: datetime
+    attempts_left: int
+
+
+class CodeRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def replace_open(self, code: NewCode) -> int:
+        # Only the newest code may work: issuing one burns the rest.
+        params = {**code.__dict__, "now": code.created_at.isoformat()}
+        params["created_at"] = code.created_at.isoformat()
+        params["expires_at"] = code.expires_at.isoformat()
+        async with self._db.tx():
+            await self._db.execute(_BURN_OPEN, params)
+            written = await self._db.execute(_INSERT, params)
+        return int(written.lastrowid or 0)
+
+    async def latest(self, telegram_id: int, purpose: str) -> CodeRow | None:
+        params = {"telegram_id": telegram_id, "purpose": purpose}
+        return _to_code(await self._db.fetchone(_LATEST, params))
+
+    async def issued_since(
+        self, telegram_id: int, destination: str, since: datetime
+    ) -> tuple[int, int, datetime | None]:
+        """Codes asked for by this person, and to this destination, since `since`."""
+        params = {
+            "telegram_id": telegram_id,
+            "destination": destination,
+            "since": since.isoformat(),
+        }
+        counts = []
+        for sql in (_COUNT_SINCE_BY_SENDER, _COUNT_SINCE_BY_DESTINATION, _OLDEST_SINCE):
+            row = await self._db.fetchone(sql, params)
+            counts.append(row[0] if row else None)
+        oldest = datetime.fromisoformat(counts[2]) if counts[2] else None
+        return int(counts[0] or 0), int(counts[1] or 0), oldest
+
+    async def spend_attempt(self, code_id: int) -> None:
+        await self._db.execute(_SPEND_ATTEMPT, {"id": code_id})
+
+    async def burn(self, code_id: int, now: datetime) -> None:
+        await self._db.execute(_BURN, {"id": code_id, "now": now.isoformat()})
+
+    async def use(self, code_id: int, now: datetime) -> None:
+        await self._db.execute(_USE, {"id": code_id, "now": now.isoformat()})
+
+    async def audit(
+        self,
+        now: datetime,
+        telegram_id: int,
+        event: str,
+        *,
+        channel: str | None = None,
+        destination_masked: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        await self._db.execute(
+            _AUDIT,
+            {
+                "at": now.isoformat(),
+                "telegram_id": telegram_id,
+                "event": event,
+                "channel": channel,
+                "destination_masked": destination_masked,
+                "account_id": account_id,
+            },
+        )
+
+
+def _to_code(row: aiosqlite.Row | None) -> CodeRow | None:
+    if row is None:
+        return None
+    return CodeRow(
+        row["id"],
+        row["telegram_id"],
+        row["purpose"],
+        row["channel"],
+        row["destination"],
+        row["account_id"],
+        bytes(row["salt"]),
+        bytes(row["code_hash"]),
+        datetime.fromisoformat(row["created_at"]),
+        datetime.fromisoformat(row["expires_at"]),
+        row["attempts_left"],
+        row["used_at"] is not None,
+        row["burned_at"] is not None,
+    )

@@ -1,0 +1,121 @@
+"""The bot's real peers, on loopback: an SMS gateway and an SMTP server, plus data."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+from aiohttp import web
+from aiosmtpd.controller import Controller
+
+MARKET: dict[str, Any] = {
+    "accounts": [
+        {
+            "id": "A1",
+            "name": "Анна",
+            "phone": "+79123456789",
+            "email": "anna@example.com",
+            "email_verified": True,
+        },
+        {
+            "id": "A2",
+            "name": "John",
+            "phone": "+447911123456",
+            "email": "john@example.com",
+            "email_verified": False,
+        },
+    ],
+    "orders": [
+        {
+            "number": "12345678-0001",
+            "account_id": "A1",
+            "status": "in_transit",
+            "created_at": "2026-11-01T10:00:00+03:00",
+            "delivery_eta": "2026-11-05",
+            "pickup_point": "Москва, ул. Ленина, 1",
+            "items": [{"sku": "1001", "title": "Чайник", "qty": 1, "price": 2490}],
+            "total": 2490,
+            "payment": "card",
+        },
+    ],
+}
+
+
+class SmsEndpoint:
+    """Speaks the SMS gateway contract; `down` makes it answer 500 like a broken one."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.received: list[dict[str, Any]] = []
+        self.attempts = 0
+        self.down = False
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/send", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/send"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.attempts += 1
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if self.down:
+            return web.json_response({"error": "down"}, status=500)
+        self.received.append(await request.json())
+        return web.json_response({"ok": True})
+
+    async def next(self, timeout: float = 5) -> dict[str, Any]:
+        """The oldest request not returned before (a cursor, so none is missed)."""
+        return await _next(self.received, self, timeout)
+
+
+class _Collector:
+    def __init__(self, inbox: SmtpInbox) -> None:
+        self._inbox = inbox
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self._inbox.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) collecting what the bot mails."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._controller = Controller(_Collector(self), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    async def next(self, timeout: float = 5) -> Message:
+        return await _next(self.messages, self, timeout)
+
+
+async def _next(items: list[Any], owner: Any, timeout: float) -> Any:
+    read = getattr(owner, "_read", 0)
+    async with asyncio.timeout(timeout):
+        while len(items) <= read:
+            await asyncio.sleep(0.02)
+    owner._read = read + 1
+    return items[read]

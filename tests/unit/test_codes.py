@@ -1,0 +1,133 @@
+import pytest
+
+from bot.clock import FrozenClock
+from bot.services.codes import (
+    CodeBurned,
+    CodeExpired,
+    CodePolicy,
+    CodeService,
+    CodeWrong,
+    HourlyCapReached,
+    NoCode,
+    TooSoon,
+    normalise_typed,
+)
+from storage.codes import CodeRepo
+from storage.db import Database
+
+POLICY = CodePolicy(length=6, ttl_seconds=300, max_attempts=3, cooldown_seconds=60, hourly_cap=3)
+PHONE = "+79123456789"
+
+
+def _service(db: Database, clock: FrozenClock) -> CodeService:
+    return CodeService(db, CodeRepo(db), clock, POLICY)
+
+
+async def _issue(service: CodeService, *, who: int = 7, to: str = PHONE, channel: str = "sms"):
+    return await service.issue(
+        telegram_id=who, purpose="login", channel=channel, destination=to, account_id="A1"
+    )
+
+
+async def test_right_code_verifies_once(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service)
+    assert len(issued.code) == 6
+    verified = await service.verify(7, "login", issued.code)
+    assert (verified.account_id, verified.destination) == ("A1", PHONE)
+    with pytest.raises(NoCode):
+        await service.verify(7, "login", issued.code)
+
+
+async def test_call_codes_have_four_digits(db: Database, clock: FrozenClock) -> None:
+    assert len((await _issue(_service(db, clock), channel="call")).code) == 4
+
+
+async def test_code_is_stored_only_as_a_salted_hash(db: Database, clock: FrozenClock) -> None:
+    issued = await _issue(_service(db, clock))
+    row = await db.fetchone("SELECT * FROM codes")
+    assert row is not None
+    assert issued.code.encode() not in bytes(row["code_hash"])
+    assert issued.code not in " ".join(str(v) for v in tuple(row))
+
+
+async def test_wrong_code_counts_down_then_burns(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service)
+    wrong = "000000" if issued.code != "000000" else "111111"
+    with pytest.raises(CodeWrong) as first:
+        await service.verify(7, "login", wrong)
+    assert first.value.attempts_left == 2
+    with pytest.raises(CodeWrong) as second:
+        await service.verify(7, "login", wrong)
+    assert second.value.attempts_left == 1
+    with pytest.raises(CodeBurned):
+        await service.verify(7, "login", wrong)
+    with pytest.raises(CodeBurned):
+        await service.verify(7, "login", issued.code)
+
+
+async def test_code_expires(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service)
+    clock.advance(seconds=300)
+    with pytest.raises(CodeExpired):
+        await service.verify(7, "login", issued.code)
+
+
+async def test_new_code_burns_the_previous_one(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    old = await _issue(service)
+    clock.advance(seconds=60)
+    new = await _issue(service)
+    if old.code != new.code:
+        with pytest.raises(CodeWrong):
+            await service.verify(7, "login", old.code)
+    assert (await service.verify(7, "login", new.code)).account_id == "A1"
+
+
+async def test_resend_has_a_cooldown(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    await _issue(service)
+    clock.advance(seconds=45)
+    with pytest.raises(TooSoon) as error:
+        await _issue(service)
+    assert error.value.seconds == 15
+    assert await service.cooldown_left(7, "login") == 15
+    clock.advance(seconds=15)
+    await _issue(service)
+
+
+async def test_hourly_cap_per_user_and_per_destination(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    for i in range(3):
+        await _issue(service, to=f"+7912345678{i}")
+        clock.advance(seconds=61)
+    with pytest.raises(HourlyCapReached) as by_user:
+        await _issue(service, to="+79990000000")
+    assert 1 <= by_user.value.minutes <= 60
+    for who in (8, 9, 10):  # three people aiming at one number
+        await _issue(service, who=who, to="+79990000001")
+    with pytest.raises(HourlyCapReached):
+        await _issue(service, who=11, to="+79990000001")
+    clock.advance(hours=1)
+    await _issue(service, who=11, to="+79990000001")
+
+
+async def test_every_issue_and_check_is_audited_masked(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service)
+    await service.verify(7, "login", issued.code)
+    rows = await db.fetchall("SELECT event, destination_masked FROM auth_audit ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("code-issued", "+7 912 ***-**-89"),
+        ("code-verified", "+7 912 ***-**-89"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [("123 456", "123456"), ("12-34-56", "123456"), (" code: 123456. ", "123456"), ("", "")],
+)
+def test_typed_codes_are_normalised(typed: str, digits: str) -> None:
+    assert normalise_typed(typed) == digits

@@ -1,0 +1,114 @@
+import pytest
+
+from bot.background import Background
+from bot.clock import FrozenClock
+from bot.i18n import Translator
+from bot.marketplace import Account
+from bot.senders import DeliveryFailed
+from bot.services.codes import CodePolicy, CodeService, CodeWrong, NoCode
+from bot.services.login import LoginService
+from storage.codes import CodeRepo
+from storage.customers import CustomerRepo
+from storage.db import Database
+from storage.marketplace import EmbeddedMarketplace
+
+POLICY = CodePolicy(length=6, ttl_seconds=300, max_attempts=5, cooldown_seconds=60, hourly_cap=5)
+
+
+class Outbox:
+    """A sender that keeps what it was given; `broken` makes it fail like a dead gateway."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, ...]] = []
+        self.broken = False
+
+    async def send(self, *args: str) -> None:
+        if self.broken:
+            raise DeliveryFailed("down")
+        self.sent.append(args)
+
+
+@pytest.fixture
+async def setup(db: Database, clock: FrozenClock):
+    market = EmbeddedMarketplace(db, clock)
+    await market.upsert(
+        [
+            Account("A1", "Анна", "+79123456789", "anna@example.com", True),
+            Account("A2", "John", "+447911123456", "john@example.com", False),
+        ],
+        [],
+    )
+    phone, mail, failures, background = Outbox(), Outbox(), [], Background()
+
+    async def failed(telegram_id: int, channel: str, locale: str) -> None:
+        failures.append((telegram_id, channel, locale))
+
+    code_repo = CodeRepo(db)
+    service = LoginService(
+        db=db,
+        codes=CodeService(db, code_repo, clock, POLICY),
+        audit=code_repo,
+        customers=CustomerRepo(db),
+        marketplace=market,
+        phone=phone,
+        mail=mail,
+        translator=Translator("ru"),
+        clock=clock,
+        background=background,
+        ttl_days=30,
+        on_delivery_failed=failed,
+    )
+    return service, phone, mail, failures, background
+
+
+async def test_known_phone_gets_a_code_and_links(setup) -> None:
+    service, phone, _, _, background = setup
+    sent = await service.send_code(7, "sms", "+79123456789", "ru")
+    await background.drain()
+    assert sent.shown == "+7 912 ***-**-89"
+    (to, channel, code, text) = phone.sent[0]
+    assert (to, channel) == ("+79123456789", "sms")
+    assert code in text
+    account = await service.confirm(7, code)
+    assert account.id == "A1"
+    assert (await service.account_of(7)) == account
+
+
+async def test_unknown_phone_looks_the_same_but_nothing_is_sent(setup) -> None:
+    service, phone, _, _, background = setup
+    known = await service.send_code(7, "sms", "+79123456789", "ru")
+    unknown = await service.send_code(8, "sms", "+79123456788", "ru")
+    await background.drain()
+    assert (known.code_length, known.ttl_minutes) == (unknown.code_length, unknown.ttl_minutes)
+    assert len(phone.sent) == 1
+    # A code was issued all the same, and even its right digits would link nothing.
+    with pytest.raises((CodeWrong, NoCode)):
+        await service.confirm(8, "123456")
+    assert await service.account_of(8) is None
+
+
+async def test_unconfirmed_email_gets_no_mail(setup) -> None:
+    service, _, mail, _, background = setup
+    await service.send_code(7, "email", "john@example.com", "en")
+    await service.send_code(8, "email", "anna@example.com", "en")
+    await background.drain()
+    assert [m[0] for m in mail.sent] == ["anna@example.com"]
+    assert mail.sent[0][1] == "Your login code"
+
+
+async def test_failed_delivery_is_reported_for_the_customer(setup) -> None:
+    service, phone, _, failures, background = setup
+    phone.broken = True
+    await service.send_code(7, "call", "+79123456789", "en")
+    await background.drain()
+    assert failures == [(7, "call", "en")]
+
+
+async def test_logout_reports_whether_a_login_was_active(setup, clock: FrozenClock) -> None:
+    service, phone, _, _, background = setup
+    await service.send_code(7, "sms", "+79123456789", "ru")
+    await background.drain()
+    await service.confirm(7, phone.sent[0][2])
+    assert await service.logout(7) is True
+    assert await service.logout(7) is False
+    assert await service.account_of(7) is None
