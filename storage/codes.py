@@ -43,23 +43,6 @@ VALUES (:at, :telegram_id, :event, :channel, :destination_masked, :account_id)
 
 
 @dataclass(frozen=True)
-class CodeRow:
-    id: int
-    telegram_id: int
-    purpose: str
-    channel: str
-    destination: str
-    account_id: str | None
-    salt: bytes
-    code_hash: bytes
-    created_at: datetime
-    expires_at: datetime
-    attempts_left: int
-    used: bool
-    burned: bool
-
-
-@dataclass(frozen=True)
 class NewCode:
     telegram_id: int
     purpose: str
@@ -71,6 +54,13 @@ class NewCode:
     created_at: datetime
     expires_at: datetime
     attempts_left: int
+
+
+@dataclass(frozen=True)
+class CodeRow(NewCode):
+    id: int
+    used: bool
+    burned: bool
 
 
 class CodeRepo:
@@ -143,17 +133,17 @@ def _to_code(row: aiosqlite.Row | None) -> CodeRow | None:
     if row is None:
         return None
     return CodeRow(
-        row["id"],
-        row["telegram_id"],
-        row["purpose"],
-        row["channel"],
-        row["destination"],
-        row["account_id"],
-        bytes(row["salt"]),
-        bytes(row["code_hash"]),
-        datetime.fromisoformat(row["created_at"]),
-        datetime.fromisoformat(row["expires_at"]),
-        row["attempts_left"],
-        row["used_at"] is not None,
-        row["burned_at"] is not None,
+        telegram_id=row["telegram_id"],
+        purpose=row["purpose"],
+        channel=row["channel"],
+        destination=row["destination"],
+        account_id=row["account_id"],
+        salt=bytes(row["salt"]),
+        code_hash=bytes(row["code_hash"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        expires_at=datetime.fromisoformat(row["expires_at"]),
+        attempts_left=row["attempts_left"],
+        id=row["id"],
+        used=row["used_at"] is not None,
+        burned=row["burned_at"] is not None,
     )

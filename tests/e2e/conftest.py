@@ -13,7 +13,8 @@ from bot.app import App, create_app
 from bot.clock import FrozenClock
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.e2e.peers import MARKET, SmsEndpoint, SmtpInbox
+from tests.e2e.peers import SmsEndpoint, SmtpInbox
+from tests.market import MARKET
 
 
 class RunningBot:

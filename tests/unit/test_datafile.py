@@ -1,3 +1,4 @@
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -9,37 +10,15 @@ from bot.marketplace import OrderStatus
 from bot.marketplace.datafile import DataFileError, load, parse
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
+from tests.market import MARKET
 
 
 def _data() -> dict[str, Any]:
-    return {
-        "accounts": [
-            {
-                "id": "A1",
-                "name": "Анна",
-                "phone": "+79123456789",
-                "email": "anna@example.com",
-                "email_verified": True,
-                "tier": "gold",
-            },
-        ],
-        "orders": [
-            {
-                "number": "12345678-0001",
-                "account_id": "A1",
-                "status": "in_transit",
-                "created_at": "2026-11-01T10:00:00+03:00",
-                "delivery_eta": "2026-11-05",
-                "pickup_point": "Москва, ул. Ленина, 1",
-                "items": [
-                    {"sku": "1001", "title": "Чайник", "qty": 1, "price": 2490, "color": "white"}
-                ],
-                "total": 2490,
-                "payment": "card",
-                "seller": "S-7",
-            },
-        ],
-    }
+    data = copy.deepcopy(MARKET)
+    data["accounts"][0]["tier"] = "gold"
+    data["orders"][0]["seller"] = "S-7"
+    data["orders"][0]["items"][0]["color"] = "white"
+    return data
 
 
 def _write(tmp_path: Path, data: object) -> Path:
@@ -74,7 +53,7 @@ async def test_reimport_updates_instead_of_duplicating(
     changed["orders"][0]["status"] = "delivered"
     changed["accounts"][0]["name"] = "Анна П."
     await store.upsert(*load(_write(tmp_path, changed)))
-    assert await store.counts() == (1, 1)
+    assert await store.counts() == (2, 1)
     order = await store.order("12345678-0001")
     assert order is not None
     assert order.status is OrderStatus.DELIVERED
