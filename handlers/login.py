@@ -98,7 +98,11 @@ async def contact_shared(
         await message.answer(t("login-contact-not-yours"), reply_markup=phone_request(t))
         return
     raw = contact.phone_number
-    phone = parse_phone(raw if raw.startswith("+") else f"+{raw}", settings.phone_region)
+    try:
+        phone = parse_phone(raw if raw.startswith("+") else f"+{raw}", settings.phone_region)
+    except InvalidPhone:
+        await message.answer(t("login-phone-invalid", text=raw[:_ECHO_LIMIT]))
+        return
     await _send(message, state, t, login, channel="sms", destination=phone)
 
 
