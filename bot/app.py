@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,8 +21,8 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
-from bot.middlewares import CustomerMiddleware
-from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer
+from bot.middlewares import CustomerMiddleware, InFlight
+from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.customers import CustomerService
 from bot.services.login import LoginService
@@ -34,6 +36,8 @@ from storage.fsm import SQLiteStorage
 from storage.marketplace import EmbeddedMarketplace
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 30
 
 # The commands customers see in Telegram's menu, in the order shown.
 CUSTOMER_COMMANDS = ("start", "login", "language", "help", "cancel", "logout")
@@ -49,9 +53,15 @@ class App:
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
+    in_flight: InFlight = field(default_factory=InFlight)
 
     async def close(self) -> None:
-        # Codes on their way out are delivered before the connections go.
+        # Updates in hand finish, then codes on their way out are delivered, and only
+        # then do the connections go.
+        try:
+            await asyncio.wait_for(self.in_flight.wait_idle(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("stopping with updates still in hand")
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -79,7 +89,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     customers = CustomerService(customer_repo, translator, clock)
     login = LoginService(
         db=db,
-        codes=CodeService(db, code_repo, clock, _policy(settings)),
+        codes=CodeService(db, code_repo, clock, _policy(settings), key=_code_key(settings)),
         audit=code_repo,
         customers=customer_repo,
         marketplace=marketplace,
@@ -103,10 +113,18 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
     dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation(), **services)
+    in_flight = InFlight()
+    dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(CustomerMiddleware(customers, login, translator))
     dp.include_router(build_root(settings.support_chat_id))
     dp.startup.register(_set_commands)
-    return App(settings, bot, dp, db, translator, services, background, closers)
+    return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
+
+
+def _code_key(settings: Settings) -> bytes:
+    # Derived from the token, which never enters the database the hashes live in.
+    token = settings.bot_token.get_secret_value().encode()
+    return hashlib.sha256(b"one-time-codes:" + token).digest()
 
 
 def _policy(settings: Settings) -> CodePolicy:
@@ -116,6 +134,7 @@ def _policy(settings: Settings) -> CodePolicy:
         max_attempts=settings.code_max_attempts,
         cooldown_seconds=settings.code_resend_cooldown_seconds,
         hourly_cap=settings.code_hourly_cap,
+        daily_cap=settings.code_daily_cap,
     )
 
 
@@ -142,10 +161,11 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
             password=password.get_secret_value() if password else None,
             starttls=settings.smtp_starttls,
         )
-    if phone is None or mail is None:
+    if phone is None and mail is None:
         development = LogSender()
-        phone, mail = phone or development, mail or development
-    return phone, mail, closers
+        return development, development, closers
+    # One channel configured means production: the other one is off, never the log.
+    return phone or Unconfigured(), mail or Unconfigured(), closers
 
 
 def _bot(settings: Settings) -> Bot:

@@ -19,15 +19,14 @@ def _mask_phone(match: re.Match[str]) -> str:
     return f"{'+' if match.group().startswith('+') else ''}{digits[:2]}***{digits[-2:]}"
 
 
-class MaskingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_pii(record.getMessage())
-        record.args = None
-        return True
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole line, tracebacks included: exception texts quote input too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii(super().format(record))
 
 
 def setup_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter())
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)

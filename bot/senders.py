@@ -113,8 +113,16 @@ class SmtpMailer:
             raise DeliveryFailed(str(type(error).__name__)) from None
 
 
+class Unconfigured:
+    """A channel switched off in production: every send fails, so the customer is
+    offered the other ways at once."""
+
+    async def send(self, *args: str) -> None:
+        raise DeliveryFailed("channel not configured")
+
+
 class LogSender:
-    """Development only: with no gateway or SMTP configured, codes go to the log."""
+    """Development only: with neither a gateway nor SMTP configured, codes go to the log."""
 
     def __init__(self) -> None:
         log.warning(

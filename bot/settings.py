@@ -45,8 +45,16 @@ class Settings(BaseSettings):
     code_max_attempts: int = Field(default=5, gt=0)
     code_resend_cooldown_seconds: int = Field(default=60, ge=0)
     code_hourly_cap: int = Field(default=5, gt=0)
+    code_daily_cap: int = Field(default=10, gt=0)
     login_ttl_days: int = Field(default=30, gt=0)
     recovery_hold_days: int = Field(default=14, ge=0)
+
+    first_response_minutes: int = Field(default=15, gt=0)
+    support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
+    support_timezone: str = "Europe/Moscow"
+    ticket_reopen_hours: int = Field(default=24, ge=0)
+    customer_messages_per_minute: int = Field(default=20, gt=0)
+    sign_agent_replies: bool = True
 
     outbound_chat_per_second: float = Field(default=1, gt=0)
     outbound_group_per_minute: float = Field(default=20, gt=0)
@@ -67,6 +75,10 @@ class Settings(BaseSettings):
         "telegram_api_url",
         "sms_gateway_url",
         "smtp_host",
+        "smtp_user",
+        "smtp_password",
+        "smtp_from",
+        "sms_gateway_token",
         "support_chat_id",
         "marketplace_data",
         mode="before",

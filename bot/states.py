@@ -8,3 +8,8 @@ class Login(StatesGroup):
     phone = State()  # awaiting a phone number or the shared contact
     email = State()  # awaiting the account's email
     code = State()  # awaiting the one-time code
+
+
+class Support(StatesGroup):
+    describe = State()  # awaiting a short description before a ticket opens
+    comment = State()  # awaiting an optional comment after a rating

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Translator
+from bot.i18n import Texts, Translator
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, translator: Translator) -> None:
+async def on_error(event: ErrorEvent, translator: Translator, t: Texts | None = None) -> None:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
-    message = update.message or (update.callback_query.message if update.callback_query else None)
-    user = (
-        update.message.from_user
-        if update.message
-        else (update.callback_query.from_user if update.callback_query else None)
-    )
+    query = update.callback_query
+    message = update.message or (query.message if query else None)
+    user = update.message.from_user if update.message else (query.from_user if query else None)
     if message is None or user is None:
         return
-    t = translator(translator.pick(None, user.language_code))
-    try:
-        await message.answer(t("error-generic"))
-    except TelegramAPIError:
-        log.warning("could not tell chat %s about the failure", message.chat.id)
+    # `t` is there when the customer middleware ran: it knows the chosen language.
+    texts = t or translator(translator.pick(None, user.language_code))
+    with contextlib.suppress(TelegramAPIError):
+        if query is not None:
+            await query.answer()
+        await message.answer(texts("error-generic"))

@@ -213,18 +213,16 @@ async def no_code_action(
         await message.answer(t("login-lost-number", hotline=t("help-hotline")))
     else:
         channel = {LoginAction.BY_CALL: "call", LoginAction.BY_SMS: "sms"}.get(
-            action, data.get("channel", "sms")
+            action, data.get("channel", "")
         )
-        sent = await _send(
-            message,
-            state,
-            t,
-            login,
-            channel=channel,
-            destination=data["destination"],
-            query=query,
-        )
-        if sent:
+        destination = data.get("destination", "")
+        # An old button must not send a call to an email address, or anything to nowhere.
+        if not destination or ("@" in destination) != (channel == "email"):
+            await query.answer(t("button-stale"), show_alert=True)
+            return
+        if await _send(
+            message, state, t, login, channel=channel, destination=destination, query=query
+        ):
             await query.answer()
 
 
@@ -255,7 +253,7 @@ async def _send(
             t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
         )
         return False
-    await state.set_state(Login.code)
+    # Data first: a crash between the two writes must not leave Login.code without it.
     await state.set_data(
         {
             "channel": channel,
@@ -264,6 +262,7 @@ async def _send(
             "length": sent.code_length,
         }
     )
+    await state.set_state(Login.code)
     await message.answer(
         t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
         reply_markup=with_cancel(t, "login-btn-no-code"),

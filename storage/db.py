@@ -56,22 +56,27 @@ class Database:
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One transaction; nested calls from the same task join it.
+
+        A task spawned inside a transaction must not be awaited there: it would wait
+        for the lock its parent holds.
+        """
         task = asyncio.current_task()
         if self._owner is task:  # a service calling another service joins its transaction
             yield self.conn
             return
         async with self._lock:
-            self._owner = task
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                self._owner = task
                 yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            else:
-                await self.conn.execute("COMMIT")
+                # aiosqlite finishes a queued statement even if its caller is cancelled;
+                # shielding keeps our view of the transaction in step with SQLite's.
+                await asyncio.shield(self.conn.execute("COMMIT"))
             finally:
                 self._owner = None
+                if self.conn.in_transaction:
+                    await asyncio.shield(self.conn.execute("ROLLBACK"))
 
     async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
         async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:

@@ -22,6 +22,8 @@ from storage.codes import CodeRepo, CodeRow, NewCode
 from storage.db import Database
 
 CALL_CODE_LENGTH = 4  # the caller number's last four digits
+# Four digits are easier to guess than six: fewer tries per call code.
+CALL_CODE_MAX_ATTEMPTS = 3
 
 
 class CodeError(Exception):
@@ -65,6 +67,7 @@ class CodePolicy:
     max_attempts: int
     cooldown_seconds: int
     hourly_cap: int
+    daily_cap: int = 10
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,17 @@ def normalise_typed(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def _hash(salt: bytes, code: str) -> bytes:
-    return hashlib.sha256(salt + code.encode()).digest()
+def _hash(key: bytes, salt: bytes, code: str) -> bytes:
+    # Keyed with a secret that is not in the database: a copy of the database alone
+    # does not let anyone try all 10^6 codes against a stored hash.
+    return hmac.new(key, salt + code.encode(), hashlib.sha256).digest()
 
 
 class CodeService:
-    def __init__(self, db: Database, repo: CodeRepo, clock: Clock, policy: CodePolicy) -> None:
+    def __init__(
+        self, db: Database, repo: CodeRepo, clock: Clock, policy: CodePolicy, *, key: bytes
+    ) -> None:
+        self._key = key
         self._db = db
         self._repo = repo
         self._clock = clock
@@ -112,7 +120,13 @@ class CodeService:
         async with self._db.tx():
             refusal = await self._refusal(telegram_id, purpose, destination, now)
             if refusal is None:
-                length = CALL_CODE_LENGTH if channel == "call" else self.policy.length
+                call = channel == "call"
+                length = CALL_CODE_LENGTH if call else self.policy.length
+                attempts = (
+                    min(CALL_CODE_MAX_ATTEMPTS, self.policy.max_attempts)
+                    if call
+                    else (self.policy.max_attempts)
+                )
                 code = "".join(secrets.choice("0123456789") for _ in range(length))
                 salt = secrets.token_bytes(16)
                 expires = now + timedelta(seconds=self.policy.ttl_seconds)
@@ -124,10 +138,10 @@ class CodeService:
                         destination,
                         account_id,
                         salt,
-                        _hash(salt, code),
+                        _hash(self._key, salt, code),
                         now,
                         expires,
-                        self.policy.max_attempts,
+                        attempts,
                     )
                 )
                 await self._repo.audit(
@@ -163,7 +177,7 @@ class CodeService:
         return max(0, math.ceil((ready - self._clock.now()).total_seconds()))
 
     async def _check(self, row: CodeRow, typed: str, now: datetime) -> CodeError | None:
-        if hmac.compare_digest(row.code_hash, _hash(row.salt, normalise_typed(typed))):
+        if hmac.compare_digest(row.code_hash, _hash(self._key, row.salt, normalise_typed(typed))):
             await self._repo.use(row.id, now)
             await self._repo.audit(
                 now,
@@ -187,16 +201,20 @@ class CodeService:
         wait = await self.cooldown_left(telegram_id, purpose)
         if wait:
             return TooSoon(wait)
-        by_sender, by_destination, oldest = await self._repo.issued_since(
-            telegram_id, destination, now - timedelta(hours=1)
-        )
-        if max(by_sender, by_destination) < self.policy.hourly_cap:
-            return None
-        await self._repo.audit(
-            now, telegram_id, "code-capped", destination_masked=mask(destination)
-        )
-        free_at = (oldest or now) + timedelta(hours=1)
-        return HourlyCapReached(max(1, math.ceil((free_at - now).total_seconds() / 60)))
+        for window, cap in (
+            (timedelta(hours=1), self.policy.hourly_cap),
+            (timedelta(days=1), self.policy.daily_cap),
+        ):
+            by_sender, by_destination, oldest = await self._repo.issued_since(
+                telegram_id, destination, now - window
+            )
+            if max(by_sender, by_destination) >= cap:
+                await self._repo.audit(
+                    now, telegram_id, "code-capped", destination_masked=mask(destination)
+                )
+                free_at = (oldest or now) + window
+                return HourlyCapReached(max(1, math.ceil((free_at - now).total_seconds() / 60)))
+        return None
 
 
 def _unusable(row: CodeRow | None, now: datetime) -> CodeError | None:

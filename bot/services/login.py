@@ -88,7 +88,9 @@ class LoginService:
     async def confirm(self, telegram_id: int, typed: str) -> Account:
         """Check the typed code; on success link the chat. Raises CodeError subclasses."""
         verified = await self._codes.verify(telegram_id, PURPOSE, typed)
-        account = await self._marketplace.account(verified.account_id or "")
+        account = None
+        if verified.account_id is not None:
+            account = await self._marketplace.account(verified.account_id)
         if account is None:
             # Right digits for a destination without an account cannot happen with a
             # real customer; answer as for a code that is no longer valid.

@@ -20,7 +20,7 @@ PHONE = "+79123456789"
 
 
 def _service(db: Database, clock: FrozenClock) -> CodeService:
-    return CodeService(db, CodeRepo(db), clock, POLICY)
+    return CodeService(db, CodeRepo(db), clock, POLICY, key=b"test-key")
 
 
 async def _issue(service: CodeService, *, who: int = 7, to: str = PHONE, channel: str = "sms"):
@@ -131,3 +131,38 @@ async def test_every_issue_and_check_is_audited_masked(db: Database, clock: Froz
 )
 def test_typed_codes_are_normalised(typed: str, digits: str) -> None:
     assert normalise_typed(typed) == digits
+
+
+async def test_call_codes_allow_fewer_tries(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service, channel="call")
+    wrong = "0000" if issued.code != "0000" else "1111"
+    with pytest.raises(CodeWrong) as first:
+        await service.verify(7, "login", wrong)
+    assert first.value.attempts_left == min(2, POLICY.max_attempts - 1)
+
+
+async def test_daily_cap_outlasts_the_hourly_one(db: Database, clock: FrozenClock) -> None:
+    service = CodeService(
+        db,
+        CodeRepo(db),
+        clock,
+        CodePolicy(
+            length=6,
+            ttl_seconds=300,
+            max_attempts=3,
+            cooldown_seconds=60,
+            hourly_cap=3,
+            daily_cap=4,
+        ),
+        key=b"test-key",
+    )
+    for _ in range(3):
+        await _issue(service)
+        clock.advance(seconds=61)
+    clock.advance(hours=1)
+    await _issue(service)
+    clock.advance(hours=1)
+    with pytest.raises(HourlyCapReached) as error:
+        await _issue(service)
+    assert error.value.minutes > 60

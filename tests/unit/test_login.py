@@ -46,7 +46,7 @@ async def setup(db: Database, clock: FrozenClock):
     code_repo = CodeRepo(db)
     service = LoginService(
         db=db,
-        codes=CodeService(db, code_repo, clock, POLICY),
+        codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
         audit=code_repo,
         customers=CustomerRepo(db),
         marketplace=market,

@@ -1,8 +1,9 @@
 import logging
+import sys
 
 import pytest
 
-from bot.logs import MaskingFilter, mask_pii
+from bot.logs import MaskingFormatter, mask_pii
 from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 
 
@@ -41,6 +42,12 @@ def test_logs_never_hold_a_full_phone_or_email() -> None:
     text = mask_pii("login by +7 912 345-67-89 and anna@example.com")
     assert "345-67" not in text
     assert "anna@" not in text
-    record = logging.LogRecord("x", logging.INFO, "f", 1, "to %s", ("89123456789",), None)
-    MaskingFilter().filter(record)
-    assert "3456" not in record.getMessage()
+    try:
+        raise ValueError("bad input +79123456789")
+    except ValueError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, "f", 1, "to %s", ("89123456789",), sys.exc_info()
+        )
+    line = MaskingFormatter().format(record)
+    assert "3456" not in line
+    assert "ValueError" in line
