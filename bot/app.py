@@ -17,15 +17,19 @@ from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot.agents import AgentDirectory
 from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware, InFlight
+from bot.relay import Relay
 from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.customers import CustomerService
+from bot.services.hours import SupportHours
 from bot.services.login import LoginService
+from bot.services.tickets import TicketPolicy, TicketService
 from bot.settings import LOCALES, Settings
 from handlers import build_root
 from handlers.login import tell_delivery_failed
@@ -34,13 +38,14 @@ from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.marketplace import EmbeddedMarketplace
+from storage.tickets import TicketRepo
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 30
 
 # The commands customers see in Telegram's menu, in the order shown.
-CUSTOMER_COMMANDS = ("start", "login", "language", "help", "cancel", "logout")
+CUSTOMER_COMMANDS = ("start", "login", "support", "language", "help", "cancel", "logout")
 
 
 @dataclass
@@ -101,6 +106,20 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         ttl_days=settings.login_ttl_days,
         on_delivery_failed=partial(tell_delivery_failed, bot, translator),
     )
+    wake = asyncio.Event()
+    tickets = TicketService(
+        db,
+        TicketRepo(db),
+        clock,
+        SupportHours(settings.support_hours, settings.support_timezone),
+        TicketPolicy(
+            first_response_minutes=settings.first_response_minutes,
+            reopen_hours=settings.ticket_reopen_hours,
+            customer_messages_per_minute=settings.customer_messages_per_minute,
+        ),
+        on_new_work=wake.set,
+    )
+    relay = Relay(bot, TicketRepo(db), tickets, marketplace, translator, settings, wake)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
@@ -108,6 +127,9 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         "customers": customers,
         "marketplace": marketplace,
         "login": login,
+        "tickets": tickets,
+        "relay": relay,
+        "agents": AgentDirectory(bot, settings.support_chat_id, settings.admin_ids),
     }
 
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
@@ -116,8 +138,10 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     in_flight = InFlight()
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(CustomerMiddleware(customers, login, translator))
-    dp.include_router(build_root(settings.support_chat_id))
+    dp.include_router(build_root(settings.support_chat_id, translator(settings.default_locale)))
     dp.startup.register(_set_commands)
+    dp.startup.register(relay.start)
+    dp.shutdown.register(relay.stop)
     return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
 
 

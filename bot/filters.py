@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram.filters import Filter
-from aiogram.types import Message
+import re
 
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Message
+
+from bot.agents import AgentDirectory
 from bot.i18n import Translator
 from bot.settings import LOCALES
+
+# Longer messages are about something; they go to a ticket if one is open, not trigger one.
+_HUMAN_REQUEST_LIMIT = 200
 
 
 class TextButton(Filter):
@@ -19,3 +25,20 @@ class TextButton(Filter):
         return message.text is not None and message.text in {
             translator(locale)(self.key) for locale in LOCALES
         }
+
+
+class IsAgent(Filter):
+    async def __call__(self, event: Message | CallbackQuery, agents: AgentDirectory) -> bool:
+        return event.from_user is not None and await agents.is_agent(event.from_user.id)
+
+
+class AsksForHuman(Filter):
+    """Free text that asks for a person, in either language (support-human-words)."""
+
+    async def __call__(self, message: Message, translator: Translator) -> bool:
+        text = (message.text or "").lower()
+        if not text or len(text) > _HUMAN_REQUEST_LIMIT:
+            return False
+        return any(
+            re.search(translator(locale)("support-human-words"), text) for locale in LOCALES
+        )

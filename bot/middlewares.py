@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.i18n import Translator
+from bot.i18n import Texts, Translator
 from bot.services.customers import CustomerService
 from bot.services.login import LoginService
 from storage.customers import Customer
@@ -63,3 +63,14 @@ class InFlight(BaseMiddleware):
 
     async def wait_idle(self) -> None:
         await self._idle.wait()
+
+
+class ForumTexts(BaseMiddleware):
+    """The agents' forum is one room: everything there speaks the forum's language."""
+
+    def __init__(self, texts: Texts) -> None:
+        self._texts = texts
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["t"] = self._texts
+        return await handler(event, data)

@@ -13,3 +13,7 @@ class Login(StatesGroup):
 class Support(StatesGroup):
     describe = State()  # awaiting a short description before a ticket opens
     comment = State()  # awaiting an optional comment after a rating
+
+
+# States whose prompt put a reply keyboard on screen: leaving them takes it away.
+REPLY_KEYBOARD_STATES = frozenset(state.state for state in (Login.phone, Login.email, Login.code))

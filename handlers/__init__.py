@@ -1,26 +1,50 @@
-"""Router tree: commands that work everywhere first, then flows, then the fallback."""
+"""Router tree: commands that work everywhere first, then flows, then the fallback.
+
+Customers are served in private chats; agents in the forum given by SUPPORT_CHAT_ID,
+and only when they are its members or admins.
+"""
 
 from __future__ import annotations
 
 from aiogram import F, Router
 
-from handlers import common, errors, fallback, login
+from bot.filters import IsAgent
+from bot.i18n import Texts
+from bot.middlewares import ForumTexts
+from handlers import agents, common, errors, fallback, login, support
 
 
-def build_root(support_chat_id: int | None) -> Router:
-    _detach(errors.router, common.router, login.router, fallback.router)
+def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
+    _detach(
+        errors.router,
+        common.router,
+        login.router,
+        support.router,
+        agents.router,
+        agents.admin_router,
+        fallback.router,
+    )
     root = Router(name="root")
     root.include_router(errors.router)
 
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
+    private.edited_message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    private.include_routers(common.router, login.router, fallback.router)
+    private.include_routers(
+        common.router, login.router, agents.admin_router, support.router, fallback.router
+    )
     root.include_router(private)
 
-    # The agents' forum gets its own router with the human queue; until then the
-    # bot stays silent in groups rather than answering agents with the customer menu.
-    del support_chat_id
+    if support_chat_id is not None:
+        forum = Router(name="forum")
+        forum.message.filter(F.chat.id == support_chat_id, IsAgent())
+        forum.edited_message.filter(F.chat.id == support_chat_id, IsAgent())
+        forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
+        for observer in (forum.message, forum.edited_message, forum.callback_query):
+            observer.middleware(ForumTexts(forum_texts))
+        forum.include_router(agents.router)
+        root.include_router(forum)
     return root
 
 

@@ -11,6 +11,7 @@ from bot.i18n import Texts, Translator
 from bot.keyboards.menu import LangCb, MenuAction, MenuCb, language_menu, main_menu
 from bot.marketplace import Account
 from bot.services.customers import CustomerService, UnknownLocale
+from bot.states import REPLY_KEYBOARD_STATES
 from handlers.menu import show_menu
 
 router = Router(name=__name__)
@@ -21,11 +22,11 @@ async def cmd_start(
     message: Message, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
     # A flow may have left its reply keyboard on screen; a fresh start takes it away.
-    had_state = await state.get_state() is not None
+    keyboard_shown = await state.get_state() in REPLY_KEYBOARD_STATES
     await state.clear()
     name = message.from_user.first_name if message.from_user else ""
     await show_menu(
-        message, t, account, t("start-greeting", name=name), drop_reply_keyboard=had_state
+        message, t, account, t("start-greeting", name=name), drop_reply_keyboard=keyboard_shown
     )
 
 
@@ -38,14 +39,14 @@ async def cmd_help(message: Message, t: Texts, account: Account | None) -> None:
 async def cmd_cancel(
     message: Message, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
-    had_state = await state.get_state() is not None
+    current = await state.get_state()
     await state.clear()
     await show_menu(
         message,
         t,
         account,
-        t("cancel-done" if had_state else "cancel-nothing"),
-        drop_reply_keyboard=had_state,
+        t("cancel-nothing" if current is None else "cancel-done"),
+        drop_reply_keyboard=current in REPLY_KEYBOARD_STATES,
     )
 
 

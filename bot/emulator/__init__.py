@@ -11,6 +11,18 @@ A real aiogram ``Bot`` talks HTTP to it exactly as to api.telegram.org::
         reply = await alice.next_message()      # StoredMessage the bot sent back
         await alice.click(reply, "lang:ru")     # callback_query update
 
+Simulated people (``SimUser``)
+    Private chat: ``send``, ``send_photo``, ``send_document``, ``send_voice``, ``send_video``,
+    ``send_sticker``, ``send_contact``, ``send_media_group``, ``edit`` (text, or caption of a
+    media message), ``click``, ``press_reply_button``. Forum topics (agents):
+    ``send_in_topic(chat_id, thread_id, text=None, *, photo=False, document=None,
+    voice=False, caption=None, reply_to=None)``, ``send_media_group_in_topic(chat_id,
+    thread_id, n=2, caption=None)``, ``edit_in_topic(message, new_text)``. Uploaded media
+    get Telegram-shaped file_ids the bot can resend by id (``StoredMessage.file_id()``);
+    as in Telegram, a photo id can't be sent as a document-like type or vice versa
+    ("can't use file of type Photo as Document"), and inside the document family the file
+    keeps its own type (sendDocument with a voice id sends a voice).
+
 Reading what the bot did
     ``emu.messages(chat_id, thread_id=None)`` lists bot messages (``StoredMessage``:
     ``text`` plain, ``html`` as sent, ``entities`` with UTF-16 offsets, ``reply_markup``
@@ -36,6 +48,8 @@ Events
     * ``callback_answer``: ``answer``; ``chat_action``: ``chat_id``, ``thread_id``, ``action``
     * ``topic``: ``action`` (created/edited/closed/reopened/deleted), ``chat_id``, ``topic``
     * ``commands``: ``scope``, ``language_code``, ``commands``
+    * ``reaction``: ``chat_id``, ``message_id``, ``reaction`` (list), ``is_big`` - from
+      setMessageReaction; also stored in ``StoredMessage.reactions``
 
 Faults and limits
     ``emu.fail_next(method, status, retry_after=..., times=...)``,
@@ -45,6 +59,10 @@ Faults and limits
 
 Fidelity notes: only the HTML parse mode is emulated (others get 400), and with
 ``strict_html=True`` (default) a bare ``&`` is rejected although Telegram keeps it.
+Topic names over 128 characters are rejected (TOPIC_NAME_INVALID) where TDLib would
+silently truncate them. Photos carry a single PhotoSize, and messages in a topic that
+reply to nothing have no ``reply_to_message`` (Telegram points it at the topic's
+"topic created" service message).
 """
 
 from .client import SimUser

@@ -112,10 +112,12 @@ def _topic(world: World, params: Params, *, action: str) -> tuple[ChatRecord, To
 
 
 def _checked_name(name: str | None) -> str:
+    # TDLib would silently cut a long name to 128 characters; refusing instead makes a
+    # bot that forgets to shorten customer-derived names fail loudly in tests.
     if not name or not name.strip():
         raise bad_request("TOPIC_TITLE_EMPTY")
     if len(name) > _TOPIC_NAME_LIMIT:
-        raise bad_request("TOPIC_TITLE_INVALID")
+        raise bad_request("TOPIC_NAME_INVALID")
     return name
 
 

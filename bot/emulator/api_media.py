@@ -2,6 +2,9 @@
 
 Uploaded bytes are kept in memory and get a fresh file_id; a file_id string is
 resolved against files seen before (uploads or media sent by simulated users).
+As in Telegram, a photo's file_id can't be sent as a document-like type and vice
+versa; within the document family (document, video, voice, audio, sticker,
+animation) the file keeps its own type, so sendDocument(voice_id) sends a voice.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ _ALBUM_MIN, _ALBUM_MAX = 2, 10
 _PHOTO_SIZE = (1280, 960)
 _VIDEO_SIZE = (1280, 720)
 _STICKER_SIZE = 512
+_DOCUMENT_FAMILY = frozenset({"document", "video", "voice", "audio", "sticker", "animation"})
+# TDLib's FileType names, as they appear in "can't use file of type X as Y".
+_TYPE_NAMES = {"voice": "VoiceNote", "video_note": "VideoNote"}
 
 
 def media_fields(
@@ -36,6 +42,7 @@ def media_fields(
         width, height = _PHOTO_SIZE
         return {"photo": [{**base, "width": width, "height": height}]}
     if kind == "sticker":
+        emoji = emoji or stored.emoji
         sticker = {
             **base,
             "type": "regular",
@@ -51,27 +58,53 @@ def media_fields(
         width, height = _VIDEO_SIZE
         base.update(width=width, height=height)
     if kind in {"video", "animation", "voice", "audio"}:
-        base["duration"] = duration or 1
+        base["duration"] = duration or stored.duration or 1
     if kind in {"document", "audio", "animation", "video"} and stored.file_name:
         base["file_name"] = stored.file_name
     return {kind: base}
 
 
-def resolve_input_file(world: World, params: Params, kind: str, value: Any) -> StoredFile:
+def _type_name(kind: str) -> str:
+    return _TYPE_NAMES.get(kind, kind.title())
+
+
+def sent_kind(requested: str, stored: StoredFile) -> str:
+    """The message type Telegram produces when ``stored`` is sent as ``requested``."""
+    if stored.kind == requested:
+        return requested
+    if requested in _DOCUMENT_FAMILY and stored.kind in _DOCUMENT_FAMILY:
+        return stored.kind
+    raise bad_request(
+        f"can't use file of type {_type_name(stored.kind)} as {_type_name(requested)}"
+    )
+
+
+def resolve_input_file(
+    world: World,
+    params: Params,
+    kind: str,
+    value: Any,
+    *,
+    duration: int | None = None,
+    emoji: str | None = None,
+) -> StoredFile:
     """Accept ``attach://part``, a multipart part, an HTTP URL or a known file_id."""
     upload = params.upload(kind) if value in (None, "") else None
     if upload is None and isinstance(value, str) and value.startswith("attach://"):
         upload = params.upload(value)
         if upload is None:
             raise bad_request(f"file attachment {value!r} is missing from the request")
+    attributes: dict[str, Any] = {"duration": duration, "emoji": emoji}
     if upload is not None:
-        return world.store_file(kind, upload.data, upload.filename, upload.content_type)
+        return world.store_file(
+            kind, upload.data, upload.filename, upload.content_type, **attributes
+        )
     if not value:
         raise bad_request(f"there is no {kind} in the request")
     value = str(value)
     if value.startswith(("http://", "https://")):
         # Telegram would download it; an empty placeholder keeps the flow going offline.
-        return world.store_file(kind, b"", PurePosixPath(value).name or None)
+        return world.store_file(kind, b"", PurePosixPath(value).name or None, **attributes)
     return world.file(value)
 
 
@@ -80,7 +113,11 @@ async def send_media(world: World, params: Params, *, kind: str) -> Any:
     caption, entities = render_caption(
         world, params.text("caption"), params.text("parse_mode"), params.json("caption_entities")
     )
-    stored = resolve_input_file(world, params, kind, params.fields.get(kind))
+    duration, emoji = params.integer("duration"), params.text("emoji")
+    stored = resolve_input_file(
+        world, params, kind, params.fields.get(kind), duration=duration, emoji=emoji
+    )
+    kind = sent_kind(kind, stored)
     message = new_bot_message(
         world,
         context,
@@ -88,9 +125,7 @@ async def send_media(world: World, params: Params, *, kind: str) -> Any:
         text=caption,
         html=params.text("caption"),
         entities=entities,
-        media=media_fields(
-            kind, stored, duration=params.integer("duration"), emoji=params.text("emoji")
-        ),
+        media=media_fields(kind, stored, duration=duration, emoji=emoji),
     )
     return publish(world, message)
 
@@ -119,18 +154,24 @@ async def send_media_group(world: World, params: Params) -> Any:
             world, item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
         )
         prepared.append((item, caption, entities))
-    files = [resolve_input_file(world, params, item["type"], item.get("media")) for item in items]
+    files = [
+        resolve_input_file(
+            world, params, item["type"], item.get("media"), duration=item.get("duration")
+        )
+        for item in items
+    ]
+    kinds = [sent_kind(item["type"], stored) for item, stored in zip(items, files, strict=True)]
     group_id = str(10**15 + world.unique_id())
     results = []
-    for (item, caption, entities), stored in zip(prepared, files, strict=True):
+    for (item, caption, entities), stored, kind in zip(prepared, files, kinds, strict=True):
         message = new_bot_message(
             world,
             context,
-            kind=item["type"],
+            kind=kind,
             text=caption,
             html=item.get("caption"),
             entities=entities,
-            media=media_fields(item["type"], stored, duration=item.get("duration")),
+            media=media_fields(kind, stored, duration=item.get("duration")),
             media_group_id=group_id,
         )
         results.append(publish(world, message))

@@ -2,7 +2,8 @@
 
 Each action builds the same Message/CallbackQuery objects Telegram would and
 pushes them as an Update into the getUpdates queue. Actions Telegram's UI
-would not allow raise :class:`SimulationError`.
+would not allow raise :class:`SimulationError`. Forum-topic actions live in
+:mod:`.client_topics`, shared plumbing in :mod:`.client_base`.
 """
 
 from __future__ import annotations
@@ -10,91 +11,32 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from .api_media import media_fields
-from .entities import Entity, trim, with_auto_entities
+from .client_base import (
+    FAKE_JPEG,
+    FAKE_MP4,
+    FAKE_OGG,
+    FAKE_PDF,
+    FAKE_WEBP,
+    prepare_text,
+)
+from .client_topics import TopicActionsMixin
 from .errors import SimulationError
-from .models import GENERAL_TOPIC_ID, PRESENT_STATUSES, ChatRecord, StoredMessage, UserRecord
-from .state import World, now
+from .models import StoredMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .emulator import BotApiEmulator
-
-FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00emulator-photo\xff\xd9"
-FAKE_OGG = b"OggS\x00\x02emulator-voice"
-FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42emulator-video"
-FAKE_WEBP = b"RIFF\x10\x00\x00\x00WEBPemulator-sticker"
-FAKE_PDF = b"%PDF-1.4\n% emulator document\n%%EOF\n"
+__all__ = ["FAKE_JPEG", "FAKE_MP4", "FAKE_OGG", "FAKE_PDF", "FAKE_WEBP", "SimUser"]
 
 
-def _prepare_text(text: str) -> tuple[str, list[Entity]]:
-    plain, _ = trim(text, [])
-    return plain, with_auto_entities(plain, [])
-
-
-class SimUser:
+class SimUser(TopicActionsMixin):
     """A person with a private chat with the bot (chat id == user id)."""
-
-    def __init__(self, emulator: BotApiEmulator, record: UserRecord) -> None:
-        self.emulator = emulator
-        self.record = record
-
-    @property
-    def id(self) -> int:
-        return self.record.id
-
-    @property
-    def chat_id(self) -> int:
-        return self.record.id
-
-    @property
-    def _world(self) -> World:
-        return self.emulator.world
-
-    def to_api(self) -> dict[str, Any]:
-        return self.record.to_api()
-
-    def __repr__(self) -> str:
-        return f"SimUser(id={self.id}, first_name={self.record.first_name!r})"
-
-    # --- plumbing --------------------------------------------------------------------
-
-    def _private_chat(self) -> ChatRecord:
-        if self.record.blocked:
-            raise SimulationError(f"user {self.id} blocked the bot; call unblock_bot() first")
-        self.record.started = True
-        return self._world.chats[self.id]
-
-    async def _deliver(self, chat: ChatRecord, **fields: Any) -> StoredMessage:
-        world = self._world
-        message = world.new_message(chat, from_bot=False, sender_id=self.id, **fields)
-        world.push_update("message", world.message_to_api(message))
-        # Give a polling dispatcher in the same loop a chance to pick it up.
-        await asyncio.sleep(0)
-        return message
-
-    async def _send_media(
-        self, kind: str, data: bytes, *, caption: str | None = None, **extra: Any
-    ) -> StoredMessage:
-        file_name, mime_type = extra.pop("file_name", None), extra.pop("mime_type", None)
-        group_id = extra.pop("media_group_id", None)
-        stored = self._world.store_file(kind, data, file_name, mime_type)
-        text, entities = _prepare_text(caption) if caption else (None, [])
-        return await self._deliver(
-            self._private_chat(),
-            kind=kind,
-            text=text or None,
-            entities=entities,
-            media=media_fields(kind, stored, **extra),
-            media_group_id=group_id,
-        )
 
     # --- private chat actions --------------------------------------------------------
 
     async def send(self, text: str, *, reply_to: StoredMessage | None = None) -> StoredMessage:
         """Send a text message; commands such as ``/start`` get a bot_command entity."""
-        plain, entities = _prepare_text(text)
+        plain, entities = prepare_text(text)
         if not plain:
             raise SimulationError("Telegram clients do not send empty messages")
         return await self._deliver(
@@ -186,15 +128,11 @@ class SimUser:
         ]
 
     async def edit(self, message: StoredMessage, new_text: str) -> StoredMessage:
-        """Edit one of the user's own messages (pushes an ``edited_message`` update)."""
-        live = self._world.find_message(message.chat_id, message.message_id)
-        if live is None or live.from_bot or live.sender_id != self.id:
-            raise SimulationError(f"user {self.id} can only edit their own existing messages")
-        live.text, live.entities = _prepare_text(new_text)
-        live.edited, live.edit_date = True, now()
-        self._world.push_update("edited_message", self._world.message_to_api(live))
-        await asyncio.sleep(0)
-        return live
+        """Edit one of the user's own messages (pushes an ``edited_message`` update).
+
+        Text messages get ``new_text`` as their text, media messages as their caption.
+        """
+        return await self._edit(message, new_text)
 
     async def click(
         self,
@@ -243,27 +181,6 @@ class SimUser:
         world.push_update("callback_query", query)
         await asyncio.sleep(0)
         return query
-
-    # --- groups ----------------------------------------------------------------------
-
-    async def send_in_topic(self, chat_id: int, thread_id: int | None, text: str) -> StoredMessage:
-        """Post in a forum topic (``None`` or 1 = General), e.g. an agent replying."""
-        world = self._world
-        chat = world.chats.get(chat_id)
-        if chat is None or not chat.is_forum:
-            raise SimulationError(f"chat {chat_id} is not a forum known to the emulator")
-        status = world.member_status(chat, self.id)
-        if status not in PRESENT_STATUSES:
-            raise SimulationError(f"user {self.id} is not a member of chat {chat_id}")
-        stored_thread = None if thread_id in (None, GENERAL_TOPIC_ID) else thread_id
-        if stored_thread is not None:
-            topic = chat.topics.get(stored_thread)
-            if topic is None or topic.deleted:
-                raise SimulationError(f"topic {thread_id} does not exist in chat {chat_id}")
-            if topic.closed and status not in {"administrator", "creator"}:
-                raise SimulationError(f"topic {thread_id} is closed")
-        plain, entities = _prepare_text(text)
-        return await self._deliver(chat, text=plain, entities=entities, thread_id=stored_thread)
 
     # --- blocking and reading --------------------------------------------------------
 

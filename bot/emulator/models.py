@@ -146,6 +146,10 @@ class StoredFile:
     data: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    # What Telegram knows about the file besides its bytes; reused when it is resent by id.
+    kind: str = "document"
+    duration: int | None = None
+    emoji: str | None = None
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -184,6 +188,8 @@ class StoredMessage:
     edit_date: int | None = None
     deleted: bool = False
     disable_notification: bool = False
+    # Reactions the bot set with setMessageReaction (ReactionType objects).
+    reactions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def has_text_body(self) -> bool:

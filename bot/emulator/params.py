@@ -50,6 +50,7 @@ _BOOL_FIELDS = frozenset(
         "has_spoiler",
         "disable_content_type_detection",
         "show_caption_above_media",
+        "is_big",
     }
 )
 _JSON_FIELDS = frozenset(
@@ -64,6 +65,7 @@ _JSON_FIELDS = frozenset(
         "scope",
         "allowed_updates",
         "menu_button",
+        "reaction",
     }
 )
 

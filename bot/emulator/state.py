@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import itertools
 import time
-from pathlib import PurePosixPath
 from typing import Any
 
 from .errors import bad_request, forbidden
 from .events import EventHub
+from .files import new_file
 from .models import (
     DEFAULT_ALLOWED_UPDATES,
     GENERAL_TOPIC_ID,
@@ -23,16 +23,6 @@ from .models import (
     StoredMessage,
     UserRecord,
 )
-
-_FILE_DEFAULTS: dict[str, tuple[str, str]] = {
-    "photo": (".jpg", "image/jpeg"),
-    "video": (".mp4", "video/mp4"),
-    "voice": (".oga", "audio/ogg"),
-    "audio": (".mp3", "audio/mpeg"),
-    "sticker": (".webp", "image/webp"),
-    "document": (".bin", "application/octet-stream"),
-    "animation": (".mp4", "video/mp4"),
-}
 
 
 def now() -> int:
@@ -228,18 +218,23 @@ class World:
     # --- files -----------------------------------------------------------------------
 
     def store_file(
-        self, kind: str, data: bytes, file_name: str | None = None, mime_type: str | None = None
+        self,
+        kind: str,
+        data: bytes,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        *,
+        duration: int | None = None,
+        emoji: str | None = None,
     ) -> StoredFile:
-        number = next(self._file_numbers)
-        default_ext, default_mime = _FILE_DEFAULTS.get(kind, _FILE_DEFAULTS["document"])
-        ext = PurePosixPath(file_name).suffix if file_name else default_ext
-        stored = StoredFile(
-            file_id=f"EMU{kind[:2].upper()}{number:08d}AgAD",
-            file_unique_id=f"EMUq{number:06d}",
-            file_path=f"{kind}s/file_{number}{ext or default_ext}",
-            data=data,
+        stored = new_file(
+            kind,
+            next(self._file_numbers),
+            data,
             file_name=file_name,
-            mime_type=mime_type or default_mime,
+            mime_type=mime_type,
+            duration=duration,
+            emoji=emoji,
         )
         self.files[stored.file_id] = stored
         return stored

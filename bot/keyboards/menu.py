@@ -30,8 +30,12 @@ class LangCb(CallbackData, prefix="l"):
 
 
 # A flow adds its entry here when it lands; the menu never offers a dead end.
-GUEST_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LOGIN, MenuAction.LANGUAGE)
-LINKED_ENTRIES: tuple[MenuAction, ...] = (MenuAction.LANGUAGE,)
+GUEST_ENTRIES: tuple[MenuAction, ...] = (
+    MenuAction.LOGIN,
+    MenuAction.SUPPORT,
+    MenuAction.LANGUAGE,
+)
+LINKED_ENTRIES: tuple[MenuAction, ...] = (MenuAction.SUPPORT, MenuAction.LANGUAGE)
 
 _LABELS = {
     MenuAction.LOGIN: "menu-btn-login",

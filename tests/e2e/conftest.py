@@ -50,9 +50,26 @@ class RunningBot:
         await self.start()
 
 
+FORUM = -1001000000001
+ADMIN = 9001  # an admin who works in the forum
+AGENT = 9002  # a forum member
+STRANGER = 9009  # in the forum, but not an agent: ignored
+
+
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator() as emulator:
+        for user_id, name in (
+            (ADMIN, "Olga Admin"),
+            (AGENT, "Ivan Agent"),
+            (STRANGER, "Some Stranger"),
+        ):
+            emulator.add_user(user_id, name, language_code="en")
+        emulator.add_forum(
+            FORUM,
+            "Support desk",
+            members={ADMIN: "administrator", AGENT: "member", STRANGER: "restricted"},
+        )
         yield emulator
 
 
@@ -96,6 +113,9 @@ def settings(
         smtp_from="support@example.com",
         smtp_starttls=False,
         marketplace_data=market_file,
+        support_chat_id=FORUM,
+        admin_ids=frozenset({ADMIN}),
+        support_hours="",
     )
 
 

@@ -22,6 +22,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.filters import Command, CommandObject
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllPrivateChats,
@@ -33,6 +34,7 @@ from aiogram.types import (
     InputMediaPhoto,
     KeyboardButton,
     Message,
+    ReactionTypeEmoji,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     ReplyParameters,
@@ -714,3 +716,267 @@ async def test_subscribers_receive_json_serialisable_events(emu: BotApiEmulator,
     assert received[1]["message"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "x"
     json.dumps(received)
     assert Update.model_validate(received[0]["update"]).message is not None
+
+
+# --- agents' forum: topics, media by file_id, reactions -----------------------------------
+
+
+@pytest.fixture
+async def forum_bot(emu: BotApiEmulator, forum: int) -> AsyncIterator[Bot]:
+    client = emu.create_bot()
+    yield client
+    await client.session.close()
+
+
+async def _topic(bot: Bot, forum: int, name: str = "Ticket") -> int:
+    return (await bot.create_forum_topic(forum, name)).message_thread_id
+
+
+async def test_agent_commands_and_replies_in_topic(
+    emu: BotApiEmulator, forum_bot: Bot, forum: int
+) -> None:
+    thread = await _topic(forum_bot, forum)
+    other = await _topic(forum_bot, forum, "Other")
+    card = await forum_bot.send_message(forum, "New ticket", message_thread_id=thread)
+    agent = emu.user(AGENT_ID)
+    take = await agent.send_in_topic(forum, thread, "/take@support_bot")
+    assert take.entities == [{"type": "bot_command", "offset": 0, "length": 17}]
+    reply_target = emu.messages(forum, thread)[0]
+    await agent.send_in_topic(forum, thread, "/note call back", reply_to=reply_target)
+    await agent.send_in_topic(forum, thread, "/take@other_bot")
+    with pytest.raises(SimulationError, match="not 3"):
+        await agent.send_in_topic(forum, other, "wrong thread", reply_to=reply_target)
+    with pytest.raises(SimulationError, match="empty"):
+        await agent.send_in_topic(forum, thread, "   ")
+
+    seen: list[tuple[str, str | None, int | None, int | None]] = []
+    dispatcher = Dispatcher()
+
+    @dispatcher.message(Command("take", "note"))
+    async def on_command(message: Message, command: CommandObject) -> None:
+        replied = message.reply_to_message
+        seen.append(
+            (
+                command.command,
+                command.args,
+                message.message_thread_id,
+                replied.message_id if replied else None,
+            )
+        )
+
+    for update in await forum_bot.get_updates(timeout=0):
+        assert update.message is not None
+        assert (update.message.message_thread_id, update.message.is_topic_message) == (
+            thread,
+            True,
+        )
+        await dispatcher.feed_update(forum_bot, update)
+    assert seen == [
+        ("take", None, thread, None),
+        ("note", "call back", thread, card.message_id),
+    ]
+
+
+async def test_agent_media_in_topic_is_resendable_by_file_id(
+    emu: BotApiEmulator, forum_bot: Bot, forum: int
+) -> None:
+    thread = await _topic(forum_bot, forum)
+    agent, alice = emu.user(AGENT_ID), emu.user(USER_ID)
+    photo = await agent.send_in_topic(forum, thread, photo=True, caption="screenshot")
+    document = await agent.send_in_topic(forum, thread, document="invoice.pdf", caption="inv")
+    voice = await agent.send_in_topic(forum, thread, voice=True, reply_to=photo)
+    video = await alice.send_video("clip")
+    sticker = await alice.send_sticker("👌")
+    with pytest.raises(SimulationError, match="caption="):
+        await agent.send_in_topic(forum, thread, "text", photo=True)
+    with pytest.raises(SimulationError, match="one attachment"):
+        await agent.send_in_topic(forum, thread, photo=True, voice=True)
+
+    updates = [u.message for u in await forum_bot.get_updates(timeout=0)]
+    got_photo, got_document, got_voice = updates[:3]
+    assert got_photo is not None
+    assert got_photo.photo is not None
+    assert (got_photo.caption, got_photo.message_thread_id) == ("screenshot", thread)
+    assert got_document is not None
+    assert got_document.document is not None
+    assert (got_document.document.file_name, got_document.document.mime_type) == (
+        "invoice.pdf",
+        "application/pdf",
+    )
+    assert got_voice is not None
+    assert got_voice.voice is not None
+    assert got_voice.reply_to_message is not None
+    assert got_voice.reply_to_message.message_id == photo.message_id
+    photo_id = got_photo.photo[-1].file_id
+    assert photo_id == photo.file_id()
+    assert photo_id.startswith("AgAC")
+    assert len(photo_id) > 50
+    assert got_photo.photo[-1].file_unique_id.startswith("AQAD")
+    assert len({m.file_id() for m in (photo, document, voice, video, sticker)}) == 5
+
+    sends = [
+        await forum_bot.send_photo(USER_ID, str(photo.file_id()), caption="from agent"),
+        await forum_bot.send_document(USER_ID, str(document.file_id())),
+        await forum_bot.send_voice(USER_ID, str(voice.file_id())),
+        await forum_bot.send_video(forum, str(video.file_id()), message_thread_id=thread),
+        await forum_bot.send_sticker(forum, str(sticker.file_id()), message_thread_id=thread),
+    ]
+    assert [s.content_type for s in sends] == ["photo", "document", "voice", "video", "sticker"]
+    stored = [*emu.messages(USER_ID), *emu.messages(forum, thread)[-2:]]
+    originals = (photo, document, voice, video, sticker)
+    assert [m.file_id() for m in stored] == [m.file_id() for m in originals]
+    assert sends[2].voice is not None
+    assert sends[2].voice.duration == 2  # the file keeps what Telegram knows about it
+    assert sends[4].sticker is not None
+    assert sends[4].sticker.emoji == "👌"
+
+    with pytest.raises(TelegramBadRequest, match="can't use file of type Photo as Document"):
+        await forum_bot.send_document(USER_ID, str(photo.file_id()))
+    with pytest.raises(TelegramBadRequest, match="can't use file of type VoiceNote as Photo"):
+        await forum_bot.send_photo(USER_ID, str(voice.file_id()))
+    as_document = await forum_bot.send_document(USER_ID, str(voice.file_id()))
+    assert (as_document.content_type, emu.messages(USER_ID)[-1].kind) == ("voice", "voice")
+
+
+async def test_albums_in_topic_and_wait_message(
+    emu: BotApiEmulator, forum_bot: Bot, forum: int
+) -> None:
+    thread = await _topic(forum_bot, forum)
+    album = await emu.user(AGENT_ID).send_media_group_in_topic(forum, thread, 3, "three")
+    private = await emu.user(USER_ID).send_media_group(2)
+    updates = [u.message for u in await forum_bot.get_updates(timeout=0)][:3]
+    assert [(m.message_thread_id, m.caption) for m in updates if m] == [
+        (thread, "three"),
+        (thread, None),
+        (thread, None),
+    ]
+    assert {m.media_group_id for m in updates if m} == {album[0].media_group_id}
+    with pytest.raises(SimulationError, match="2-10"):
+        await emu.user(AGENT_ID).send_media_group_in_topic(forum, thread, 1)
+
+    await forum_bot.send_photo(forum, str(album[0].file_id()), message_thread_id=thread)
+    sent = await forum_bot.send_media_group(
+        forum,
+        [
+            InputMediaPhoto(media=str(private[0].file_id()), caption="for the agent"),
+            InputMediaPhoto(media=str(private[1].file_id())),
+            InputMediaPhoto(media=str(album[2].file_id())),
+        ],
+        message_thread_id=thread,
+    )
+    assert [(m.message_thread_id, m.caption) for m in sent] == [
+        (thread, "for the agent"),
+        (thread, None),
+        (thread, None),
+    ]
+    single = await emu.wait_message(forum, thread_id=thread)
+    assert (single.kind, single.media_group_id) == ("photo", None)
+    items = [await emu.wait_message(forum, thread_id=thread) for _ in range(3)]
+    assert [m.message_id for m in items] == [m.message_id for m in sent]
+    assert {m.media_group_id for m in items} == {sent[0].media_group_id}
+    assert [m.file_id() for m in items] == [
+        private[0].file_id(),
+        private[1].file_id(),
+        album[2].file_id(),
+    ]
+    assert items[0].text == "for the agent"
+    with pytest.raises(AssertionError, match="no new bot message"):
+        await emu.wait_message(forum, thread_id=1, timeout=0.05)
+
+
+async def test_user_edits_text_and_captions(
+    emu: BotApiEmulator, forum_bot: Bot, forum: int
+) -> None:
+    thread = await _topic(forum_bot, forum)
+    alice, agent = emu.user(USER_ID), emu.user(AGENT_ID)
+    photo = await alice.send_photo(caption="old caption")
+    await alice.edit(photo, "new caption")
+    note = await agent.send_in_topic(forum, thread, "draft")
+    await agent.edit_in_topic(note, "final /note")
+    scan = await agent.send_in_topic(forum, thread, document="scan.png", caption="scan")
+    await agent.edit_in_topic(scan, "scan v2")
+    sticker = await alice.send_sticker()
+    with pytest.raises(SimulationError, match="no text or caption"):
+        await alice.edit(sticker, "x")
+    with pytest.raises(SimulationError, match="not in a forum"):
+        await agent.edit_in_topic(photo, "x")
+    with pytest.raises(SimulationError, match="own existing"):
+        await alice.edit(note, "hijack")
+
+    edits = [u.edited_message for u in await forum_bot.get_updates(timeout=0)]
+    edited = [m for m in edits if m is not None]
+    assert [(m.caption, m.text) for m in edited] == [
+        ("new caption", None),
+        (None, "final /note"),
+        ("scan v2", None),
+    ]
+    assert edited[0].photo is not None
+    assert edited[0].edit_date is not None
+    assert (edited[1].message_thread_id, edited[1].is_topic_message) == (thread, True)
+    assert edited[1].entities is not None
+    assert edited[1].entities[0].type == "bot_command"
+    assert edited[2].document is not None
+    assert edited[2].document.mime_type == "image/png"
+    assert (photo.text, photo.edited) == ("new caption", True)
+
+
+async def test_set_message_reaction(emu: BotApiEmulator, forum_bot: Bot, forum: int) -> None:
+    thread = await _topic(forum_bot, forum)
+    note = await emu.user(AGENT_ID).send_in_topic(forum, thread, "done")
+    ok = [ReactionTypeEmoji(emoji="👌")]
+    assert await forum_bot.set_message_reaction(forum, note.message_id, reaction=ok)
+    assert note.reactions == [{"type": "emoji", "emoji": "👌"}]
+    event = emu.events[-1]
+    assert {k: event[k] for k in ("type", "chat_id", "message_id", "reaction")} == {
+        "type": "reaction",
+        "chat_id": forum,
+        "message_id": note.message_id,
+        "reaction": [{"type": "emoji", "emoji": "👌"}],
+    }
+    assert emu.calls_to("setMessageReaction")[-1]["reaction"] == note.reactions
+
+    with pytest.raises(TelegramBadRequest, match="message to react not found"):
+        await forum_bot.set_message_reaction(forum, 99999, reaction=ok)
+    with pytest.raises(TelegramBadRequest, match="REACTION_INVALID"):
+        await forum_bot.set_message_reaction(
+            forum, note.message_id, reaction=[ReactionTypeEmoji(emoji="❤️")]
+        )
+    with pytest.raises(TelegramBadRequest, match="REACTIONS_TOO_MANY"):
+        await forum_bot.set_message_reaction(
+            forum, note.message_id, reaction=[*ok, ReactionTypeEmoji(emoji="👍")]
+        )
+    assert await forum_bot.set_message_reaction(forum, note.message_id, reaction=[])
+    assert note.reactions == []
+
+    album = await emu.user(USER_ID).send_media_group(3)
+    await forum_bot.set_message_reaction(USER_ID, album[2].message_id, reaction=ok)
+    assert [m.reactions for m in album] == [[{"type": "emoji", "emoji": "👌"}], [], []]
+
+
+async def test_forum_topic_rename_limits_and_delete(
+    emu: BotApiEmulator, forum_bot: Bot, forum: int
+) -> None:
+    thread = await _topic(forum_bot, forum, "Ticket #7")
+    assert await forum_bot.edit_forum_topic(forum, thread, name="Ticket #7 · closed by Bob")
+    assert emu.topic(forum, thread).name == "Ticket #7 · closed by Bob"
+    assert await forum_bot.edit_forum_topic(forum, thread, name="я" * 128)
+    assert emu.topic(forum, thread).name == "я" * 128
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NAME_INVALID"):
+        await forum_bot.edit_forum_topic(forum, thread, name="x" * 129)
+    with pytest.raises(TelegramBadRequest, match="TOPIC_NAME_INVALID"):
+        await forum_bot.create_forum_topic(forum, "x" * 129)
+    assert emu.topic(forum, thread).name == "я" * 128
+
+    await forum_bot.send_message(forum, "card", message_thread_id=thread)
+    agent_note = await emu.user(AGENT_ID).send_in_topic(forum, thread, "note")
+    await forum_bot.delete_forum_topic(forum, thread)
+    assert emu.messages(forum, thread) == []
+    assert emu.world.find_message(forum, agent_note.message_id) is None
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await forum_bot.send_message(forum, "gone", message_thread_id=thread)
+    with pytest.raises(TelegramBadRequest, match="message to react not found"):
+        await forum_bot.set_message_reaction(
+            forum, agent_note.message_id, reaction=[ReactionTypeEmoji(emoji="👌")]
+        )
+    with pytest.raises(SimulationError, match="does not exist"):
+        await emu.user(AGENT_ID).send_in_topic(forum, thread, "anyone?")

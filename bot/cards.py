@@ -1,0 +1,94 @@
+"""What agents see: topic titles, the context card, the queue. Rendering only."""
+
+from __future__ import annotations
+
+import html
+
+from bot.i18n import Texts
+from bot.marketplace import Account
+from bot.phones import mask
+from bot.services.tickets import QueueEntry
+from storage.tickets import Ticket, TicketMessage
+
+TITLE_LIMIT = 128  # Telegram's limit for a topic name
+_MARKS = {"new": "🆕", "taken": "👤", "waiting": "⏳", "closed": "✅"}
+_QUOTE_LIMIT = 200
+
+
+def topic_title(ticket: Ticket) -> str:
+    mark = _MARKS.get(ticket.status, "")
+    return f"{mark} #{ticket.id} · {ticket.customer_name} · {ticket.subject}"[:TITLE_LIMIT]
+
+
+def context_card(
+    t: Texts,
+    ticket: Ticket,
+    account: Account | None,
+    recent: list[TicketMessage],
+    *,
+    recreated: bool = False,
+) -> str:
+    lines = [t("agents-card-title", id=ticket.id, subject=ticket.subject)]
+    if recreated:
+        lines.append(t("agents-card-recreated"))
+    username = f"@{ticket.customer_username}" if ticket.customer_username else "—"
+    lines.append(
+        t(
+            "agents-card-customer",
+            name=ticket.customer_name,
+            telegram_id=str(ticket.customer_id),
+            username=username,
+        )
+    )
+    if account is not None:
+        lines.append(
+            t(
+                "agents-card-account",
+                name=account.name,
+                id=account.id,
+                phone=mask(account.phone) if account.phone else "—",
+            )
+        )
+    else:
+        lines.append(t("agents-card-no-account"))
+    lines.append(t("agents-card-language", locale=ticket.locale))
+    if ticket.order_number:
+        lines.append(
+            t("agents-card-order", number=ticket.order_number, problem=ticket.problem or "—")
+        )
+    if recent:
+        lines.append(t("agents-card-recent"))
+        for message in recent:
+            who = "👤" if message.direction == "in" else "💬"
+            lines.append(f"{who} {_quote(t, message)}")
+    lines.append(t("agents-card-help"))
+    return "\n".join(lines)
+
+
+def queue_text(t: Texts, entries: list[QueueEntry]) -> str:
+    if not entries:
+        return t("agents-queue-empty")
+    lines = [t("agents-queue-title", count=len(entries))]
+    for entry in entries:
+        ticket = entry.ticket
+        lines.append(
+            t(
+                "agents-queue-line",
+                mark="⚠️ " if entry.overdue else "",
+                id=ticket.id,
+                name=ticket.customer_name,
+                minutes=entry.waiting_minutes,
+                assignee=ticket.assignee_name or t("agents-queue-nobody"),
+                status=_MARKS.get(ticket.status, ""),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _quote(t: Texts, message: TicketMessage) -> str:
+    # The one place raw customer text is assembled outside t(): escape it here.
+    text = (message.text or "").strip()
+    if len(text) > _QUOTE_LIMIT:
+        text = text[: _QUOTE_LIMIT - 1] + "…"
+    media = t("agents-media", kind=message.kind) if message.kind != "text" else ""
+    return " ".join(part for part in (media, html.escape(text, quote=False)) if part)

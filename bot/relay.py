@@ -1,0 +1,285 @@
+"""Carries ticket messages between customers and the agents' forum.
+
+It reads only what the ticket service stored as pending, in order, and marks each
+message relayed with the copy's id. 429 waits retry_after; 5xx and network errors
+back off and try again; a deleted or closed-by-hand topic is recreated; a customer
+who blocked the bot is marked unreachable, and the agents are told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from collections import defaultdict
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import Message, ReplyParameters
+
+from bot.cards import context_card, topic_title
+from bot.i18n import Translator
+from bot.keyboards.support import ticket_card_buttons
+from bot.marketplace import MarketplacePort
+from bot.send import send_stored
+from bot.services.tickets import TicketService
+from bot.settings import Settings
+from storage.tickets import Ticket, TicketMessage, TicketRepo
+
+log = logging.getLogger(__name__)
+
+_TOPIC_GONE = ("thread not found", "topic_deleted", "topic_id_invalid", "topic_closed")
+_MAX_BACKOFF = 30.0
+
+
+class TopicGone(Exception):
+    pass
+
+
+class Relay:
+    def __init__(
+        self,
+        bot: Bot,
+        repo: TicketRepo,
+        tickets: TicketService,
+        marketplace: MarketplacePort,
+        translator: Translator,
+        settings: Settings,
+        wake: asyncio.Event,
+        *,
+        tick: float = 5.0,
+        album_settle: float = 1.0,
+    ) -> None:
+        self._bot, self._repo, self._tickets = bot, repo, tickets
+        self._marketplace, self._translator = marketplace, translator
+        self._forum = settings.support_chat_id
+        self._sign = settings.sign_agent_replies
+        self._agents_t = translator(settings.default_locale)
+        self._tick, self._album_settle = tick, album_settle
+        self._wake = wake
+        self._album_seen: dict[str, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def album_part(self, media_group_id: str) -> None:
+        """Albums arrive one update per item; wait for the last before relaying."""
+        self._album_seen[media_group_id] = asyncio.get_running_loop().time()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.flush()
+                await self._announce_overdue()
+            except Exception:
+                log.exception("relay pass failed; the next pass retries")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._tick)
+
+    async def flush(self) -> None:
+        by_ticket: dict[int, list[TicketMessage]] = defaultdict(list)
+        for message in await self._repo.pending(limit=500):
+            by_ticket[message.ticket_id].append(message)
+        for ticket_id, messages in by_ticket.items():
+            await self._flush_ticket(ticket_id, messages)
+
+    async def _flush_ticket(self, ticket_id: int, messages: list[TicketMessage]) -> None:
+        index = 0
+        while index < len(messages):
+            batch = self._batch(messages, index)
+            if not batch:
+                self._wake_later(self._album_settle)
+                return
+            ticket = await self._tickets.get(ticket_id)
+            if not await self._deliver(ticket, batch):
+                return  # keep the order: later messages wait for this one
+            index += len(batch)
+
+    def _batch(self, messages: list[TicketMessage], index: int) -> list[TicketMessage]:
+        first = messages[index]
+        group = first.media_group_id
+        if group is None:
+            return [first]
+        seen = self._album_seen.get(group)
+        if seen is not None and asyncio.get_running_loop().time() - seen < self._album_settle:
+            return []
+        self._album_seen.pop(group, None)
+        parts = [m for m in messages[index:] if m.media_group_id == group]
+        return parts[:10]  # Telegram's album limit
+
+    async def _deliver(self, ticket: Ticket, batch: list[TicketMessage]) -> bool:
+        """True when the batch is done (sent or failed for good); False to retry later."""
+        if batch[0].direction != "out" and self._forum is None:
+            return False  # kept until an agents' forum is configured; /queue still shows it
+        delay = 1.0
+        for _ in range(5):
+            try:
+                sent = await self._send(ticket, batch)
+            except TelegramRetryAfter as error:
+                await asyncio.sleep(error.retry_after)
+                continue
+            except (TelegramServerError, TelegramNetworkError) as error:
+                log.warning("relay of ticket %s: %s; retrying", ticket.id, type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+                continue
+            except TopicGone:
+                ticket = await self._recreate_topic(ticket)
+                continue
+            except TelegramForbiddenError:
+                await self._unreachable(ticket, batch)
+                return True
+            except TelegramBadRequest as error:
+                log.error("relay of ticket %s refused: %s", ticket.id, error.message)
+                for message in batch:
+                    await self._repo.failed(message.id, error.message[:200])
+                return True
+            for message in batch:
+                await self._repo.relayed(
+                    message.id, sent.message_id if sent else None, message.created_at
+                )
+            return True
+        self._wake_later(delay)
+        return False
+
+    async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
+        first = batch[0]
+        if first.direction == "out":
+            t = self._translator(ticket.locale)  # type: ignore[arg-type]
+            header = (
+                t("support-agent-says", name=first.author_name or "")
+                if self._sign
+                else t("support-team-says")
+            )
+            return await send_stored(self._bot, ticket.customer_id, None, batch, header)
+        assert self._forum is not None  # noqa: S101 - _deliver checks
+        topic = ticket.topic_id or await self._open_topic(ticket)
+        header = self._header(ticket, first)
+        reply = await self._reply_target(first)
+        if ticket.topic_closed:
+            # We closed it with the ticket: reopen for a late line (a rating) or a reopen.
+            await self._bot.reopen_forum_topic(self._forum, topic)
+        try:
+            sent = await send_stored(self._bot, self._forum, topic, batch, header, reply=reply)
+        except TelegramBadRequest as error:
+            _raise_if_topic_gone(error)
+            raise
+        finally:
+            if ticket.topic_closed and ticket.status == "closed":
+                await self._bot.close_forum_topic(self._forum, topic)
+        if ticket.topic_closed and ticket.status != "closed":
+            await self._repo.set_topic_closed(ticket.id, False)
+        return sent
+
+    def _customer_header(self, ticket: Ticket, agent_name: str | None) -> str:
+        t = self._translator(ticket.locale)  # type: ignore[arg-type]
+        if self._sign and agent_name:
+            return t("support-agent-says", name=agent_name)
+        return t("support-team-says")
+
+    def customer_text(self, ticket: Ticket, agent_name: str | None, text: str) -> str:
+        """An agent's words as the customer sees them (used again when the agent edits)."""
+        body = html.escape(text, quote=False)
+        return f"{self._customer_header(ticket, agent_name)}\n{body}"
+
+    def _header(self, ticket: Ticket, first: TicketMessage) -> str:
+        t = self._agents_t
+        if first.direction == "event":
+            return ""
+        if first.kind == "edit":
+            return t("agents-customer-edited", name=ticket.customer_name)
+        return t("agents-customer-says", name=ticket.customer_name)
+
+    async def _reply_target(self, message: TicketMessage) -> ReplyParameters | None:
+        if message.edit_of is None:
+            return None
+        original = await self._repo.message(message.edit_of)
+        if original is None or original.relayed_id is None:
+            return None
+        return ReplyParameters(message_id=original.relayed_id, allow_sending_without_reply=True)
+
+    async def _open_topic(self, ticket: Ticket, *, recreated: bool = False) -> int:
+        assert self._forum is not None  # noqa: S101 - callers check
+        topic = await self._bot.create_forum_topic(self._forum, topic_title(ticket))
+        thread = topic.message_thread_id
+        await self._repo.set_topic(ticket.id, thread)
+        account = await self._marketplace.account(ticket.account_id) if ticket.account_id else None
+        recent = await self._repo.recent(ticket.id, 5)
+        card = context_card(self._agents_t, ticket, account, recent, recreated=recreated)
+        await self._bot.send_message(
+            self._forum,
+            card,
+            message_thread_id=thread,
+            reply_markup=ticket_card_buttons(self._agents_t, ticket.id),
+        )
+        return thread
+
+    async def _recreate_topic(self, ticket: Ticket) -> Ticket:
+        log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
+        await self._repo.set_topic(ticket.id, None)
+        await self._open_topic(ticket, recreated=True)
+        return await self._tickets.get(ticket.id)
+
+    async def _unreachable(self, ticket: Ticket, batch: list[TicketMessage]) -> None:
+        for message in batch:
+            await self._repo.failed(message.id, "customer blocked the bot")
+        if not ticket.unreachable:
+            await self._repo.set_unreachable(ticket.id, True)
+            await self._tickets.event(ticket.id, self._agents_t("agents-unreachable"))
+
+    async def refresh_title(self, ticket: Ticket) -> None:
+        """Best effort: the title mirrors the status, and a closed ticket closes its topic;
+        a failure here loses no message."""
+        if self._forum is None or ticket.topic_id is None:
+            return
+        with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
+            await self._bot.edit_forum_topic(
+                self._forum, ticket.topic_id, name=topic_title(ticket)
+            )
+            if ticket.status == "closed" and not ticket.topic_closed:
+                await self._bot.close_forum_topic(self._forum, ticket.topic_id)
+                await self._repo.set_topic_closed(ticket.id, True)
+
+    def agents_text(self, key: str, **args: object) -> str:
+        """A text in the forum's language, for lines the bot adds to a ticket."""
+        return self._agents_t(key, **args)
+
+    async def _announce_overdue(self) -> None:
+        if self._forum is None:
+            return
+        for ticket in await self._tickets.overdue_to_announce():
+            text = self._agents_t(
+                "agents-overdue",
+                id=ticket.id,
+                name=ticket.customer_name,
+                minutes=self._tickets.policy.first_response_minutes,
+            )
+            with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
+                await self._bot.send_message(self._forum, text)
+
+    def _wake_later(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+
+def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
+    text = error.message.lower()
+    if any(marker in text for marker in _TOPIC_GONE):
+        raise TopicGone from error

@@ -1,0 +1,364 @@
+"""The human queue: opening, feeding, taking, closing and rating tickets.
+
+Every message is written here before anyone relays it; the relay only reads what
+is pending, so a crash between the two loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.services.hours import SupportHours
+from storage.db import Database
+from storage.tickets import NewMessage, Ticket, TicketMessage, TicketRepo
+
+SUBJECT_LIMIT = 60
+QUEUE_LIMIT = 50
+
+
+class TicketError(Exception):
+    pass
+
+
+class TicketNotFound(TicketError):
+    pass
+
+
+class TicketClosed(TicketError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """What someone wrote, without Telegram's types."""
+
+    kind: str  # text, photo, document, voice, video, video_note, audio, sticker, other
+    chat_id: int
+    message_id: int
+    text: str | None = None
+    file_id: str | None = None
+    media_group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+    created: bool
+    position: int
+    answer_within: int  # minutes, the first-response target
+    agents_back_at: datetime | None  # set outside support hours
+
+
+@dataclass(frozen=True)
+class Fed:
+    """The outcome of a customer's message while they have, or had, a ticket."""
+
+    ticket: Ticket | None
+    reopened: bool = False
+    banned: bool = False
+    throttled: bool = False
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    ticket: Ticket
+    waiting_minutes: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class TicketPolicy:
+    first_response_minutes: int
+    reopen_hours: int
+    customer_messages_per_minute: int
+
+
+class TicketService:
+    def __init__(
+        self,
+        db: Database,
+        repo: TicketRepo,
+        clock: Clock,
+        hours: SupportHours,
+        policy: TicketPolicy,
+        on_new_work: Callable[[], None],
+    ) -> None:
+        self._db, self._repo, self._clock = db, repo, clock
+        self.hours, self.policy = hours, policy
+        self._kick = on_new_work
+
+    async def open_ticket(
+        self,
+        customer: Person,
+        *,
+        locale: str,
+        description: Written | None,
+        account_id: str | None = None,
+        order_number: str | None = None,
+        problem: str | None = None,
+        context: dict[str, Any] | None = None,
+    ) -> Opened:
+        """Open a ticket, or join the customer's open one (one open ticket a customer)."""
+        now = self._clock.now()
+        async with self._db.tx():
+            ticket = await self._repo.open_of(customer.id)
+            created = ticket is None
+            if ticket is None:
+                subject = _subject(description, problem)
+                ticket_id = await self._repo.create(
+                    {
+                        "customer_id": customer.id,
+                        "customer_name": customer.name,
+                        "customer_username": customer.username,
+                        "account_id": account_id,
+                        "locale": locale,
+                        "status": "new",
+                        "subject": subject,
+                        "order_number": order_number,
+                        "problem": problem,
+                        "context": context or {},
+                        "created_at": now,
+                    }
+                )
+                ticket = await self._repo.get(ticket_id)
+            assert ticket is not None  # noqa: S101 - just written in this transaction
+            if description is not None:
+                await self._store_in(ticket, customer, description, now)
+            position = await self._repo.position(ticket.id)
+        self._kick()
+        back = None if self.hours.is_open(now) else self.hours.next_open(now)
+        return Opened(ticket, created, max(position, 1), self.policy.first_response_minutes, back)
+
+    async def open_of(self, customer_id: int) -> Ticket | None:
+        return await self._repo.open_of(customer_id)
+
+    async def customer_wrote(self, customer: Person, written: Written) -> Fed:
+        """A message from a customer outside any flow: into their ticket, if they have one."""
+        now = self._clock.now()
+        async with self._db.tx():
+            if await self._repo.is_banned(customer.id):
+                return Fed(None, banned=True)
+            ticket = await self._repo.open_of(customer.id)
+            reopened = False
+            if ticket is None:
+                last = await self._repo.last_of(customer.id)
+                window = timedelta(hours=self.policy.reopen_hours)
+                if last is None or last.closed_at is None or now - last.closed_at > window:
+                    return Fed(None)
+                await self._repo.reopen(last.id)
+                ticket, reopened = await self._repo.get(last.id), True
+            assert ticket is not None  # noqa: S101
+            recent = await self._repo.count_in_since(customer.id, now - timedelta(minutes=1))
+            if recent >= self.policy.customer_messages_per_minute:
+                return Fed(ticket, throttled=True)
+            await self._store_in(ticket, customer, written, now)
+        self._kick()
+        return Fed(ticket, reopened=reopened)
+
+    async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
+        """Show agents the new wording, next to the original."""
+        now = self._clock.now()
+        async with self._db.tx():
+            original = await self._repo.by_source(chat_id, message_id)
+            if original is None or original.direction != "in":
+                return False
+            await self._repo.add_message(
+                NewMessage(
+                    original.ticket_id,
+                    "in",
+                    "edit",
+                    now,
+                    text=text,
+                    author_id=original.author_id,
+                    author_name=original.author_name,
+                    edit_of=original.id,
+                )
+            )
+        self._kick()
+        return True
+
+    async def agent_wrote(self, ticket_id: int, agent: Person, written: Written) -> Ticket:
+        """An agent's reply, to be relayed to the customer; it reopens a closed ticket."""
+        now = self._clock.now()
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            if ticket.status == "closed":
+                await self._repo.reopen(ticket.id)
+            if ticket.assignee_id is None:
+                await self._repo.assign(ticket.id, agent.id, agent.name)
+            await self._repo.set_status(ticket.id, "waiting")
+            await self._repo.first_response(ticket.id, now)
+            await self._repo.add_message(
+                NewMessage(
+                    ticket.id,
+                    "out",
+                    written.kind,
+                    now,
+                    text=written.text,
+                    file_id=written.file_id,
+                    media_group_id=written.media_group_id,
+                    author_id=agent.id,
+                    author_name=agent.name,
+                    source_chat_id=written.chat_id,
+                    source_message_id=written.message_id,
+                )
+            )
+            ticket = await self._get(ticket.id)
+        self._kick()
+        return ticket
+
+    async def agent_edited(self, chat_id: int, message_id: int) -> TicketMessage | None:
+        """The customer's copy of an agent's reply, so the edit can follow it."""
+        original = await self._repo.by_source(chat_id, message_id)
+        return original if original is not None and original.direction == "out" else None
+
+    async def note(self, ticket_id: int, agent: Person, written: Written) -> None:
+        await self._get(ticket_id)
+        await self._repo.add_message(
+            NewMessage(
+                ticket_id,
+                "note",
+                written.kind,
+                self._clock.now(),
+                text=written.text,
+                author_id=agent.id,
+                author_name=agent.name,
+                source_chat_id=written.chat_id,
+                source_message_id=written.message_id,
+                relayed=True,
+            )
+        )
+
+    async def event(self, ticket_id: int, text: str) -> None:
+        """A line for the agents' topic from the bot itself (relayed like the rest)."""
+        await self._repo.add_message(
+            NewMessage(ticket_id, "event", "text", self._clock.now(), text=text)
+        )
+        self._kick()
+
+    async def take(self, ticket_id: int, agent: Person) -> Ticket:
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            if ticket.status == "closed":
+                raise TicketClosed
+            # Taking is also how a colleague hands a ticket over: the last taker owns it.
+            await self._repo.assign(ticket_id, agent.id, agent.name)
+            await self._repo.first_response(ticket_id, self._clock.now())
+            return await self._get(ticket_id)
+
+    async def close(self, ticket_id: int) -> Ticket:
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            if ticket.status == "closed":
+                raise TicketClosed
+            await self._repo.close(ticket_id, self._clock.now())
+            return await self._get(ticket_id)
+
+    async def close_by_customer(self, customer_id: int) -> Ticket | None:
+        ticket = await self._repo.open_of(customer_id)
+        return await self.close(ticket.id) if ticket else None
+
+    async def rate(self, ticket_id: int, customer_id: int, rating: int) -> Ticket:
+        ticket = await self._get(ticket_id)
+        if ticket.customer_id != customer_id or not 1 <= rating <= 5:  # noqa: PLR2004
+            raise TicketNotFound
+        await self._repo.rate(ticket_id, rating)
+        return replace(ticket, rating=rating)
+
+    async def comment(self, ticket_id: int, customer_id: int, text: str) -> None:
+        ticket = await self._get(ticket_id)
+        if ticket.customer_id != customer_id:
+            raise TicketNotFound
+        await self._repo.comment(ticket_id, text)
+
+    async def queue(self) -> list[QueueEntry]:
+        now = self._clock.now()
+        target = timedelta(minutes=self.policy.first_response_minutes)
+        return [
+            QueueEntry(
+                t,
+                int((now - t.created_at).total_seconds() // 60),
+                t.first_response_at is None and now - t.created_at > target,
+            )
+            for t in await self._repo.queue(QUEUE_LIMIT)
+        ]
+
+    async def overdue_to_announce(self) -> list[Ticket]:
+        """Tickets past the first-response target, each returned once."""
+        now = self._clock.now()
+        before = now - timedelta(minutes=self.policy.first_response_minutes)
+        async with self._db.tx():
+            due = await self._repo.overdue(before)
+            for ticket in due:
+                await self._repo.announced(ticket.id, now)
+        return due
+
+    async def is_banned(self, customer_id: int) -> bool:
+        return await self._repo.is_banned(customer_id)
+
+    async def ban(self, customer_id: int, by: int) -> None:
+        await self._repo.ban(customer_id, by, self._clock.now())
+
+    async def unban(self, customer_id: int) -> bool:
+        return await self._repo.unban(customer_id)
+
+    async def canned(self, key: str, locale: str) -> str | None:
+        return await self._repo.canned(key.lower(), locale)
+
+    async def set_canned(self, key: str, locale: str, text: str) -> None:
+        await self._repo.set_canned(key.lower(), locale, text)
+
+    async def delete_canned(self, key: str) -> bool:
+        return await self._repo.delete_canned(key.lower())
+
+    async def canned_list(self) -> list[tuple[str, str, str]]:
+        return await self._repo.canned_list()
+
+    async def get(self, ticket_id: int) -> Ticket:
+        return await self._get(ticket_id)
+
+    async def by_topic(self, topic_id: int) -> Ticket | None:
+        return await self._repo.by_topic(topic_id)
+
+    async def _get(self, ticket_id: int) -> Ticket:
+        ticket = await self._repo.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound
+        return ticket
+
+    async def _store_in(
+        self, ticket: Ticket, customer: Person, written: Written, now: datetime
+    ) -> None:
+        await self._repo.add_message(
+            NewMessage(
+                ticket.id,
+                "in",
+                written.kind,
+                now,
+                text=written.text,
+                file_id=written.file_id,
+                media_group_id=written.media_group_id,
+                author_id=customer.id,
+                author_name=customer.name,
+                source_chat_id=written.chat_id,
+                source_message_id=written.message_id,
+            )
+        )
+        if ticket.status == "waiting":
+            await self._repo.set_status(ticket.id, "taken")
+
+
+def _subject(description: Written | None, problem: str | None) -> str:
+    text = " ".join(((description.text if description else None) or problem or "").split())
+    return text[:SUBJECT_LIMIT] or "—"

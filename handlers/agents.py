@@ -1,0 +1,273 @@
+"""The agents' side: the forum supergroup, one topic per ticket.
+
+Only members of the forum and admins get here (the router's filter); anyone else's
+messages are ignored and never reach a customer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message
+
+from bot.agents import AgentDirectory
+from bot.cards import queue_text
+from bot.i18n import Texts, Translator
+from bot.keyboards.support import AgentAction, TicketCb, rating_buttons
+from bot.relay import Relay
+from bot.send import split_plain
+from bot.services.tickets import TicketClosed, TicketService, Written
+from bot.settings import LOCALES
+from handlers.convert import person, written
+from storage.tickets import Ticket
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+_TICKET_COMMANDS = ("note", "take", "close", "reply", "ban", "unban")
+
+
+class InTicket(Filter):
+    """A message inside a ticket's topic; hands the ticket to the handler."""
+
+    async def __call__(self, message: Message, tickets: TicketService) -> bool | dict[str, Ticket]:
+        if not message.is_topic_message or message.message_thread_id is None:
+            return False
+        ticket = await tickets.by_topic(message.message_thread_id)
+        return {"ticket": ticket} if ticket is not None else False
+
+
+@router.message(Command("queue"))
+async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
+    for chunk in split_plain(queue_text(t, await tickets.queue()), 4000):
+        await message.reply(chunk)
+
+
+@router.message(Command("note"), InTicket())
+async def cmd_note(
+    message: Message, command: CommandObject, ticket: Ticket, t: Texts, tickets: TicketService
+) -> None:
+    if not command.args:
+        await message.reply(t("agents-note-empty"))
+        return
+    note = Written("text", message.chat.id, message.message_id, text=command.args)
+    await tickets.note(ticket.id, person(message), note)
+    await message.reply(t("agents-note-saved"))
+
+
+@router.message(Command("take"), InTicket())
+async def cmd_take(
+    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
+) -> None:
+    agent = person(message)
+    try:
+        taken = await tickets.take(ticket.id, agent)
+    except TicketClosed:
+        await message.reply(t("agents-already-closed", id=ticket.id))
+        return
+    await message.reply(t("agents-taken", id=ticket.id, name=agent.name))
+    await relay.refresh_title(taken)
+
+
+@router.message(Command("close"), InTicket())
+async def cmd_close(
+    message: Message,
+    ticket: Ticket,
+    t: Texts,
+    tickets: TicketService,
+    relay: Relay,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    await _close(message, ticket, t, tickets, relay, bot, translator, person(message).name)
+
+
+async def _close(
+    message: Message,
+    ticket: Ticket,
+    t: Texts,
+    tickets: TicketService,
+    relay: Relay,
+    bot: Bot,
+    translator: Translator,
+    agent_name: str,
+) -> None:
+    try:
+        closed = await tickets.close(ticket.id)
+    except TicketClosed:
+        await message.reply(t("agents-already-closed", id=ticket.id))
+        return
+    # Said in the topic before the topic closes, then the customer is asked to rate.
+    await message.answer(t("agents-closed", id=ticket.id, name=agent_name))
+    await relay.refresh_title(closed)
+    customer_t = translator(closed.locale)  # type: ignore[arg-type]
+    try:
+        await bot.send_message(
+            closed.customer_id,
+            customer_t("support-closed-by-agent", id=closed.id),
+            reply_markup=rating_buttons(closed.id),
+        )
+    except TelegramForbiddenError:
+        log.info("customer of ticket %s blocked the bot; no rating asked", closed.id)
+
+
+@router.message(Command("reply"), InTicket())
+async def cmd_reply(
+    message: Message,
+    command: CommandObject,
+    ticket: Ticket,
+    t: Texts,
+    tickets: TicketService,
+) -> None:
+    key = (command.args or "").strip()
+    text = await tickets.canned(key, ticket.locale) if key else None
+    if text is None:
+        await message.reply(t("agents-canned-missing", key=key or "?"))
+        return
+    reply = Written("text", message.chat.id, message.message_id, text=text)
+    await tickets.agent_wrote(ticket.id, person(message), reply)
+
+
+@router.message(Command("ban", "unban"), InTicket())
+async def cmd_ban(
+    message: Message,
+    command: CommandObject,
+    ticket: Ticket,
+    t: Texts,
+    tickets: TicketService,
+    agents: AgentDirectory,
+) -> None:
+    if message.from_user is None or not agents.is_admin(message.from_user.id):
+        await message.reply(t("agents-admins-only"))
+        return
+    if command.command == "ban":
+        await tickets.ban(ticket.customer_id, message.from_user.id)
+        await message.reply(t("agents-banned"))
+    else:
+        await tickets.unban(ticket.customer_id)
+        await message.reply(t("agents-unbanned"))
+
+
+@router.message(Command("canned", "canned_set", "canned_del"))
+async def cmd_canned(
+    message: Message,
+    command: CommandObject,
+    t: Texts,
+    tickets: TicketService,
+    agents: AgentDirectory,
+) -> None:
+    if command.command == "canned":
+        replies = await tickets.canned_list()
+        lines = [t("agents-canned-list")] + [
+            t("agents-canned-line", key=k, locale=loc, text=v[:100]) for k, loc, v in replies
+        ]
+        await message.reply("\n".join(lines) if replies else t("agents-canned-none"))
+        return
+    if message.from_user is None or not agents.is_admin(message.from_user.id):
+        await message.reply(t("agents-admins-only"))
+        return
+    parts = (command.args or "").split(maxsplit=2)
+    if command.command == "canned_del" and len(parts) == 1:
+        await tickets.delete_canned(parts[0])
+        await message.reply(t("agents-canned-deleted", key=parts[0]))
+    elif command.command == "canned_set" and len(parts) == 3 and parts[1] in LOCALES:  # noqa: PLR2004
+        await tickets.set_canned(*parts)
+        await message.reply(t("agents-canned-saved", key=parts[0], locale=parts[1]))
+    else:
+        await message.reply(t("agents-canned-usage"))
+
+
+@router.message(Command(*_TICKET_COMMANDS))
+async def ticket_command_outside(message: Message, t: Texts) -> None:
+    await message.reply(t("agents-no-ticket"))
+
+
+@router.message(InTicket(), F.text.startswith("/"))
+async def unknown_command(message: Message, t: Texts) -> None:
+    await message.reply(t("agents-unknown-command"))
+
+
+@router.message(InTicket())
+async def agent_replies(
+    message: Message, ticket: Ticket, tickets: TicketService, relay: Relay
+) -> None:
+    if message.media_group_id:
+        relay.album_part(message.media_group_id)
+    updated = await tickets.agent_wrote(ticket.id, person(message), written(message))
+    if updated.status != ticket.status:
+        await relay.refresh_title(updated)
+
+
+@router.edited_message(InTicket())
+async def agent_edited(
+    message: Message,
+    ticket: Ticket,
+    tickets: TicketService,
+    bot: Bot,
+    translator: Translator,
+    relay: Relay,
+) -> None:
+    original = await tickets.agent_edited(message.chat.id, message.message_id)
+    new_text = message.text or message.caption
+    if original is None or original.relayed_id is None or new_text is None:
+        return
+    with contextlib.suppress(TelegramAPIError):
+        if original.kind == "text":
+            await bot.edit_message_text(
+                relay.customer_text(ticket, original.author_name, new_text),
+                chat_id=ticket.customer_id,
+                message_id=original.relayed_id,
+            )
+        else:
+            await bot.edit_message_caption(
+                chat_id=ticket.customer_id,
+                message_id=original.relayed_id,
+                caption=relay.customer_text(ticket, original.author_name, new_text),
+            )
+
+
+@router.callback_query(TicketCb.filter())
+async def card_button(
+    query: CallbackQuery,
+    callback_data: TicketCb,
+    t: Texts,
+    tickets: TicketService,
+    relay: Relay,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    ticket = await tickets.get(callback_data.ticket_id)
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer()
+        return
+    name = query.from_user.full_name
+    if callback_data.action == AgentAction.TAKE:
+        try:
+            taken = await tickets.take(ticket.id, person(query))
+        except TicketClosed:
+            await query.answer(t("agents-already-closed", id=ticket.id), show_alert=True)
+            return
+        await query.answer(t("agents-taken", id=ticket.id, name=name))
+        await message.answer(t("agents-taken", id=ticket.id, name=name))
+        await relay.refresh_title(taken)
+    else:
+        await query.answer()
+        await _close(message, ticket, t, tickets, relay, bot, translator, name)
+
+
+# Without an agents' forum tickets still queue; admins look at them in a private chat.
+admin_router = Router(name=f"{__name__}.admin")
+
+
+@admin_router.message(Command("queue"))
+async def private_queue(
+    message: Message, t: Texts, tickets: TicketService, agents: AgentDirectory
+) -> None:
+    if message.from_user is None or not agents.is_admin(message.from_user.id):
+        raise SkipHandler
+    await cmd_queue(message, t, tickets)

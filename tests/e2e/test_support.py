@@ -1,0 +1,239 @@
+"""The human queue end to end: customers in private chats, agents in a forum."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
+
+
+async def _open_ticket(emu: BotApiEmulator, anna: SimUser, text: str) -> tuple[StoredMessage, int]:
+    """/support, a description; returns the customer's confirmation and the topic id."""
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send(text)
+    opened = await anna.next_message()
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert card.thread_id is not None
+    return opened, card.thread_id
+
+
+async def test_ticket_by_command_gets_a_topic_with_a_context_card(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", username="anna", language_code="ru")
+    opened, topic = await _open_ticket(emu, anna, "Не могу оплатить заказ картой")
+    assert opened.text.startswith("Создал обращение №1. Вы 1-й в очереди")
+    assert opened.button_texts() == ["Закрыть обращение"]
+    assert emu.topic(FORUM, topic).name.startswith("🆕 #1 · Анна · Не могу оплатить")
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    assert "@anna" in card.text and "1001" in card.text
+    assert card.button_texts() == ["Взять", "Закрыть"]
+    first = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "👤" in m.text)
+    assert first.text == "👤 Анна:\nНе могу оплатить заказ картой"
+
+
+async def test_ticket_by_menu_button_and_by_free_text(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/start")
+    menu = await john.next_message()
+    await john.click(menu, text="Talk to a person")
+    assert (await john.next_message()).text.startswith("Please describe the problem")
+    await john.send("/cancel")
+    await john.next_message()
+    await john.send("I need a human")
+    assert (await john.next_message()).text.startswith("Please describe the problem")
+    await john.send("My parcel is lost")
+    assert (await john.next_message()).text.startswith("Ticket #1 is open")
+
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("позовите оператора, у меня пропал заказ и деньги списались дважды")
+    assert (await anna.next_message()).text.startswith("Создал обращение №2. Вы 2-й в очереди")
+
+
+async def test_replies_notes_and_media_both_ways(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    ivan = emu.user(AGENT)
+    _, topic = await _open_ticket(emu, anna, "Где мой заказ?")
+    await ivan.send_in_topic(FORUM, topic, "/note проверить склад")
+    assert (
+        "Заметка сохранена"
+        in (
+            await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "📝" in m.text)
+        ).text
+    )
+    await ivan.send_in_topic(FORUM, topic, "Здравствуйте! <b>Уже</b> смотрю & проверяю.")
+    reply = await anna.next_message()
+    assert reply.text == "💬 Поддержка · Ivan Agent\nЗдравствуйте! <b>Уже</b> смотрю & проверяю."
+    await ivan.send_in_topic(FORUM, topic, photo=True, caption="Вот трек")
+    photo = await anna.next_message()
+    assert photo.kind == "photo" and photo.text.endswith("Вот трек")
+    assert not any("проверить склад" in m.text for m in anna.messages())
+
+    await anna.send_photo(caption="фото коробки")
+    relayed = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: m.kind == "photo")
+    assert relayed.text == "👤 Анна:\nфото коробки"
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).name.startswith("👤 #1"), 5)
+
+
+async def test_take_close_rate_and_reopen(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    olga = emu.user(ADMIN)
+    _, topic = await _open_ticket(emu, anna, "Вопрос по возврату")
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    await olga.click(card, text="Взять")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "взял" in m.text)
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).name.startswith("👤 #1"), 5)
+    await olga.send_in_topic(FORUM, topic, "/close")
+    rate = await anna.next_message()
+    assert rate.text.startswith("Специалист закрыл обращение №1")
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).name.startswith("✅ #1"), 5)
+    await anna.click(rate, text="⭐⭐⭐⭐⭐")
+    assert (await anna.next_message()).text.startswith("Спасибо за оценку")
+    await anna.send("Всё быстро, спасибо!")
+    assert (await anna.next_message()).text.startswith("Спасибо! Мы читаем")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "⭐⭐⭐⭐⭐" in m.text)
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "Всё быстро" in m.text)
+
+    await anna.send("Ой, ещё вопрос")
+    assert (await anna.next_message()).text.startswith("Обращение №1 снова открыто")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "Ой, ещё вопрос" in m.text)
+
+
+async def test_queue_orders_oldest_first_and_flags_overdue(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    john = emu.add_user(1002, "John", language_code="en")
+    await _open_ticket(emu, anna, "первый")
+    running.clock.advance(minutes=10)
+    await _open_ticket(emu, john, "second")
+    running.clock.advance(minutes=6)
+    olga = emu.user(ADMIN)
+    await olga.send_in_topic(FORUM, None, "/queue")
+    queue = await emu.wait_message(FORUM, predicate=lambda m: "Очередь" in m.text)
+    lines = queue.text.splitlines()
+    assert lines[0] == "Очередь: 2"
+    assert lines[1].startswith("⚠️ 🆕 №1 · Анна · ждёт 16 мин")
+    assert lines[2].startswith("🆕 №2 · John · ждёт 6 мин")
+    assert running.app is not None
+    await running.app.services["relay"]._announce_overdue()  # type: ignore[attr-defined]
+    announce = await emu.wait_message(FORUM, predicate=lambda m: "⏰" in m.text)
+    assert announce.thread_id in (None, 1)
+    assert "№1" in announce.text
+
+
+async def test_stranger_in_the_forum_is_ignored(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "помогите")
+    stranger = emu.user(STRANGER)
+    await stranger.send_in_topic(FORUM, topic, "I am not an agent, pay me")
+    await stranger.send_in_topic(FORUM, topic, "/close")
+    await asyncio.sleep(0.5)
+    assert anna.messages()[-1].text.startswith("Создал обращение")
+    assert emu.topic(FORUM, topic).name.startswith("🆕")
+
+
+async def test_customer_who_blocked_the_bot_is_marked_unreachable(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "вопрос")
+    anna.block_bot()
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "Ответ")
+    note = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "⛔" in m.text)
+    assert "заблокировал" in note.text
+
+
+async def test_deleted_topic_is_recreated_with_nothing_lost(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "первое сообщение")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "первое" in m.text)
+    assert running.app is not None
+    await running.app.bot.delete_forum_topic(FORUM, topic)
+    await anna.send("второе сообщение")
+    fresh = await emu.wait_message(FORUM, predicate=lambda m: "удалили" in m.text)
+    assert fresh.thread_id != topic
+    assert "первое сообщение" in fresh.text  # the card quotes what came before
+    second = await emu.wait_message(
+        FORUM, thread_id=fresh.thread_id, predicate=lambda m: "второе" in m.text
+    )
+    assert second.text == "👤 Анна:\nвторое сообщение"
+
+
+async def test_customer_edit_is_shown_to_agents(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "вопрос")
+    sent = await anna.send("заказ 123")
+    original = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "123" in m.text)
+    await anna.edit(sent, "заказ 12345678-0001")
+    edit = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "✏️" in m.text)
+    assert edit.text.endswith("заказ 12345678-0001")
+    assert edit.reply_to_message_id == original.message_id
+
+
+async def test_album_arrives_as_an_album(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "товар разбит")
+    await anna.send_media_group(3, caption="вот фото")
+    parts = [
+        await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: m.kind == "photo")
+        for _ in range(3)
+    ]
+    assert len({p.media_group_id for p in parts}) == 1
+    assert parts[0].text == "👤 Анна:\nвот фото"
+
+
+async def test_html_and_very_long_text_arrive_intact(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "<script>alert(1)</script> & <b>жирный</b>")
+    relayed = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "👤" in m.text)
+    assert relayed.text.endswith("<script>alert(1)</script> & <b>жирный</b>")
+    long = ("слово " * 700).strip()  # 4199 characters
+    await anna.send(long[:4096])
+    chunks = [
+        await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "слово" in m.text)
+        for _ in range(2)
+    ]
+    joined = chunks[0].text.removeprefix("👤 Анна:\n") + " " + chunks[1].text
+    assert joined.split() == long[:4096].split()
+
+
+async def test_every_message_arrives_once_in_order_despite_429_and_500(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.set_failure_rate(0.3, statuses=(429, 500), retry_after=0, seed=7, methods=("sendMessage",))
+    for number in range(12):
+        await anna.send(f"сообщение {number}")
+    texts = []
+    for _ in range(12):
+        message = await emu.wait_message(
+            FORUM, thread_id=topic, timeout=30, predicate=lambda m: "сообщение" in m.text
+        )
+        texts.append(message.text.split()[-1])
+    emu.clear_failures()
+    assert texts == [str(n) for n in range(12)]
+
+
+async def test_restart_in_the_middle_loses_nothing(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    await running.stop()
+    await anna.send("пока бот лежал")
+    emu.fail_next("sendMessage", 500, times=1)
+    await running.start()
+    got = await emu.wait_message(
+        FORUM, thread_id=topic, timeout=15, predicate=lambda m: "пока бот лежал" in m.text
+    )
+    assert got.text == "👤 Анна:\nпока бот лежал"
