@@ -117,7 +117,7 @@ async def _open(
 
 def _opened_text(t: Texts, opened: Opened) -> str:
     if opened.agents_back_at is not None:
-        back = opened.agents_back_at.strftime("%d.%m %H:%M")
+        back = opened.agents_back_at.strftime("%d.%m %H:%M %Z")
         return t(
             "support-opened-after-hours", id=opened.ticket.id, back=back, hotline=t("help-hotline")
         )

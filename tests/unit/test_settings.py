@@ -38,6 +38,8 @@ def test_missing_token_names_the_setting() -> None:
         ("CODE_TTL_SECONDS", "-5"),
         ("SUPPORT_CHAT_ID", "forum"),
         ("SMTP_PORT", "70000"),
+        ("SUPPORT_TIMEZONE", "Mars/Olympus"),
+        ("SUPPORT_HOURS", "9 to 5"),
     ],
 )
 def test_malformed_setting_is_named(

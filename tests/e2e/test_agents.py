@@ -1,0 +1,136 @@
+"""The agents' tools: canned replies, bans, edits, the queue without a forum."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.emulator import BotApiEmulator, SimUser
+from bot.settings import Settings
+from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
+from tests.e2e.peers import SmsEndpoint
+
+
+async def _ticket(emu: BotApiEmulator, customer: SimUser, text: str = "нужна помощь") -> int:
+    await customer.send("/support")
+    await customer.next_message()
+    await customer.send(text)
+    await customer.next_message()
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert card.thread_id is not None
+    return card.thread_id
+
+
+async def test_canned_replies_speak_the_customers_language(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    olga, ivan = emu.user(ADMIN), emu.user(AGENT)
+    await olga.send_in_topic(FORUM, None, "/canned_set refund ru Деньги вернутся за 2-3 дня.")
+    await olga.send_in_topic(FORUM, None, "/canned_set refund en Money comes back in 2-3 days.")
+    await ivan.send_in_topic(FORUM, None, "/canned_set hello en Hi!")
+    refused = await emu.wait_message(FORUM, predicate=lambda m: "администраторы" in m.text)
+    assert refused is not None
+    john = emu.add_user(1002, "John", language_code="en")
+    topic = await _ticket(emu, john, "refund please")
+    await ivan.send_in_topic(FORUM, topic, "/reply refund")
+    assert (await john.next_message()).text.endswith("Money comes back in 2-3 days.")
+    await ivan.send_in_topic(FORUM, topic, "/reply nothing")
+    missing = await emu.wait_message(
+        FORUM, thread_id=topic, predicate=lambda m: "nothing" in m.text
+    )
+    assert "/canned" in missing.text
+
+
+async def test_ban_stops_a_customer_and_unban_lets_them_back(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/ban")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "администраторы" in m.text)
+    await emu.user(ADMIN).send_in_topic(FORUM, topic, "/ban")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "заблокирован" in m.text)
+    await anna.send("спам спам спам")
+    assert (await anna.next_message()).text.startswith("К сожалению, мы не можем принять")
+    await asyncio.sleep(0.3)
+    assert not any("спам" in m.text for m in emu.messages(FORUM, thread_id=topic))
+    await emu.user(ADMIN).send_in_topic(FORUM, topic, "/unban")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "снята" in m.text)
+    await anna.send("извините")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "извините" in m.text)
+
+
+async def test_flooding_customer_is_slowed_down(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    for number in range(20):
+        await anna.send(f"флуд {number}")
+    slow = await anna.next_message()
+    assert slow.text.startswith("Вы пишете очень быстро")
+    running.clock.advance(minutes=1)
+    await anna.send("теперь спокойно")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "спокойно" in m.text)
+
+
+async def test_agent_edit_follows_to_the_customer(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    sent = await emu.user(AGENT).send_in_topic(FORUM, topic, "Вернём 100 руб.")
+    reply = await anna.next_message()
+    await emu.user(AGENT).edit_in_topic(sent, "Вернём 1000 руб.")
+    edited = await emu.wait_edit(1001, reply.message_id)
+    assert edited.text.endswith("Вернём 1000 руб.")
+
+
+async def test_card_shows_the_linked_account_masked(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/login")
+    await anna.next_message()
+    await anna.send("+79123456789")
+    await anna.next_message()
+    await anna.send((await sms.next())["code"])
+    await anna.next_message()
+    await anna.next_message()
+    await _ticket(emu, anna)
+    card = emu.messages(FORUM)[0]
+    assert "Аккаунт: Анна (A1), телефон +7 912 ***-**-89" in card.text
+
+
+async def test_after_hours_the_customer_hears_when_agents_are_back(
+    emu: BotApiEmulator, settings: Settings, running: RunningBot
+) -> None:
+    await running.stop()
+    running.settings = settings.model_copy(update={"support_hours": "10:00-18:00"})
+    running.clock.advance(hours=10)  # 19:00 UTC, 22:00 in Moscow
+    await running.start()
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send("срочно нужна помощь")
+    told = await anna.next_message()
+    assert "вернутся 02.11 10:00 MSK" in told.text
+    assert "8-800-234-55-66" in told.text
+
+
+async def test_without_a_forum_tickets_wait_and_admins_see_the_queue(
+    emu: BotApiEmulator, settings: Settings, running: RunningBot
+) -> None:
+    await running.stop()
+    running.settings = settings.model_copy(update={"support_chat_id": None})
+    await running.start()
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send("есть кто живой?")
+    assert (await anna.next_message()).text.startswith("Создал обращение №1")
+    olga = emu.user(ADMIN)
+    await olga.send("/queue")
+    queue = await olga.next_message()
+    assert "Анна" in queue.text
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/queue")
+    assert (await john.next_message()).text.startswith("I didn't quite get that")
+    assert emu.messages(FORUM) == []
