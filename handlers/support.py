@@ -217,13 +217,17 @@ async def into_ticket(
     """Outside any flow, whatever a customer with a ticket sends goes into it."""
     if message.media_group_id:
         relay.album_part(message.media_group_id)
-    fed = await tickets.customer_wrote(person(message), written(message))
+    fed = await tickets.customer_wrote(person(message), written(message), t.locale)
     if fed.banned:
         await message.answer(t("support-banned", hotline=t("help-hotline")))
     elif fed.ticket is None:
         raise SkipHandler  # no ticket: the fallback answers with the menu
     elif fed.throttled:
         await message.answer(t("support-throttled"))
+    elif fed.opened is not None:
+        await message.answer(
+            _opened_text(t, fed.opened), reply_markup=customer_ticket_buttons(t, fed.ticket.id)
+        )
     elif fed.reopened:
         await message.answer(
             t("support-reopened", id=fed.ticket.id),

@@ -68,6 +68,7 @@ class Fed:
     reopened: bool = False
     banned: bool = False
     throttled: bool = False
+    opened: Opened | None = None  # a new ticket, when the last one closed long ago
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,9 @@ class TicketService:
     async def open_of(self, customer_id: int) -> Ticket | None:
         return await self._repo.open_of(customer_id)
 
-    async def customer_wrote(self, customer: Person, written: Written) -> Fed:
-        """A message from a customer outside any flow: into their ticket, if they have one."""
+    async def customer_wrote(self, customer: Person, written: Written, locale: str) -> Fed:
+        """A message from a customer outside any flow: into their ticket, if they have or
+        had one. A closed ticket reopens within the window; after it a new one opens."""
         now = self._clock.now()
         async with self._db.tx():
             if await self._repo.is_banned(customer.id):
@@ -153,9 +155,16 @@ class TicketService:
             reopened = False
             if ticket is None:
                 last = await self._repo.last_of(customer.id)
-                window = timedelta(hours=self.policy.reopen_hours)
-                if last is None or last.closed_at is None or now - last.closed_at > window:
+                if last is None or last.closed_at is None:
                     return Fed(None)
+                if now - last.closed_at > timedelta(hours=self.policy.reopen_hours):
+                    opened = await self.open_ticket(
+                        customer,
+                        locale=locale,
+                        description=written,
+                        account_id=last.account_id,
+                    )
+                    return Fed(opened.ticket, opened=opened)
                 await self._repo.reopen(last.id)
                 ticket, reopened = await self._repo.get(last.id), True
             assert ticket is not None  # noqa: S101

@@ -237,3 +237,32 @@ async def test_restart_in_the_middle_loses_nothing(
         FORUM, thread_id=topic, timeout=15, predicate=lambda m: "пока бот лежал" in m.text
     )
     assert got.text == "👤 Анна:\nпока бот лежал"
+
+
+async def test_after_the_reopen_window_a_new_ticket_opens(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "первый вопрос")
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    await anna.next_message()
+    running.clock.advance(hours=25)
+    await anna.send("новый вопрос через день")
+    assert (await anna.next_message()).text.startswith("Создал обращение №2")
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert card.thread_id != topic
+
+
+async def test_topic_closed_by_hand_gets_a_fresh_topic(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "вопрос")
+    assert running.app is not None
+    await running.app.bot.close_forum_topic(FORUM, topic)
+    await anna.send("ещё сообщение")
+    fresh = await emu.wait_message(FORUM, predicate=lambda m: "закрыли вручную" in m.text)
+    assert fresh.thread_id != topic
+    await emu.wait_message(
+        FORUM, thread_id=fresh.thread_id, predicate=lambda m: "ещё сообщение" in m.text
+    )
