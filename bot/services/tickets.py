@@ -153,6 +153,10 @@ class TicketService:
                 return Fed(None, banned=True)
             ticket = await self._repo.open_of(customer.id)
             reopened = False
+            recent = await self._repo.count_in_since(customer.id, now - timedelta(minutes=1))
+            if recent >= self.policy.customer_messages_per_minute:
+                # Checked first: a refused message must not reopen or open anything.
+                return Fed(ticket, throttled=True)
             if ticket is None:
                 last = await self._repo.last_of(customer.id)
                 if last is None or last.closed_at is None:
@@ -168,9 +172,6 @@ class TicketService:
                 await self._repo.reopen(last.id)
                 ticket, reopened = await self._repo.get(last.id), True
             assert ticket is not None  # noqa: S101
-            recent = await self._repo.count_in_since(customer.id, now - timedelta(minutes=1))
-            if recent >= self.policy.customer_messages_per_minute:
-                return Fed(ticket, throttled=True)
             await self._store_in(ticket, customer, written, now)
         self._kick()
         return Fed(ticket, reopened=reopened)
@@ -202,11 +203,16 @@ class TicketService:
         now = self._clock.now()
         async with self._db.tx():
             ticket = await self._get(ticket_id)
-            if ticket.status == "closed":
+            newer = await self._repo.open_of(ticket.customer_id)
+            # A reply in an old topic reaches the customer, but a customer has one open
+            # ticket at a time: the old one reopens only if there is no newer one.
+            keep_closed = ticket.status == "closed" and newer is not None
+            if ticket.status == "closed" and not keep_closed:
                 await self._repo.reopen(ticket.id)
             if ticket.assignee_id is None:
                 await self._repo.assign(ticket.id, agent.id, agent.name)
-            await self._repo.set_status(ticket.id, "waiting")
+            if not keep_closed:
+                await self._repo.set_status(ticket.id, "waiting")
             await self._repo.first_response(ticket.id, now)
             await self._repo.add_message(
                 NewMessage(
@@ -298,7 +304,7 @@ class TicketService:
             QueueEntry(
                 t,
                 int((now - t.created_at).total_seconds() // 60),
-                t.first_response_at is None and now - t.created_at > target,
+                t.first_response_at is None and now - t.created_at >= target,
             )
             for t in await self._repo.queue(QUEUE_LIMIT)
         ]
