@@ -29,6 +29,7 @@ from bot.services.codes import CodePolicy, CodeService
 from bot.services.customers import CustomerService
 from bot.services.hours import SupportHours
 from bot.services.login import LoginService
+from bot.services.orders import OrderService
 from bot.services.tickets import TicketPolicy, TicketService
 from bot.settings import LOCALES, Settings
 from handlers import build_root
@@ -45,7 +46,16 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 30
 
 # The commands customers see in Telegram's menu, in the order shown.
-CUSTOMER_COMMANDS = ("start", "login", "support", "language", "help", "cancel", "logout")
+CUSTOMER_COMMANDS = (
+    "start",
+    "orders",
+    "login",
+    "support",
+    "language",
+    "help",
+    "cancel",
+    "logout",
+)
 
 
 @dataclass
@@ -128,6 +138,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         "marketplace": marketplace,
         "login": login,
         "tickets": tickets,
+        "orders": OrderService(marketplace, clock, settings.return_window_days),
         "relay": relay,
         "agents": AgentDirectory(bot, settings.support_chat_id, settings.admin_ids),
     }

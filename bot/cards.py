@@ -53,9 +53,10 @@ def context_card(
         lines.append(t("agents-card-no-account"))
     lines.append(t("agents-card-language", locale=ticket.locale))
     if ticket.order_number:
-        lines.append(
-            t("agents-card-order", number=ticket.order_number, problem=ticket.problem or "—")
-        )
+        problem = t(f"orders-problem-{ticket.problem}") if ticket.problem else "—"
+        lines.append(t("agents-card-order", number=ticket.order_number, problem=problem))
+    if ticket.context.get("items"):
+        lines.append(t("agents-card-items", items=", ".join(ticket.context["items"])))
     if recent:
         lines.append(t("agents-card-recent"))
         for message in recent:

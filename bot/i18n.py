@@ -18,18 +18,30 @@ from bot.settings import LOCALES, Locale
 log = logging.getLogger(__name__)
 
 
+class Html(str):
+    """Text already rendered for HTML parse mode: passed into another text as it is."""
+
+    __slots__ = ()
+
+
 class Texts:
     def __init__(self, locale: Locale) -> None:
         self.locale = locale
         self._bundle, self.keys = _load(locale)
 
-    def __call__(self, key: str, /, **args: object) -> str:
+    def __call__(self, key: str, /, **args: object) -> Html:
+        return Html(self._format(key, {k: _escape(v) for k, v in args.items()}))
+
+    def plain(self, key: str, /, **args: object) -> str:
+        """For text that is stored and escaped later (a ticket's description): no HTML."""
+        return self._format(key, args)
+
+    def _format(self, key: str, args: dict[str, object]) -> str:
         if not self._bundle.has_message(key):
             log.error("text %s is missing in locale %s", key, self.locale)
             return key
-        safe = {k: _escape(v) for k, v in args.items()}
         pattern = self._bundle.get_message(key).value
-        text, errors = self._bundle.format_pattern(pattern, safe)  # type: ignore[arg-type]
+        text, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
         for error in errors:
             log.error("text %s in %s: %s", key, self.locale, error)
         return text
@@ -67,4 +79,6 @@ def _load(locale: Locale) -> tuple[FluentBundle, frozenset[str]]:
 
 
 def _escape(value: object) -> object:
-    return html.escape(value, quote=False) if isinstance(value, str) else value
+    if isinstance(value, str) and not isinstance(value, Html):
+        return html.escape(value, quote=False)
+    return value

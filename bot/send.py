@@ -67,7 +67,7 @@ async def send_stored(
     """Send one stored message (or one album); returns the first message sent."""
     first = batch[0]
     lead = f"{header}\n" if header else ""
-    if len(batch) > 1 or first.media_group_id:
+    if len(batch) > 1:  # an album of one is sent as the single item it is
         return await _album(bot, chat_id, thread_id, batch, lead)
     if first.kind in ("text", "edit") or not first.file_id:
         room = TEXT_LIMIT - _visible_length(lead)

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     login_ttl_days: int = Field(default=30, gt=0)
     recovery_hold_days: int = Field(default=14, ge=0)
 
+    return_window_days: int = Field(default=14, ge=0)
     first_response_minutes: int = Field(default=15, gt=0)
     support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
     support_timezone: str = "Europe/Moscow"

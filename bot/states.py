@@ -17,3 +17,8 @@ class Support(StatesGroup):
 
 # States whose prompt put a reply keyboard on screen: leaving them takes it away.
 REPLY_KEYBOARD_STATES = frozenset(state.state for state in (Login.phone, Login.email, Login.code))
+
+
+class Orders(StatesGroup):
+    photos = State()  # damaged: awaiting photos, then a description
+    details = State()  # something else: awaiting a description

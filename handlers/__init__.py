@@ -11,19 +11,23 @@ from aiogram import F, Router
 from bot.filters import IsAgent
 from bot.i18n import Texts
 from bot.middlewares import ForumTexts
-from handlers import agents, common, errors, fallback, login, support
+from handlers import agents, common, complaints, errors, fallback, login, orders, support
 
 
 def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
-    _detach(
-        errors.router,
+    # A typed order number comes after the ticket relay: while a ticket is open, what
+    # the customer types is for the agent.
+    customer_routers = (
         common.router,
         login.router,
-        support.router,
-        agents.router,
+        orders.router,
+        complaints.router,
         agents.admin_router,
+        support.router,
+        orders.typed_router,
         fallback.router,
     )
+    _detach(errors.router, agents.router, *customer_routers)
     root = Router(name="root")
     root.include_router(errors.router)
 
@@ -31,9 +35,7 @@ def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
     private.message.filter(F.chat.type == "private")
     private.edited_message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    private.include_routers(
-        common.router, login.router, agents.admin_router, support.router, fallback.router
-    )
+    private.include_routers(*customer_routers)
     root.include_router(private)
 
     if support_chat_id is not None:

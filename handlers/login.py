@@ -33,13 +33,23 @@ from bot.services.codes import (
     normalise_typed,
 )
 from bot.services.login import LoginService
+from bot.services.orders import OrderService
 from bot.settings import Locale, Settings
 from bot.states import Login
 from handlers.menu import show_menu
+from handlers.orders_views import show_orders
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 _ECHO_LIMIT = 40  # how much of a bad input we quote back
+
+
+async def start_login(
+    message: Message, state: FSMContext, t: Texts, *, then: str | None = None
+) -> None:
+    """Ask for the phone; `then` names the flow to return to after a successful login."""
+    await state.set_data({"then": then} if then else {})
+    await _ask_phone(message, state, t)
 
 
 async def _ask_phone(message: Message, state: FSMContext, t: Texts) -> None:
@@ -59,7 +69,7 @@ async def cmd_login(
     if account is not None:
         await show_menu(message, t, account, t("login-already", name=account.name))
         return
-    await _ask_phone(message, state, t)
+    await start_login(message, state, t)
 
 
 @router.callback_query(MenuCb.filter(F.action == MenuAction.LOGIN))
@@ -155,7 +165,9 @@ async def no_code_asked(
 
 
 @router.message(Login.code, F.text)
-async def code_entered(message: Message, state: FSMContext, t: Texts, login: LoginService) -> None:
+async def code_entered(
+    message: Message, state: FSMContext, t: Texts, login: LoginService, orders: OrderService
+) -> None:
     data = await state.get_data()
     length = int(data.get("length", 6))
     digits = normalise_typed(message.text or "")
@@ -180,6 +192,8 @@ async def code_entered(message: Message, state: FSMContext, t: Texts, login: Log
     await show_menu(
         message, t, account, t("login-welcome", name=account.name), drop_reply_keyboard=True
     )
+    if data.get("then") == "orders":  # the customer came here from "My orders"
+        await show_orders(message, t, orders, account)
 
 
 @router.message(Login.code)
@@ -254,7 +268,7 @@ async def _send(
         )
         return False
     # Data first: a crash between the two writes must not leave Login.code without it.
-    await state.set_data(
+    await state.update_data(
         {
             "channel": channel,
             "destination": destination,

@@ -35,7 +35,11 @@ GUEST_ENTRIES: tuple[MenuAction, ...] = (
     MenuAction.SUPPORT,
     MenuAction.LANGUAGE,
 )
-LINKED_ENTRIES: tuple[MenuAction, ...] = (MenuAction.SUPPORT, MenuAction.LANGUAGE)
+LINKED_ENTRIES: tuple[MenuAction, ...] = (
+    MenuAction.ORDERS,
+    MenuAction.SUPPORT,
+    MenuAction.LANGUAGE,
+)
 
 _LABELS = {
     MenuAction.LOGIN: "menu-btn-login",

@@ -176,6 +176,15 @@ class TicketService:
         self._kick()
         return Fed(ticket, reopened=reopened)
 
+    async def attach(self, ticket_id: int, customer: Person, parts: list[Written]) -> None:
+        """More from the customer for a ticket just opened (the photos of a complaint),
+        stored together so an album is relayed whole."""
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            for part in parts:
+                await self._store_in(ticket, customer, part, self._clock.now())
+        self._kick()
+
     async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """Show agents the new wording, next to the original."""
         now = self._clock.now()

@@ -38,3 +38,4 @@ agents-commented = The customer's comment: { $text }
 agents-closed-by-customer = The customer closed the ticket.
 agents-btn-take = Take
 agents-btn-close = Close
+agents-card-items = Items: { $items }

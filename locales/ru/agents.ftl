@@ -38,3 +38,4 @@ agents-commented = Комментарий клиента: { $text }
 agents-closed-by-customer = Клиент закрыл обращение.
 agents-btn-take = Взять
 agents-btn-close = Закрыть
+agents-card-items = Товары: { $items }

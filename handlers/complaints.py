@@ -1,0 +1,184 @@
+"""Complaints about an order that need a person: photos, ticked items, a description.
+
+Everything gathered goes into one ticket (or joins the open one) with the order and
+the problem attached, so the agent starts with the whole story.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
+
+from bot.i18n import Texts
+from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
+from bot.marketplace import Account, Order
+from bot.services.orders import OrderService
+from bot.services.tickets import TicketService, Written
+from bot.states import Orders
+from handlers.convert import person, written
+
+router = Router(name=__name__)
+
+
+async def escalate(
+    source: Message | CallbackQuery,
+    t: Texts,
+    tickets: TicketService,
+    account: Account,
+    order: Order,
+    problem: str,
+    text: str,
+    *,
+    ticked: list[str] | None = None,
+    photos: list[dict[str, object]] | None = None,
+) -> int:
+    message = source if isinstance(source, Message) else source.message
+    customer = person(source)
+    chat_id, message_id = (message.chat.id, message.message_id) if message else (customer.id, 0)
+    summary = t.plain(
+        "orders-summary",
+        number=order.number,
+        problem=t.plain(f"orders-problem-{problem}"),
+        text=text,
+    )
+    opened = await tickets.open_ticket(
+        customer,
+        locale=t.locale,
+        description=Written("text", chat_id, message_id, summary),
+        account_id=account.id,
+        order_number=order.number,
+        problem=problem,
+        context={"items": ticked} if ticked else None,
+    )
+    if photos:
+        parts = [Written(**photo) for photo in photos]  # type: ignore[arg-type]
+        await tickets.attach(opened.ticket.id, customer, parts)
+    return opened.ticket.id
+
+
+async def _order_from_state(
+    state: FSMContext, orders: OrderService, account: Account | None
+) -> Order | None:
+    number = (await state.get_data()).get("number")
+    return await orders.find(account.id, number) if account and number else None
+
+
+@router.message(Orders.photos, F.photo | F.document)
+async def photo_added(message: Message, state: FSMContext, bot: Bot) -> None:
+    data = await state.get_data()
+    photo = written(message)
+    photos = [
+        *data.get("photos", []),
+        {
+            "kind": photo.kind,
+            "chat_id": photo.chat_id,
+            "message_id": photo.message_id,
+            "text": photo.text,
+            "file_id": photo.file_id,
+            "media_group_id": photo.media_group_id,
+        },
+    ]
+    await state.update_data(photos=photos)
+    with contextlib.suppress(TelegramAPIError):
+        await bot.set_message_reaction(
+            message.chat.id, message.message_id, [ReactionTypeEmoji(emoji="👌")]
+        )
+
+
+@router.message(Orders.photos, F.text)
+@router.message(Orders.details, F.text)
+async def description_added(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    tickets: TicketService,
+    account: Account | None,
+) -> None:
+    data = await state.get_data()
+    order = await _order_from_state(state, orders, account)
+    await state.clear()
+    if order is None or account is None:
+        await message.answer(t("button-stale"))
+        return
+    ticket_id = await escalate(
+        message,
+        t,
+        tickets,
+        account,
+        order,
+        data.get("problem", "other"),
+        message.text or "",
+        photos=data.get("photos"),
+    )
+    await message.answer(t("orders-escalated", id=ticket_id))
+
+
+@router.message(Orders.photos)
+async def photos_invalid(message: Message, t: Texts) -> None:
+    await message.answer(t("orders-photo-or-text"))
+
+
+@router.message(Orders.details)
+async def details_invalid(message: Message, t: Texts) -> None:
+    await message.answer(t("orders-answer-ask-details"))
+
+
+@router.callback_query(ItemCb.filter())
+async def item_ticked(
+    query: CallbackQuery,
+    callback_data: ItemCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    order = await orders.find(account.id, callback_data.number) if account else None
+    if order is None or not 0 <= callback_data.index < len(order.items):
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    ticked = set((await state.get_data()).get("ticked", []))
+    ticked ^= {callback_data.index}
+    await state.update_data(number=order.number, ticked=sorted(ticked))
+    await query.answer()
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramAPIError):
+            await query.message.edit_reply_markup(reply_markup=items(t, order, ticked))
+
+
+@router.callback_query(ItemsDoneCb.filter())
+async def items_done(
+    query: CallbackQuery,
+    callback_data: ItemsDoneCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    tickets: TicketService,
+    account: Account | None,
+) -> None:
+    order = await orders.find(account.id, callback_data.number) if account else None
+    ticked = (await state.get_data()).get("ticked", [])
+    if order is None or account is None:
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    if not ticked:
+        await query.answer(t("orders-items-none"), show_alert=True)
+        return
+    await query.answer()
+    await state.clear()
+    titles = [
+        t.plain("orders-item-label", title=order.items[i].title, qty=order.items[i].qty)
+        for i in ticked
+        if i < len(order.items)
+    ]
+    ticket_id = await escalate(
+        query, t, tickets, account, order, "wrong", "; ".join(titles), ticked=titles
+    )
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramAPIError):
+            await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(t("orders-escalated", id=ticket_id))

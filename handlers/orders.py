@@ -1,0 +1,223 @@
+"""Help with an order: the list, the card, the problem, and answers from its data."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Texts
+from bot.keyboards.menu import MenuAction, MenuCb
+from bot.keyboards.orders import (
+    CancelCb,
+    OrderCb,
+    OrdersPageCb,
+    PersonCb,
+    ProblemCb,
+    confirm_cancel,
+    items,
+    person,
+    status_label,
+)
+from bot.marketplace import Account, Order
+from bot.services.orders import Answer, NotCancellable, OrderService, Problem, parse_number
+from bot.services.tickets import TicketService
+from bot.states import Orders
+from handlers.complaints import escalate
+from handlers.login import start_login
+from handlers.orders_views import show_order, show_orders
+
+router = Router(name=__name__)
+typed_router = Router(name=f"{__name__}.typed")
+
+# Cancelled or unpaid-on-delivery orders have nothing to refund.
+_PAID_AHEAD = frozenset({"card", "balance", "online"})
+
+
+@router.message(Command("orders"))
+async def cmd_orders(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    if account is None:
+        await message.answer(t("orders-need-login"))
+        await start_login(message, state, t, then="orders")
+        return
+    await show_orders(message, t, orders, account)
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.ORDERS))
+async def menu_orders(
+    query: CallbackQuery,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await cmd_orders(query.message, state, t, orders, account)
+
+
+@router.callback_query(OrdersPageCb.filter())
+async def orders_page(
+    query: CallbackQuery,
+    callback_data: OrdersPageCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if account is None:
+        await cmd_orders(query.message, state, t, orders, None)
+        return
+    await show_orders(query.message, t, orders, account, callback_data.page, edit=True)
+
+
+@router.callback_query(OrderCb.filter())
+async def order_chosen(
+    query: CallbackQuery,
+    callback_data: OrderCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _open(query.message, state, t, orders, account, callback_data.number)
+
+
+@typed_router.message(StateFilter(None), F.text.func(parse_number).as_("number"))
+async def number_typed(
+    message: Message,
+    number: str,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    await _open(message, state, t, orders, account, number)
+
+
+async def _open(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+    number: str,
+) -> None:
+    if account is None:
+        await cmd_orders(message, state, t, orders, None)
+        return
+    order = await orders.find(account.id, number)
+    if order is None:
+        await message.answer(t("orders-not-found", number=number))
+        return
+    await show_order(message, t, orders, order)
+
+
+@router.callback_query(ProblemCb.filter())
+async def problem_chosen(
+    query: CallbackQuery,
+    callback_data: ProblemCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    tickets: TicketService,
+    account: Account | None,
+) -> None:
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    order = await orders.find(account.id, callback_data.number) if account else None
+    if order is None:
+        await cmd_orders(message, state, t, orders, account)
+        return
+    answer = orders.answer(order, callback_data.problem)
+    if answer is Answer.LATE:
+        assert account is not None  # noqa: S101 - the order was found through it
+        ticket_id = await escalate(query, t, tickets, account, order, "late", "")
+        await message.answer(t("orders-answer-late", eta=_date(order), id=ticket_id))
+        return
+    if answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
+        await state.set_state(Orders.photos if answer is Answer.ASK_PHOTOS else Orders.details)
+        await state.set_data(
+            {"number": order.number, "problem": callback_data.problem.value, "photos": []}
+        )
+        await message.answer(t(f"orders-answer-{answer.value}"))
+        return
+    if answer is Answer.ASK_ITEMS:
+        await state.set_data({"number": order.number, "ticked": []})
+        await message.answer(t("orders-answer-ask-items"), reply_markup=items(t, order, set()))
+        return
+    markup = confirm_cancel(t, order) if answer is Answer.CANCEL_OFFER else person(t, order)
+    await message.answer(_answer_text(t, orders, order, answer), reply_markup=markup)
+
+
+@router.callback_query(PersonCb.filter())
+async def person_about_order(
+    query: CallbackQuery,
+    callback_data: PersonCb,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    order = await orders.find(account.id, callback_data.number) if account else None
+    if order is None:
+        await cmd_orders(query.message, state, t, orders, account)
+        return
+    await state.set_state(Orders.details)
+    await state.set_data({"number": order.number, "problem": Problem.OTHER.value})
+    await query.message.answer(t("orders-answer-ask-details"))
+
+
+@router.callback_query(CancelCb.filter())
+async def cancel_confirmed(
+    query: CallbackQuery,
+    callback_data: CancelCb,
+    t: Texts,
+    orders: OrderService,
+    account: Account | None,
+) -> None:
+    message = query.message
+    if account is None or not isinstance(message, Message):
+        await query.answer(t("button-stale"), show_alert=True)
+        return
+    try:
+        order = await orders.cancel(account.id, callback_data.number)
+    except NotCancellable:
+        await query.answer(t("orders-cancel-too-late"), show_alert=True)
+        return
+    await query.answer()
+    key = "orders-cancelled-balance" if order.payment in _PAID_AHEAD else "orders-cancelled-unpaid"
+    await message.edit_text(t(key, number=order.number))
+
+
+def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -> str:
+    status = status_label(t, order.status)
+    return t(
+        f"orders-answer-{answer.value}",
+        eta=_date(order),
+        point=order.pickup_point or "—",
+        number=order.number,
+        status=status,
+        days=orders.return_days,
+    )
+
+
+def _date(order: Order) -> str:
+    return order.delivery_eta.strftime("%d.%m.%Y") if order.delivery_eta else "—"

@@ -1,0 +1,201 @@
+"""Help with an order, end to end."""
+
+from __future__ import annotations
+
+from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from bot.marketplace import OrderStatus
+from tests.e2e.conftest import FORUM, RunningBot
+from tests.e2e.flows import log_in
+from tests.e2e.peers import SmsEndpoint
+
+
+async def _anna(emu: BotApiEmulator, sms: SmsEndpoint, language: str = "ru") -> SimUser:
+    anna = emu.add_user(1001, "Анна", language_code=language)
+    await log_in(anna, sms)
+    return anna
+
+
+async def _open_order(anna: SimUser, number: str) -> StoredMessage:
+    """Type the number; returns the 'what happened' message with the problem buttons."""
+    await anna.send(number)
+    await anna.next_message()  # the card
+    return await anna.next_message()
+
+
+async def test_list_is_newest_first_paginated_and_numbers_can_be_typed(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    await anna.send("/orders")
+    first = await anna.next_message()
+    buttons = first.button_texts()
+    assert buttons[0].startswith("12345678-0001 · 01.11 · в пути")
+    assert buttons[1].startswith("10000001-0001")
+    assert buttons[-1] == "Старее →"
+    await anna.click(first, text="Старее →")
+    second = await emu.wait_edit(1001, first.message_id)
+    assert second.button_texts()[0].startswith("10000006-0001")
+    assert "← Новее" in second.button_texts()
+    await anna.send("10000006 0001")
+    card = await anna.next_message()
+    assert card.text.startswith("Заказ 10000006-0001 — получен")
+
+
+async def test_someone_elses_order_looks_missing(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    await anna.send("20000001-0001")
+    theirs = (await anna.next_message()).text
+    await anna.send("99999999-0001")
+    missing = (await anna.next_message()).text
+    assert theirs.replace("20000001", "X") == missing.replace("99999999", "X")
+
+
+async def test_card_in_russian_and_english(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    await anna.send("10000006-0001")
+    card = (await anna.next_message()).text
+    assert "Оформлен 22.10.2026, оплата: картой" in card
+    assert "• Кружка & блюдце × 2 — 990 ₽" in card
+    assert "Итого: 3 480 ₽" in card.replace("\xa0", " ")
+    problems = await anna.next_message()
+    assert problems.button_texts()[:3] == [
+        "Товар повреждён",
+        "Не тот товар или не всё пришло",
+        "Хочу вернуть",
+    ]
+    await anna.send("/language")
+    await anna.click(await anna.next_message(), text="English")
+    await anna.next_message()
+    await anna.send("10000005-0001")
+    card = (await anna.next_message()).text
+    assert card.startswith("Order 10000005-0001 — at the pickup point")
+    assert "Pickup point: Москва, Тверская, 7" in card
+
+
+async def test_eta_answer_for_an_order_on_its_way(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "12345678-0001")
+    await anna.click(problems, text="Где заказ / задерживается")
+    assert "приедет к 05.11.2026" in (await anna.next_message()).text
+
+
+async def test_late_order_is_escalated_marked_late(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000004-0001")
+    await anna.click(problems, text="Где заказ / задерживается")
+    told = await anna.next_message()
+    assert told.text.startswith("Простите, заказ опаздывает: его ждали 25.10.2026")
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "Заказ: 10000004-0001, проблема: Заказ опаздывает" in card.text
+
+
+async def test_cancel_a_paid_order_and_refuse_for_a_delivered_one(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000002-0001")
+    await anna.click(problems, text="Отменить заказ")
+    confirm = await anna.next_message()
+    await anna.click(confirm, text="Да, отменить заказ")
+    done = await emu.wait_edit(1001, confirm.message_id)
+    assert done.text.startswith("Заказ 10000002-0001 отменён. Деньги вернутся на баланс")
+    assert "2–3 рабочих дня" in done.text
+    assert running.app is not None
+    store = running.app.services["marketplace"]
+    order = await store.order("10000002-0001")  # type: ignore[attr-defined]
+    assert order.status is OrderStatus.CANCELLED
+
+    problems = await _open_order(anna, "10000005-0001")
+    await anna.click(problems, text="Отменить заказ")
+    refused = await anna.next_message()
+    assert refused.text.startswith("Заказ уже передан в доставку")
+    assert "отказаться" in refused.text
+
+
+async def test_damaged_with_an_album_reaches_the_agents(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000006-0001")
+    await anna.click(problems, text="Товар повреждён")
+    assert (await anna.next_message()).text.startswith("Жаль, что так вышло")
+    await anna.send_media_group(3)
+    await anna.send("Чайник пришёл с трещиной")
+    assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "проблема: Товар повреждён" in card.text
+    summary = await emu.wait_message(
+        FORUM, thread_id=card.thread_id, predicate=lambda m: "трещиной" in m.text
+    )
+    assert "10000006-0001" in summary.text
+    photos = [
+        await emu.wait_message(
+            FORUM, thread_id=card.thread_id, predicate=lambda m: m.kind == "photo"
+        )
+        for _ in range(3)
+    ]
+    assert len({p.media_group_id for p in photos}) == 1
+
+
+async def test_incomplete_order_with_ticked_items(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000006-0001")
+    await anna.click(problems, text="Не тот товар или не всё пришло")
+    checklist = await anna.next_message()
+    await anna.click(checklist, text="Готово — отправить в поддержку")
+    await emu.wait_for(
+        lambda: any("хотя бы один" in (a.get("text") or "") for a in emu.callback_answers), 5
+    )
+    await anna.click(checklist, text="☐ Кружка & блюдце × 2")
+    ticked = await emu.wait_edit(1001, checklist.message_id)
+    assert "☑ Кружка & блюдце × 2" in ticked.button_texts()
+    await anna.click(ticked, text="Готово — отправить в поддержку")
+    assert (await anna.next_message()).text.startswith("Передал специалисту")
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "Товары: Кружка & блюдце × 2" in card.text
+
+
+async def test_second_complaint_joins_the_open_ticket(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    for text in ("Где мой чайник?", "Уже неделя прошла"):
+        # With a ticket open, typed text goes to the agent: the order is picked from the list.
+        await anna.send("/orders")
+        listing = await anna.next_message()
+        await anna.click(
+            listing, text=next(b for b in listing.button_texts() if b.startswith("12345678-0001"))
+        )
+        await anna.next_message()  # the card
+        problems = await anna.next_message()
+        await anna.click(problems, text="Другое")
+        await anna.next_message()
+        await anna.send(text)
+        assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
+    assert len([m for m in emu.messages(FORUM) if m.button_texts()]) == 1
+
+
+async def test_not_logged_in_goes_through_login_and_comes_back(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/orders")
+    assert (await anna.next_message()).text.startswith("Чтобы показать ваши заказы, нужно войти")
+    assert "номер телефона" in (await anna.next_message()).text
+    await anna.send("+79123456789")
+    await anna.next_message()
+    await anna.send((await sms.next())["code"])
+    assert (await anna.next_message()).text.startswith("Готово, Анна")
+    await anna.next_message()  # the menu
+    orders = await anna.next_message()
+    assert orders.text.startswith("Ваши заказы")
