@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 
 from bot.agents import AgentDirectory
 from bot.i18n import Translator
+from bot.marketplace import Account
+from bot.services.orders import OrderService
 from bot.settings import LOCALES
 
 # Longer messages are about something; they go to a ticket if one is open, not trigger one.
@@ -42,3 +46,24 @@ class AsksForHuman(Filter):
         return any(
             re.search(translator(locale)("support-human-words"), text) for locale in LOCALES
         )
+
+
+class OwnOrder(Filter):
+    """A button about an order: hands the order to the handler when it is the customer's.
+
+    Anything else (logged out since, someone else's number) falls through to the
+    fallback's "this button is out of date".
+    """
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        callback_data: CallbackData,
+        orders: OrderService,
+        account: Account | None,
+    ) -> bool | dict[str, Any]:
+        number = getattr(callback_data, "number", None)
+        if account is None or not isinstance(number, str):
+            return False
+        order = await orders.find(account.id, number)
+        return {"order": order, "account": account} if order is not None else False

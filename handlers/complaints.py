@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
 
+from bot.filters import OwnOrder
 from bot.i18n import Texts
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
 from bot.marketplace import Account, Order
@@ -128,21 +129,14 @@ async def details_invalid(message: Message, t: Texts) -> None:
     await message.answer(t("orders-answer-ask-details"))
 
 
-@router.callback_query(ItemCb.filter())
+@router.callback_query(ItemCb.filter(), OwnOrder())
 async def item_ticked(
-    query: CallbackQuery,
-    callback_data: ItemCb,
-    state: FSMContext,
-    t: Texts,
-    orders: OrderService,
-    account: Account | None,
+    query: CallbackQuery, callback_data: ItemCb, order: Order, state: FSMContext, t: Texts
 ) -> None:
-    order = await orders.find(account.id, callback_data.number) if account else None
-    if order is None or not 0 <= callback_data.index < len(order.items):
+    if not 0 <= callback_data.index < len(order.items):
         await query.answer(t("button-stale"), show_alert=True)
         return
-    ticked = set((await state.get_data()).get("ticked", []))
-    ticked ^= {callback_data.index}
+    ticked = set((await state.get_data()).get("ticked", [])) ^ {callback_data.index}
     await state.update_data(number=order.number, ticked=sorted(ticked))
     await query.answer()
     if isinstance(query.message, Message):
@@ -150,21 +144,16 @@ async def item_ticked(
             await query.message.edit_reply_markup(reply_markup=items(t, order, ticked))
 
 
-@router.callback_query(ItemsDoneCb.filter())
+@router.callback_query(ItemsDoneCb.filter(), OwnOrder())
 async def items_done(
     query: CallbackQuery,
-    callback_data: ItemsDoneCb,
+    order: Order,
+    account: Account,
     state: FSMContext,
     t: Texts,
-    orders: OrderService,
     tickets: TicketService,
-    account: Account | None,
 ) -> None:
-    order = await orders.find(account.id, callback_data.number) if account else None
     ticked = (await state.get_data()).get("ticked", [])
-    if order is None or account is None:
-        await query.answer(t("button-stale"), show_alert=True)
-        return
     if not ticked:
         await query.answer(t("orders-items-none"), show_alert=True)
         return

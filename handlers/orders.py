@@ -7,6 +7,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.filters import OwnOrder
 from bot.i18n import Texts
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.orders import (
@@ -125,86 +126,73 @@ async def _open(
     await show_order(message, t, orders, order)
 
 
-@router.callback_query(ProblemCb.filter())
+@router.callback_query(ProblemCb.filter(), OwnOrder())
 async def problem_chosen(
     query: CallbackQuery,
     callback_data: ProblemCb,
+    order: Order,
+    account: Account,
     state: FSMContext,
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    account: Account | None,
 ) -> None:
     await query.answer()
     message = query.message
     if not isinstance(message, Message):
         return
-    order = await orders.find(account.id, callback_data.number) if account else None
-    if order is None:
-        await cmd_orders(message, state, t, orders, account)
-        return
     answer = orders.answer(order, callback_data.problem)
     if answer is Answer.LATE:
-        assert account is not None  # noqa: S101 - the order was found through it
         ticket_id = await escalate(query, t, tickets, account, order, "late", "")
         await message.answer(t("orders-answer-late", eta=_date(order), id=ticket_id))
-        return
-    if answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
-        await state.set_state(Orders.photos if answer is Answer.ASK_PHOTOS else Orders.details)
-        await state.set_data(
-            {"number": order.number, "problem": callback_data.problem.value, "photos": []}
-        )
-        await message.answer(t(f"orders-answer-{answer.value}"))
-        return
-    if answer is Answer.ASK_ITEMS:
+    elif answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
+        await _ask(message, state, t, order, callback_data.problem, answer)
+    elif answer is Answer.ASK_ITEMS:
         await state.set_data({"number": order.number, "ticked": []})
         await message.answer(t("orders-answer-ask-items"), reply_markup=items(t, order, set()))
-        return
-    markup = confirm_cancel(t, order) if answer is Answer.CANCEL_OFFER else person(t, order)
-    await message.answer(_answer_text(t, orders, order, answer), reply_markup=markup)
+    else:
+        markup = confirm_cancel(t, order) if answer is Answer.CANCEL_OFFER else person(t, order)
+        await message.answer(_answer_text(t, orders, order, answer), reply_markup=markup)
 
 
-@router.callback_query(PersonCb.filter())
+@router.callback_query(PersonCb.filter(), OwnOrder())
 async def person_about_order(
-    query: CallbackQuery,
-    callback_data: PersonCb,
-    state: FSMContext,
-    t: Texts,
-    orders: OrderService,
-    account: Account | None,
+    query: CallbackQuery, order: Order, state: FSMContext, t: Texts
 ) -> None:
     await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    order = await orders.find(account.id, callback_data.number) if account else None
-    if order is None:
-        await cmd_orders(query.message, state, t, orders, account)
-        return
-    await state.set_state(Orders.details)
-    await state.set_data({"number": order.number, "problem": Problem.OTHER.value})
-    await query.message.answer(t("orders-answer-ask-details"))
+    if isinstance(query.message, Message):
+        await _ask(query.message, state, t, order, Problem.OTHER, Answer.ASK_DETAILS)
 
 
-@router.callback_query(CancelCb.filter())
-async def cancel_confirmed(
-    query: CallbackQuery,
-    callback_data: CancelCb,
+async def _ask(
+    message: Message,
+    state: FSMContext,
     t: Texts,
-    orders: OrderService,
-    account: Account | None,
+    order: Order,
+    problem: Problem,
+    answer: Answer,
+) -> None:
+    """Photos or a description come next; the order and problem wait in the FSM."""
+    await state.set_state(Orders.photos if answer is Answer.ASK_PHOTOS else Orders.details)
+    await state.set_data({"number": order.number, "problem": problem.value, "photos": []})
+    await message.answer(t(f"orders-answer-{answer.value}"))
+
+
+@router.callback_query(CancelCb.filter(), OwnOrder())
+async def cancel_confirmed(
+    query: CallbackQuery, order: Order, account: Account, t: Texts, orders: OrderService
 ) -> None:
     message = query.message
-    if account is None or not isinstance(message, Message):
-        await query.answer(t("button-stale"), show_alert=True)
-        return
     try:
-        order = await orders.cancel(account.id, callback_data.number)
+        cancelled = await orders.cancel(account.id, order.number)
     except NotCancellable:
         await query.answer(t("orders-cancel-too-late"), show_alert=True)
         return
     await query.answer()
-    key = "orders-cancelled-balance" if order.payment in _PAID_AHEAD else "orders-cancelled-unpaid"
-    await message.edit_text(t(key, number=order.number))
+    paid = cancelled.payment in _PAID_AHEAD
+    key = "orders-cancelled-balance" if paid else "orders-cancelled-unpaid"
+    if isinstance(message, Message):
+        await message.edit_text(t(key, number=cancelled.number))
 
 
 def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -> str:
