@@ -26,6 +26,7 @@ from bot.middlewares import CustomerMiddleware, InFlight
 from bot.relay import Relay
 from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
 from bot.services.codes import CodePolicy, CodeService
+from bot.services.courier import Courier
 from bot.services.customers import CustomerService
 from bot.services.hours import SupportHours
 from bot.services.login import LoginService
@@ -102,19 +103,24 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     phone_sender, mail_sender, closers = _senders(settings)
     customer_repo, code_repo = CustomerRepo(db), CodeRepo(db)
     customers = CustomerService(customer_repo, translator, clock)
+    courier = Courier(
+        phone_sender,
+        mail_sender,
+        translator,
+        background,
+        partial(tell_delivery_failed, bot, translator),
+        settings.code_ttl_seconds,
+    )
+    codes = CodeService(db, code_repo, clock, _policy(settings), key=_code_key(settings))
     login = LoginService(
         db=db,
-        codes=CodeService(db, code_repo, clock, _policy(settings), key=_code_key(settings)),
+        codes=codes,
         audit=code_repo,
         customers=customer_repo,
         marketplace=marketplace,
-        phone=phone_sender,
-        mail=mail_sender,
-        translator=translator,
+        courier=courier,
         clock=clock,
-        background=background,
         ttl_days=settings.login_ttl_days,
-        on_delivery_failed=partial(tell_delivery_failed, bot, translator),
     )
     wake = asyncio.Event()
     tickets = TicketService(

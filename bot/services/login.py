@@ -7,29 +7,20 @@ not tell either.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.background import Background
 from bot.clock import Clock
-from bot.i18n import Translator
 from bot.marketplace import Account, MarketplacePort
 from bot.phones import mask
-from bot.senders import DeliveryFailed, MailSender, PhoneSender
-from bot.services.codes import CodeService, Issued, NoCode
+from bot.services.codes import CodeService, NoCode
+from bot.services.courier import Courier
 from bot.settings import Locale
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 
-log = logging.getLogger(__name__)
-
 PURPOSE = "login"
-PHONE_CHANNELS = ("sms", "call")
-
-DeliveryFailedHook = Callable[[int, str, Locale], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -50,20 +41,14 @@ class LoginService:
         audit: CodeRepo,
         customers: CustomerRepo,
         marketplace: MarketplacePort,
-        phone: PhoneSender,
-        mail: MailSender,
-        translator: Translator,
+        courier: Courier,
         clock: Clock,
-        background: Background,
         ttl_days: int,
-        on_delivery_failed: DeliveryFailedHook,
     ) -> None:
         self._db, self._codes, self._audit = db, codes, audit
         self._customers, self._marketplace = customers, marketplace
-        self._phone, self._mail, self._translator = phone, mail, translator
-        self._clock, self._background = clock, background
+        self._courier, self._clock = courier, clock
         self._ttl = timedelta(days=ttl_days)
-        self._on_delivery_failed = on_delivery_failed
 
     async def send_code(
         self, telegram_id: int, channel: str, destination: str, locale: Locale
@@ -78,7 +63,7 @@ class LoginService:
             account_id=account.id if account else None,
         )
         if account is not None:
-            self._background.spawn(self._deliver(telegram_id, issued, locale))
+            self._courier.send(telegram_id, issued, locale, texts="login")
         minutes = max(1, round((issued.expires_at - self._clock.now()).total_seconds() / 60))
         return CodeSent(channel, destination, mask(destination), len(issued.code), minutes)
 
@@ -126,22 +111,3 @@ class LoginService:
             account = await self._marketplace.account_by_email(destination)
             return account if account and account.email_verified else None
         return await self._marketplace.account_by_phone(destination)
-
-    async def _deliver(self, telegram_id: int, issued: Issued, locale: Locale) -> None:
-        t = self._translator(locale)
-        minutes = max(1, self._codes.policy.ttl_seconds // 60)
-        try:
-            if issued.channel == "email":
-                await self._mail.send(
-                    issued.destination,
-                    t("login-email-subject"),
-                    t("login-email-body", code=issued.code, minutes=minutes),
-                )
-            else:
-                text = t(f"login-{issued.channel}-text", code=issued.code, minutes=minutes)
-                await self._phone.send(issued.destination, issued.channel, issued.code, text)
-        except DeliveryFailed:
-            log.warning(
-                "code delivery by %s to %s failed", issued.channel, mask(issued.destination)
-            )
-            await self._on_delivery_failed(telegram_id, issued.channel, locale)

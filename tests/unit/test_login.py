@@ -6,6 +6,7 @@ from bot.i18n import Translator
 from bot.marketplace import Account
 from bot.senders import DeliveryFailed
 from bot.services.codes import CodePolicy, CodeService, CodeWrong, NoCode
+from bot.services.courier import Courier
 from bot.services.login import LoginService
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
@@ -44,19 +45,16 @@ async def setup(db: Database, clock: FrozenClock):
         failures.append((telegram_id, channel, locale))
 
     code_repo = CodeRepo(db)
+    courier = Courier(phone, mail, Translator("ru"), background, failed, POLICY.ttl_seconds)
     service = LoginService(
         db=db,
         codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
         audit=code_repo,
         customers=CustomerRepo(db),
         marketplace=market,
-        phone=phone,
-        mail=mail,
-        translator=Translator("ru"),
+        courier=courier,
         clock=clock,
-        background=background,
         ttl_days=30,
-        on_delivery_failed=failed,
     )
     return service, phone, mail, failures, background
 
