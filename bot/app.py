@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware, InFlight
 from bot.relay import Relay
+from bot.scheduler import Scheduler
 from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.courier import Courier
@@ -31,15 +32,18 @@ from bot.services.customers import CustomerService
 from bot.services.hours import SupportHours
 from bot.services.login import LoginService
 from bot.services.orders import OrderService
+from bot.services.recovery import RecoveryPolicy, RecoveryService
 from bot.services.tickets import TicketPolicy, TicketService
 from bot.settings import LOCALES, Settings
 from handlers import build_root
 from handlers.login import tell_delivery_failed
+from handlers.recovery import tell_old_chat
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.marketplace import EmbeddedMarketplace
+from storage.recoveries import RecoveryRepo
 from storage.tickets import TicketRepo
 
 log = logging.getLogger(__name__)
@@ -136,6 +140,24 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         on_new_work=wake.set,
     )
     relay = Relay(bot, TicketRepo(db), tickets, marketplace, translator, settings, wake)
+    recovery = RecoveryService(
+        db=db,
+        repo=RecoveryRepo(db),
+        codes=codes,
+        audit=code_repo,
+        customers=customer_repo,
+        marketplace=marketplace,
+        courier=courier,
+        clock=clock,
+        policy=RecoveryPolicy(
+            hold_days=settings.recovery_hold_days,
+            daily_cap=settings.recovery_daily_cap,
+            approve_immediately=settings.recovery_approve_immediately,
+        ),
+        login_ttl_days=settings.login_ttl_days,
+        tell_old_chat=partial(tell_old_chat, bot, translator),
+    )
+    scheduler = Scheduler(bot, recovery, translator, settings.recovery_check_seconds)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
@@ -144,6 +166,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         "marketplace": marketplace,
         "login": login,
         "tickets": tickets,
+        "recovery": recovery,
+        "scheduler": scheduler,
         "orders": OrderService(marketplace, clock, settings.return_window_days),
         "relay": relay,
         "agents": AgentDirectory(bot, settings.support_chat_id, settings.admin_ids),
@@ -157,8 +181,9 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     dp.update.outer_middleware(CustomerMiddleware(customers, login, translator))
     dp.include_router(build_root(settings.support_chat_id, translator(settings.default_locale)))
     dp.startup.register(_set_commands)
-    dp.startup.register(relay.start)
-    dp.shutdown.register(relay.stop)
+    for part in (relay, scheduler):
+        dp.startup.register(part.start)
+        dp.shutdown.register(part.stop)
     return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
 
 

@@ -55,6 +55,20 @@ def context_card(
     if ticket.order_number:
         problem = t(f"orders-problem-{ticket.problem}") if ticket.problem else "—"
         lines.append(t("agents-card-order", number=ticket.order_number, problem=problem))
+    evidence = ticket.context.get("evidence")
+    if evidence:
+        yes, no = t("agents-yes"), t("agents-no")
+        lines.append(
+            t(
+                "agents-recovery-evidence",
+                account=evidence.get("account") or "—",
+                name=yes if evidence.get("name") else no,
+                order=yes if evidence.get("order") else no,
+                old=evidence.get("old_phone_masked", "—"),
+                old_ok=yes if evidence.get("old_phone") else no,
+                new=evidence.get("new_phone_masked", "—"),
+            )
+        )
     if ticket.context.get("items"):
         lines.append(t("agents-card-items", items=", ".join(ticket.context["items"])))
     if recent:

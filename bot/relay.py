@@ -228,7 +228,7 @@ class Relay:
             self._forum,
             card,
             message_thread_id=thread,
-            reply_markup=ticket_card_buttons(self._agents_t, ticket.id),
+            reply_markup=ticket_card_buttons(self._agents_t, ticket),
         )
         return thread
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     code_daily_cap: int = Field(default=10, gt=0)
     login_ttl_days: int = Field(default=30, gt=0)
     recovery_hold_days: int = Field(default=14, ge=0)
+    recovery_daily_cap: int = Field(default=3, gt=0)
+    recovery_approve_immediately: bool = False
+    recovery_check_seconds: float = Field(default=60, gt=0)
 
     return_window_days: int = Field(default=14, ge=0)
     first_response_minutes: int = Field(default=15, gt=0)

@@ -15,10 +15,32 @@ class Support(StatesGroup):
     comment = State()  # awaiting an optional comment after a rating
 
 
-# States whose prompt put a reply keyboard on screen: leaving them takes it away.
-REPLY_KEYBOARD_STATES = frozenset(state.state for state in (Login.phone, Login.email, Login.code))
-
-
 class Orders(StatesGroup):
     photos = State()  # damaged: awaiting photos, then a description
     details = State()  # something else: awaiting a description
+
+
+class Recover(StatesGroup):
+    email = State()  # awaiting the account's email
+    email_code = State()  # awaiting the code sent to it
+    new_phone = State()  # awaiting the new number
+    phone_code = State()  # awaiting the code sent to the new number
+    name = State()  # review: awaiting the full name
+    order = State()  # review: awaiting a recent order number
+    old_phone = State()  # review: awaiting the old number
+    description = State()  # review: awaiting what happened
+
+
+# States whose prompt put a reply keyboard on screen: leaving them takes it away.
+REPLY_KEYBOARD_STATES = frozenset(
+    state.state
+    for state in (
+        Login.phone,
+        Login.email,
+        Login.code,
+        Recover.email,
+        Recover.email_code,
+        Recover.new_phone,
+        Recover.phone_code,
+    )
+)

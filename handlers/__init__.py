@@ -11,7 +11,18 @@ from aiogram import F, Router
 from bot.filters import IsAgent
 from bot.i18n import Texts
 from bot.middlewares import ForumTexts
-from handlers import agents, common, complaints, errors, fallback, login, orders, support
+from handlers import (
+    agents,
+    common,
+    complaints,
+    errors,
+    fallback,
+    login,
+    orders,
+    recovery,
+    recovery_agents,
+    support,
+)
 
 
 def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
@@ -20,6 +31,7 @@ def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
     customer_routers = (
         common.router,
         login.router,
+        recovery.router,
         orders.router,
         complaints.router,
         agents.admin_router,
@@ -27,7 +39,7 @@ def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
         orders.typed_router,
         fallback.router,
     )
-    _detach(errors.router, agents.router, *customer_routers)
+    _detach(errors.router, agents.router, recovery_agents.router, *customer_routers)
     root = Router(name="root")
     root.include_router(errors.router)
 
@@ -45,7 +57,8 @@ def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
         forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
         for observer in (forum.message, forum.edited_message, forum.callback_query):
             observer.middleware(ForumTexts(forum_texts))
-        forum.include_router(agents.router)
+        # Recovery's /reject before the agents' catch-all for unknown commands.
+        forum.include_routers(recovery_agents.router, agents.router)
         root.include_router(forum)
     return root
 

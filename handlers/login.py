@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -223,8 +224,7 @@ async def no_code_action(
         await query.answer()
         await _ask_email(message, state, t)
     elif action == LoginAction.LOST_NUMBER:
-        await query.answer()
-        await message.answer(t("login-lost-number", hotline=t("help-hotline")))
+        raise SkipHandler  # access recovery takes it from here
     else:
         channel = {LoginAction.BY_CALL: "call", LoginAction.BY_SMS: "sms"}.get(
             action, data.get("channel", "")

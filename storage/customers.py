@@ -29,6 +29,9 @@ ON CONFLICT (telegram_id) DO UPDATE SET
     expires_at = excluded.expires_at
 """
 _GET_LINK = "SELECT account_id, expires_at FROM links WHERE telegram_id = :telegram_id"
+_CHATS_OF = """
+SELECT telegram_id FROM links WHERE account_id = :account_id AND expires_at > :now
+"""
 _UNLINK = "DELETE FROM links WHERE telegram_id = :telegram_id"
 
 
@@ -82,6 +85,10 @@ class CustomerRepo:
         if row is None or datetime.fromisoformat(row[1]) <= now:
             return None
         return str(row[0])
+
+    async def chats_of(self, account_id: str, now: datetime) -> list[int]:
+        params = {"account_id": account_id, "now": now.isoformat()}
+        return [int(row[0]) for row in await self._db.fetchall(_CHATS_OF, params)]
 
     async def unlink(self, telegram_id: int) -> bool:
         return (await self._db.execute(_UNLINK, {"telegram_id": telegram_id})).rowcount > 0

@@ -9,6 +9,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboards.recover import decision
+from storage.tickets import Ticket
 
 
 class AgentAction(StrEnum):
@@ -30,16 +32,21 @@ class RateCb(CallbackData, prefix="rt"):
     score: int
 
 
-def ticket_card_buttons(t: Texts, ticket_id: int) -> InlineKeyboardMarkup:
+def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    recovery = ticket.context.get("recovery_id")
+    if recovery is not None:  # a recovery ticket is decided on its card
+        for text, data in decision(t, int(recovery)):
+            builder.button(text=text, callback_data=data)
     builder.button(
         text=t("agents-btn-take"),
-        callback_data=TicketCb(action=AgentAction.TAKE, ticket_id=ticket_id),
+        callback_data=TicketCb(action=AgentAction.TAKE, ticket_id=ticket.id),
     )
     builder.button(
         text=t("agents-btn-close"),
-        callback_data=TicketCb(action=AgentAction.CLOSE, ticket_id=ticket_id),
+        callback_data=TicketCb(action=AgentAction.CLOSE, ticket_id=ticket.id),
     )
+    builder.adjust(*([1, 1] if recovery is not None else []), 2)
     return builder.as_markup()
 
 

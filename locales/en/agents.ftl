@@ -39,3 +39,15 @@ agents-closed-by-customer = The customer closed the ticket.
 agents-btn-take = Take
 agents-btn-close = Close
 agents-card-items = Items: { $items }
+agents-recovery-evidence =
+    <b>Access recovery</b> for account { $account }
+    Name matches: { $name } · order from the account: { $order } · old number { $old } matches: { $old_ok }
+    New number { $new } confirmed by a code.
+agents-yes = ✅ yes
+agents-no = ❌ no
+agents-btn-approve = Approve the number change
+agents-btn-reject = Reject
+agents-recovery-approved = Number change approved ({ $name }); the customer has the date.
+agents-recovery-reject-how = Write /reject and the reason in this topic — the customer gets it.
+agents-recovery-rejected = Request rejected; the reason was sent to the customer.
+agents-recovery-decided = This request has already been decided.

@@ -38,7 +38,6 @@ login-no-code-tips =
 login-delivery-failed-sms = We couldn't send the SMS. Ask for a call or a code by email — buttons below.
 login-delivery-failed-call = We couldn't place the call. Ask for an SMS or a code by email — buttons below.
 login-delivery-failed-email = We couldn't send the email. Try again in a minute, or log in with your phone number: /login.
-login-lost-number = If you no longer have that number, access is restored through your confirmed email or by support. Call the hotline { $hotline } (24/7) and they'll help.
 
 login-sms-text = Your login code: { $code }. Valid for { $minutes } min. Don't share it with anyone.
 login-call-text = Login call: the code is the last 4 digits of the number. Don't answer.

@@ -39,3 +39,15 @@ agents-closed-by-customer = Клиент закрыл обращение.
 agents-btn-take = Взять
 agents-btn-close = Закрыть
 agents-card-items = Товары: { $items }
+agents-recovery-evidence =
+    <b>Восстановление доступа</b> к аккаунту { $account }
+    Имя совпадает: { $name } · заказ из аккаунта: { $order } · старый номер { $old } совпадает: { $old_ok }
+    Новый номер { $new } подтверждён кодом.
+agents-yes = ✅ да
+agents-no = ❌ нет
+agents-btn-approve = Одобрить смену номера
+agents-btn-reject = Отклонить
+agents-recovery-approved = Смена номера одобрена ({ $name }); клиенту сообщили дату.
+agents-recovery-reject-how = Напишите в этой теме /reject и причину — клиент получит её.
+agents-recovery-rejected = Заявка отклонена; клиенту отправлена причина.
+agents-recovery-decided = По этой заявке уже принято решение.

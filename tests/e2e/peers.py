@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
@@ -50,13 +50,19 @@ class SmsEndpoint:
         """The oldest request not returned before (a cursor, so none is missed)."""
         return await _next(self.received, self, timeout)
 
+    async def next_code(self, timeout: float = 5) -> str:
+        """The next code, passing over notices (which carry none)."""
+        while not (request := await self.next(timeout))["code"]:
+            pass
+        return str(request["code"])
+
 
 class _Collector:
     def __init__(self, inbox: SmtpInbox) -> None:
         self._inbox = inbox
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        self._inbox.messages.append(message_from_bytes(envelope.content))
+        self._inbox.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
 

@@ -1,0 +1,56 @@
+"""Keyboards of access recovery."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import Texts
+
+
+class Decision(StrEnum):
+    APPROVE = "a"
+    REJECT = "r"
+
+
+class RecoverCancelCb(CallbackData, prefix="rc"):
+    recovery_id: int
+
+
+class RecoveryDecisionCb(CallbackData, prefix="rd"):
+    decision: Decision
+    recovery_id: int
+
+
+def email_prompt(t: Texts) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=t("recover-btn-no-email"))],
+            [KeyboardButton(text=t("login-btn-cancel"))],
+        ],
+        resize_keyboard=True,
+    )
+
+
+def cancel_change(
+    t: Texts, recovery_id: int, *, key: str = "recover-btn-cancel-change"
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t(key), callback_data=RecoverCancelCb(recovery_id=recovery_id))
+    return builder.as_markup()
+
+
+def decision(t: Texts, recovery_id: int) -> list[tuple[str, RecoveryDecisionCb]]:
+    return [
+        (
+            t("agents-btn-approve"),
+            RecoveryDecisionCb(decision=Decision.APPROVE, recovery_id=recovery_id),
+        ),
+        (
+            t("agents-btn-reject"),
+            RecoveryDecisionCb(decision=Decision.REJECT, recovery_id=recovery_id),
+        ),
+    ]

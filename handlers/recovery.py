@@ -1,0 +1,358 @@
+"""Access recovery, the customer's side: email path, review path, cancel."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+
+from bot.filters import TextButton
+from bot.i18n import Texts, Translator
+from bot.keyboards.login import LoginAction, LoginCb, phone_request
+from bot.keyboards.menu import MenuAction, MenuCb
+from bot.keyboards.recover import RecoverCancelCb, cancel_change, email_prompt
+from bot.marketplace import Account
+from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
+from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, TooSoon
+from bot.services.orders import parse_number
+from bot.services.recovery import Evidence, RecoveryError, RecoveryService, TooManyRecoveries
+from bot.services.tickets import TicketService, Written
+from bot.settings import Settings
+from bot.states import Recover
+from handlers.convert import person
+from handlers.menu import show_menu
+from storage.recoveries import Recovery
+
+router = Router(name=__name__)
+log = logging.getLogger(__name__)
+_NAME_LIMIT = 100
+_FAILURES_BEFORE_REVIEW = 2
+
+
+@router.message(Command("recover"))
+async def cmd_recover(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    recovery: RecoveryService,
+    tickets: TicketService,
+    settings: Settings,
+) -> None:
+    pending = await recovery.pending(message.chat.id)
+    if pending is not None:
+        await _show_pending(message, t, pending, tickets)
+        return
+    try:
+        await recovery.check_allowed(message.chat.id)
+    except TooManyRecoveries:
+        await message.answer(t("recover-too-many", hotline=t("help-hotline")))
+        return
+    await state.set_data({})
+    await state.set_state(Recover.email)
+    await message.answer(t("recover-intro", days=settings.recovery_hold_days))
+    await message.answer(t("recover-ask-email"), reply_markup=email_prompt(t))
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.RECOVER))
+@router.callback_query(StateFilter("*"), LoginCb.filter(F.action == LoginAction.LOST_NUMBER))
+async def recover_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    t: Texts,
+    recovery: RecoveryService,
+    tickets: TicketService,
+    settings: Settings,
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await cmd_recover(query.message, state, t, recovery, tickets, settings)
+
+
+async def _show_pending(
+    message: Message, t: Texts, pending: Recovery, tickets: TicketService
+) -> None:
+    if pending.status == "scheduled" and pending.due_at is not None:
+        await message.answer(
+            t("recover-pending-scheduled", phone=mask(pending.new_phone), date=_date(pending)),
+            reply_markup=cancel_change(t, pending.id),
+        )
+    else:
+        await message.answer(
+            t("recover-pending-review", id=pending.ticket_id or 0),
+            reply_markup=cancel_change(t, pending.id),
+        )
+
+
+@router.message(StateFilter(Recover), TextButton("login-btn-cancel"))
+async def recover_cancelled(
+    message: Message, state: FSMContext, t: Texts, account: Account | None
+) -> None:
+    await state.clear()
+    await show_menu(message, t, account, t("cancel-done"), drop_reply_keyboard=True)
+
+
+@router.message(StateFilter(Recover.email, Recover.email_code), TextButton("recover-btn-no-email"))
+async def no_email(message: Message, state: FSMContext, t: Texts) -> None:
+    await _start_review(message, state, t)
+
+
+async def _start_review(message: Message, state: FSMContext, t: Texts) -> None:
+    await state.update_data(path="review")
+    await state.set_state(Recover.name)
+    await message.answer(t("recover-review-intro"), reply_markup=_no_keyboard())
+    await message.answer(t("recover-ask-name"))
+
+
+def _no_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()
+
+
+@router.message(Recover.email, F.text)
+async def email_entered(
+    message: Message, state: FSMContext, t: Texts, recovery: RecoveryService
+) -> None:
+    try:
+        email = parse_email(message.text or "")
+    except InvalidEmail:
+        await message.answer(t("recover-email-invalid"))
+        return
+    try:
+        length = await recovery.send_email_code(message.chat.id, email, t.locale)
+    except TooSoon as error:
+        await message.answer(t("login-too-soon", seconds=error.seconds))
+        return
+    except HourlyCapReached as error:
+        await message.answer(
+            t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
+        )
+        return
+    await state.update_data(path="email")
+    await state.set_state(Recover.email_code)
+    await message.answer(t("recover-code-sent", length=length))
+
+
+@router.message(Recover.email_code, F.text)
+async def email_code_entered(
+    message: Message, state: FSMContext, t: Texts, recovery: RecoveryService
+) -> None:
+    try:
+        account_id = await recovery.confirm_email(message.chat.id, message.text or "")
+    except CodeWrong as error:
+        await message.answer(t("login-code-wrong", left=error.attempts_left))
+        return
+    except CodeError:
+        failures = int((await state.get_data()).get("failures", 0)) + 1
+        await state.update_data(failures=failures)
+        if failures >= _FAILURES_BEFORE_REVIEW:
+            await message.answer(t("recover-email-failed"))
+            await _start_review(message, state, t)
+            return
+        await state.set_state(Recover.email)
+        await message.answer(t("recover-code-again"))
+        return
+    await state.update_data(account_id=account_id)
+    await state.set_state(Recover.new_phone)
+    await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+
+
+@router.message(Recover.new_phone, F.contact | F.text)
+async def new_phone_entered(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    recovery: RecoveryService,
+    settings: Settings,
+) -> None:
+    contact = message.contact
+    if contact is not None and (
+        message.from_user is None or contact.user_id != message.from_user.id
+    ):
+        await message.answer(t("login-contact-not-yours"))
+        return
+    raw = contact.phone_number if contact else (message.text or "")
+    try:
+        phone = parse_phone(
+            raw if contact is None or raw.startswith("+") else f"+{raw}", settings.phone_region
+        )
+    except InvalidPhone:
+        await message.answer(t("login-phone-invalid", text=raw[:40]))
+        return
+    try:
+        await recovery.send_phone_code(message.chat.id, phone, "sms", t.locale)
+    except (TooSoon, HourlyCapReached) as error:
+        key = "login-too-soon" if isinstance(error, TooSoon) else "login-hourly-cap"
+        await message.answer(
+            t(
+                key,
+                seconds=getattr(error, "seconds", 0),
+                minutes=getattr(error, "minutes", 0),
+                hotline=t("help-hotline"),
+            )
+        )
+        return
+    await state.set_state(Recover.phone_code)
+    await message.answer(
+        t("recover-phone-code-sent", shown=mask(phone)), reply_markup=_no_keyboard()
+    )
+
+
+@router.message(Recover.phone_code, F.text)
+async def phone_code_entered(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    recovery: RecoveryService,
+    account: Account | None,
+) -> None:
+    try:
+        new_phone = await recovery.confirm_phone(message.chat.id, message.text or "")
+    except CodeWrong as error:
+        await message.answer(t("login-code-wrong", left=error.attempts_left))
+        return
+    except CodeError:
+        await state.set_state(Recover.new_phone)
+        await message.answer(t("login-code-burned"))
+        await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+        return
+    await state.update_data(new_phone=new_phone)
+    data = await state.get_data()
+    if data.get("path") == "email" and data.get("account_id"):
+        try:
+            scheduled = await recovery.schedule_by_email(
+                message.chat.id, data["account_id"], new_phone, t.locale
+            )
+        except TooManyRecoveries:
+            await state.clear()
+            await message.answer(t("recover-too-many", hotline=t("help-hotline")))
+            return
+        if scheduled is not None:
+            await state.clear()
+            await message.answer(
+                t("recover-scheduled", phone=mask(new_phone), date=_date(scheduled)),
+                reply_markup=cancel_change(t, scheduled.id),
+            )
+            return
+        # The number belongs to another account: a person decides, and we say no more.
+        await _start_review(message, state, t)
+        return
+    await state.set_state(Recover.description)
+    await message.answer(t("recover-ask-description"))
+
+
+@router.message(Recover.name, F.text)
+async def name_entered(message: Message, state: FSMContext, t: Texts) -> None:
+    name = " ".join((message.text or "").split())
+    if not name or len(name) > _NAME_LIMIT or name.startswith("/"):
+        await message.answer(t("recover-name-invalid"))
+        return
+    await state.update_data(name=name)
+    await state.set_state(Recover.order)
+    await message.answer(t("recover-ask-order"))
+
+
+@router.message(Recover.order, F.text)
+async def order_entered(message: Message, state: FSMContext, t: Texts) -> None:
+    number = parse_number(message.text or "")
+    if number is None:
+        await message.answer(t("recover-order-invalid"))
+        return
+    await state.update_data(order=number)
+    await state.set_state(Recover.old_phone)
+    await message.answer(t("recover-ask-old-phone"))
+
+
+@router.message(Recover.old_phone, F.text)
+async def old_phone_entered(
+    message: Message, state: FSMContext, t: Texts, settings: Settings
+) -> None:
+    try:
+        old_phone = parse_phone(message.text or "", settings.phone_region)
+    except InvalidPhone:
+        await message.answer(t("login-phone-invalid", text=(message.text or "")[:40]))
+        return
+    await state.update_data(old_phone=old_phone)
+    if (await state.get_data()).get("new_phone"):
+        await state.set_state(Recover.description)
+        await message.answer(t("recover-ask-description"))
+        return
+    await state.set_state(Recover.new_phone)
+    await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+
+
+@router.message(Recover.description, F.text)
+async def description_entered(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    recovery: RecoveryService,
+    tickets: TicketService,
+    account: Account | None,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    evidence = Evidence(
+        data.get("name", ""), data.get("order", ""), data.get("old_phone", ""), message.text or ""
+    )
+    try:
+        opened, matches = await recovery.open_review(
+            message.chat.id, data.get("new_phone", ""), evidence, t.locale
+        )
+    except TooManyRecoveries:
+        await message.answer(t("recover-too-many", hotline=t("help-hotline")))
+        return
+    summary = Written("text", message.chat.id, message.message_id, text=message.text)
+    ticket = await tickets.open_ticket(
+        person(message),
+        locale=t.locale,
+        description=summary,
+        account_id=opened.account_id,
+        problem="recovery",
+        order_number=evidence.order_number,
+        context={"recovery_id": opened.id, "evidence": matches},
+    )
+    await recovery.attach_ticket(opened.id, ticket.ticket.id)
+    await message.answer(t("recover-review-sent", id=ticket.ticket.id))
+
+
+@router.message(StateFilter(Recover))
+async def recover_text_only(message: Message, t: Texts) -> None:
+    await message.answer(t("recover-text-only"))
+
+
+@router.callback_query(RecoverCancelCb.filter())
+async def cancel_pressed(
+    query: CallbackQuery,
+    callback_data: RecoverCancelCb,
+    t: Texts,
+    recovery: RecoveryService,
+    account: Account | None,
+) -> None:
+    try:
+        await recovery.cancel(callback_data.recovery_id, query.from_user.id)
+    except RecoveryError:
+        await query.answer(t("recover-cancel-failed"), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_menu(query.message, t, account, t("recover-cancelled"))
+
+
+async def tell_old_chat(bot: Bot, translator: Translator, chat_id: int, pending: Recovery) -> None:
+    """Any chat still linked to the account hears of the change, with a way to stop it."""
+    t = translator(pending.locale)  # type: ignore[arg-type]
+    try:
+        await bot.send_message(
+            chat_id,
+            t("recover-old-chat", phone=mask(pending.new_phone), date=_date(pending)),
+            reply_markup=cancel_change(t, pending.id, key="recover-btn-not-me"),
+        )
+    except TelegramAPIError:
+        log.info("old chat %s could not be told of recovery %s", chat_id, pending.id)
+
+
+def _date(pending: Recovery) -> str:
+    return pending.due_at.strftime("%d.%m.%Y") if pending.due_at else "—"

@@ -1,0 +1,89 @@
+"""Access recovery, the agents' side: approve or reject from the ticket's card."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Texts, Translator
+from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
+from bot.phones import mask
+from bot.services.recovery import RecoveryError, RecoveryService
+from handlers.agents import InTicket
+from storage.recoveries import Recovery
+from storage.tickets import Ticket
+
+router = Router(name=__name__)
+
+
+@router.callback_query(RecoveryDecisionCb.filter())
+async def decided(
+    query: CallbackQuery,
+    callback_data: RecoveryDecisionCb,
+    t: Texts,
+    recovery: RecoveryService,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    message = query.message
+    if callback_data.decision is Decision.REJECT:
+        await query.answer()
+        if isinstance(message, Message):
+            await message.answer(t("agents-recovery-reject-how"))
+        return
+    try:
+        approved = await recovery.approve(callback_data.recovery_id, query.from_user.id)
+    except RecoveryError:
+        await query.answer(t("agents-recovery-decided"), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(message, Message):
+        await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
+    customer_t = translator(approved.locale)  # type: ignore[arg-type]
+    await _tell(
+        bot,
+        approved,
+        customer_t("recover-approved", phone=mask(approved.new_phone), date=_date(approved)),
+        with_cancel=customer_t,
+    )
+
+
+@router.message(Command("reject"), InTicket())
+async def cmd_reject(
+    message: Message,
+    command: CommandObject,
+    ticket: Ticket,
+    t: Texts,
+    recovery: RecoveryService,
+    bot: Bot,
+    translator: Translator,
+) -> None:
+    pending = await recovery.by_ticket(ticket.id)
+    reason = (command.args or "").strip()
+    if pending is None or not reason:
+        await message.reply(t("agents-recovery-reject-how"))
+        return
+    try:
+        rejected = await recovery.reject(
+            pending.id, message.from_user.id if message.from_user else 0, reason
+        )
+    except RecoveryError:
+        await message.reply(t("agents-recovery-decided"))
+        return
+    customer_t = translator(rejected.locale)  # type: ignore[arg-type]
+    await _tell(bot, rejected, customer_t("recover-rejected", reason=reason))
+    await message.reply(t("agents-recovery-rejected"))
+
+
+async def _tell(bot: Bot, pending: Recovery, text: str, with_cancel: Texts | None = None) -> None:
+    markup = cancel_change(with_cancel, pending.id) if with_cancel else None
+    with contextlib.suppress(TelegramAPIError):  # a blocked customer: the topic still shows it
+        await bot.send_message(pending.telegram_id, text, reply_markup=markup)
+
+
+def _date(pending: Recovery) -> str:
+    return pending.due_at.strftime("%d.%m.%Y") if pending.due_at else "—"

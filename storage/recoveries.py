@@ -1,0 +1,119 @@
+"""Access recoveries: who asked, for which account, what is due and when."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+
+_CREATE = """
+INSERT INTO recoveries (telegram_id, account_id, method, status, new_phone, locale, evidence,
+                        created_at, due_at)
+VALUES (:telegram_id, :account_id, :method, :status, :new_phone, :locale, :evidence,
+        :created_at, :due_at)
+"""
+_GET = "SELECT * FROM recoveries WHERE id = :id"
+_OPEN_OF = """
+SELECT * FROM recoveries WHERE telegram_id = :telegram_id AND status IN ('review', 'scheduled')
+ORDER BY id DESC LIMIT 1
+"""
+_BY_TICKET = "SELECT * FROM recoveries WHERE ticket_id = :ticket_id"
+_COUNT_BY_USER = (
+    "SELECT count(*) FROM recoveries WHERE telegram_id = :telegram_id AND created_at > :since"
+)
+_COUNT_BY_ACCOUNT = (
+    "SELECT count(*) FROM recoveries WHERE account_id = :account_id AND created_at > :since"
+)
+_DUE = "SELECT * FROM recoveries WHERE status = 'scheduled' AND due_at <= :now ORDER BY due_at"
+# Each transition names the state it leaves: a second attempt changes nothing.
+_MOVE = """
+UPDATE recoveries SET status = :to, finished_at = :now, decided_by = :by, reason = :reason
+WHERE id = :id AND status = :from
+"""
+_SCHEDULE = """
+UPDATE recoveries SET status = 'scheduled', due_at = :due_at, decided_by = :by
+WHERE id = :id AND status = 'review'
+"""
+_SET_TICKET = "UPDATE recoveries SET ticket_id = :ticket_id WHERE id = :id"
+
+
+@dataclass(frozen=True)
+class Recovery:
+    id: int
+    telegram_id: int
+    account_id: str | None
+    method: str
+    status: str
+    new_phone: str
+    locale: str
+    evidence: dict[str, Any]
+    ticket_id: int | None
+    created_at: datetime
+    due_at: datetime | None
+
+
+class RecoveryRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, values: dict[str, Any]) -> int:
+        params = {
+            **values, "evidence": json.dumps(values.get("evidence", {}), ensure_ascii=False),
+            "created_at": values["created_at"].isoformat(),
+            "due_at": values["due_at"].isoformat() if values.get("due_at") else None,
+        }
+        return int((await self._db.execute(_CREATE, params)).lastrowid or 0)
+
+    async def get(self, recovery_id: int) -> Recovery | None:
+        return _recovery(await self._db.fetchone(_GET, {"id": recovery_id}))
+
+    async def open_of(self, telegram_id: int) -> Recovery | None:
+        return _recovery(await self._db.fetchone(_OPEN_OF, {"telegram_id": telegram_id}))
+
+    async def by_ticket(self, ticket_id: int) -> Recovery | None:
+        return _recovery(await self._db.fetchone(_BY_TICKET, {"ticket_id": ticket_id}))
+
+    async def started_since(
+        self, telegram_id: int, account_id: str | None, since: datetime
+    ) -> int:
+        by_user = await self._db.fetchone(
+            _COUNT_BY_USER, {"telegram_id": telegram_id, "since": since.isoformat()}
+        )
+        by_account = await self._db.fetchone(
+            _COUNT_BY_ACCOUNT, {"account_id": account_id, "since": since.isoformat()}
+        ) if account_id else None
+        return max(by_user[0] if by_user else 0, by_account[0] if by_account else 0)
+
+    async def due(self, now: datetime) -> list[Recovery]:
+        rows = await self._db.fetchall(_DUE, {"now": now.isoformat()})
+        return [r for r in map(_recovery, rows) if r is not None]
+
+    async def move(
+        self, recovery_id: int, source: str, target: str, now: datetime, *,
+        by: int | None = None, reason: str | None = None,
+    ) -> bool:
+        params = {"id": recovery_id, "from": source, "to": target, "now": now.isoformat(),
+                  "by": by, "reason": reason}
+        return (await self._db.execute(_MOVE, params)).rowcount == 1
+
+    async def schedule(self, recovery_id: int, due_at: datetime, by: int) -> bool:
+        params = {"id": recovery_id, "due_at": due_at.isoformat(), "by": by}
+        return (await self._db.execute(_SCHEDULE, params)).rowcount == 1
+
+    async def set_ticket(self, recovery_id: int, ticket_id: int) -> None:
+        await self._db.execute(_SET_TICKET, {"id": recovery_id, "ticket_id": ticket_id})
+
+
+def _recovery(row: aiosqlite.Row | None) -> Recovery | None:
+    if row is None:
+        return None
+    values = {name: row[name] for name in Recovery.__dataclass_fields__}
+    values["evidence"] = json.loads(values["evidence"])
+    values["created_at"] = datetime.fromisoformat(values["created_at"])
+    values["due_at"] = datetime.fromisoformat(values["due_at"]) if values["due_at"] else None
+    return Recovery(**values)

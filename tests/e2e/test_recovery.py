@@ -1,0 +1,219 @@
+"""Access recovery after a number change, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from tests.e2e.conftest import ADMIN, FORUM, STRANGER, RunningBot
+from tests.e2e.flows import log_in
+from tests.e2e.peers import SmsEndpoint, SmtpInbox
+
+NEW_PHONE = "+79991112233"
+
+
+def _code_in(mail: object) -> str:
+    body = mail.get_payload(decode=True).decode()  # type: ignore[attr-defined]
+    return next(word for word in body.split() if word.isdigit() and len(word) == 6)
+
+
+async def _email_step(anna: SimUser, smtp: SmtpInbox, email: str = "anna@example.com") -> str:
+    await anna.send("/recover")
+    intro = await anna.next_message()
+    assert intro.text.startswith("Сменили номер и не можете войти?")
+    await anna.next_message()  # asks for the email
+    await anna.send(email)
+    sent = await anna.next_message()
+    return sent.text
+
+
+async def _schedule(anna: SimUser, smtp: SmtpInbox, sms: SmsEndpoint) -> StoredMessage:
+    await _email_step(anna, smtp)
+    mail = await smtp.next()
+    assert mail["Subject"] == "Код для восстановления доступа"
+    await anna.send(_code_in(mail))
+    assert (await anna.next_message()).text.startswith("Email подтверждён")
+    await anna.send("+7 999 111-22-33")
+    assert "+7 999 ***-**-33" in (await anna.next_message()).text
+    code = await sms.next()
+    assert code["phone"] == NEW_PHONE
+    await anna.send(code["code"])
+    return await anna.next_message()
+
+
+async def test_email_path_schedules_the_change_and_tells_old_contacts(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    scheduled = await _schedule(anna, smtp, sms)
+    assert scheduled.text.startswith(
+        "Готово. Номер аккаунта сменится на +7 999 ***-**-33 15.11.2026"
+    )
+    assert scheduled.button_texts() == ["Отменить смену номера"]
+    notice = await smtp.next()
+    assert notice["To"] == "anna@example.com"
+    assert notice["Subject"] == "Запрошена смена номера телефона"
+    old_sms = await sms.next()
+    assert old_sms["phone"] == "+79123456789"
+    assert "8-800-234-55-66" in old_sms["text"]
+    await anna.send("/recover")
+    pending = await anna.next_message()
+    assert pending.text.startswith("Смена номера на +7 999 ***-**-33 уже запланирована")
+
+
+async def test_customer_cancels_the_change(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    scheduled = await _schedule(anna, smtp, sms)
+    await anna.click(scheduled, text="Отменить смену номера")
+    assert (await anna.next_message()).text.startswith("Смена номера отменена")
+    running.clock.advance(days=15)
+    assert running.app is not None
+    await running.app.services["scheduler"].tick()  # type: ignore[attr-defined]
+    store = running.app.services["marketplace"]
+    assert (await store.account("A1")).phone == "+79123456789"  # type: ignore[attr-defined]
+
+
+async def test_old_linked_chat_cancels_the_change(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    owner = emu.add_user(2001, "Анна (старый телефон)", language_code="ru")
+    await log_in(owner, sms)
+    thief = emu.add_user(1001, "Кто-то", language_code="ru")
+    await _schedule(thief, smtp, sms)
+    warning = await owner.next_message()
+    assert warning.text.startswith("Кто-то запросил смену номера вашего аккаунта на +7 999")
+    await owner.click(warning, text="Отменить — это был не я")
+    assert (await owner.next_message()).text.startswith("Смена номера отменена")
+    await thief.send("/recover")
+    assert (await thief.next_message()).text.startswith("Сменили номер")
+
+
+async def test_hold_expiry_applies_the_change_once_across_restarts(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _schedule(anna, smtp, sms)
+    running.clock.advance(days=14, minutes=1)
+    await running.restart()  # the scheduler applies what is due at start
+    applied = await anna.next_message()
+    assert applied.text.startswith("Номер аккаунта сменён на +7 999 ***-**-33")
+    assert running.app is not None
+    store = running.app.services["marketplace"]
+    assert (await store.account("A1")).phone == NEW_PHONE  # type: ignore[attr-defined]
+    await running.restart()
+    await asyncio.sleep(0.3)
+    assert [m.text for m in anna.messages()].count(applied.text) == 1
+    await anna.send("/login")
+    assert (await anna.next_message()).text.startswith("Вы уже вошли как Анна")
+
+
+async def test_unknown_email_gets_the_same_reply_and_no_mail(
+    emu: BotApiEmulator, running: RunningBot, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    stranger = emu.add_user(1009, "Кто-то", language_code="ru")
+    known = await _email_step(anna, smtp)
+    unknown = await _email_step(stranger, smtp, "nobody@example.com")
+    assert known == unknown
+    await smtp.next()
+    await asyncio.sleep(0.3)
+    assert len(smtp.messages) == 1
+
+
+async def test_new_number_of_another_account_goes_to_review_unrevealed(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _email_step(anna, smtp)
+    await anna.send(_code_in(await smtp.next()))
+    await anna.next_message()
+    await anna.send("+44 7911 123456")  # John's number
+    await anna.next_message()
+    await anna.send((await sms.next())["code"])
+    told = await anna.next_message()
+    assert told.text.startswith("Проверим, что аккаунт ваш")
+    assert "John" not in told.text and "другому" not in told.text
+
+
+async def _review(anna: SimUser, sms: SmsEndpoint) -> None:
+    await anna.send("/recover")
+    await anna.next_message()
+    await anna.next_message()
+    await anna.press_reply_button("Нет доступа к email")
+    await anna.next_message()  # intro
+    assert (await anna.next_message()).text.startswith("Как вас зовут")
+    await anna.send("Анна Петрова")
+    await anna.next_message()
+    await anna.send("nonsense")
+    assert (await anna.next_message()).text.startswith("Не похоже на номер заказа")
+    await anna.send("12345678-0001")
+    await anna.next_message()
+    await anna.send("8 912 345-67-89")
+    await anna.next_message()
+    await anna.send(NEW_PHONE)
+    await anna.next_message()
+    await anna.send((await sms.next())["code"])
+    assert (await anna.next_message()).text.startswith("Последний шаг")
+    await anna.send("Потеряла SIM-карту")
+    assert (await anna.next_message()).text.startswith(
+        "Заявка передана специалисту — обращение №1"
+    )
+
+
+async def test_no_email_path_opens_a_ticket_with_the_evidence_card(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _review(anna, sms)
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "Восстановление доступа к аккаунту A1" in card.text
+    assert "Имя совпадает: ✅ да · заказ из аккаунта: ✅ да" in card.text
+    assert "+7 912 ***-**-89 совпадает: ✅ да" in card.text
+    assert "Новый номер +7 999 ***-**-33" in card.text
+    assert card.button_texts()[:2] == ["Одобрить смену номера", "Отклонить"]
+
+
+async def test_approve_and_reject_from_the_forum_reach_the_customer(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _review(anna, sms)
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    await emu.user(STRANGER).click(card, text="Одобрить смену номера")
+    await asyncio.sleep(0.3)
+    assert anna.messages()[-1].text.startswith("Заявка передана")
+    await emu.user(ADMIN).click(card, text="Одобрить смену номера")
+    approved = await anna.next_message()
+    assert approved.text.startswith("Специалист подтвердил заявку")
+    assert approved.button_texts() == ["Отменить смену номера"]
+
+    john = emu.add_user(1002, "John", language_code="en")
+    await _review_john(john, sms)
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    await emu.user(ADMIN).click(card, text="Отклонить")
+    await emu.wait_message(
+        FORUM, thread_id=card.thread_id, predicate=lambda m: "/reject" in m.text
+    )
+    await emu.user(ADMIN).send_in_topic(FORUM, card.thread_id, "/reject the order is not yours")
+    rejected = await john.next_message()
+    assert rejected.text == (
+        "Sorry, we couldn't restore access with this request. The reason: the order is not yours"
+    )
+
+
+async def _review_john(john: SimUser, sms: SmsEndpoint) -> None:
+    await john.send("/recover")
+    await john.next_message()
+    await john.next_message()
+    await john.press_reply_button("No access to email")
+    await john.next_message()
+    await john.next_message()
+    for answer in ("John Smith", "12345678-0001", "+447911123456", "+447911000111"):
+        await john.send(answer)
+        await john.next_message()
+    await john.send(await sms.next_code())
+    await john.next_message()
+    await john.send("lost my phone")
+    await john.next_message()
