@@ -11,7 +11,10 @@ menu-btn-language = Language / Язык
 help-text =
     <b>What I can do</b>
     /start — main menu
+    /orders — my orders and help with them
+    /support — talk to a person
     /login — log in by phone or email
+    /recover — changed your number? restore access
     /logout — log out
     /language — change the language
     /cancel — stop the current step

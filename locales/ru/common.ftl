@@ -11,7 +11,10 @@ menu-btn-language = Язык / Language
 help-text =
     <b>Что я умею</b>
     /start — главное меню
+    /orders — мои заказы и помощь с ними
+    /support — написать специалисту
     /login — войти по номеру или email
+    /recover — сменили номер? восстановить доступ
     /logout — выйти из аккаунта
     /language — сменить язык
     /cancel — прервать текущий шаг
