@@ -93,11 +93,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     clock = clock or Clock()
     db = await Database.open(settings.database_path)
     try:
-        marketplace = EmbeddedMarketplace(db, clock)
-        if settings.marketplace_data:
-            accounts, orders = datafile.load(settings.marketplace_data)
-            await marketplace.upsert(accounts, orders)
-            log.info("marketplace data: %d accounts, %d orders", len(accounts), len(orders))
+        marketplace = await _marketplace(db, clock, settings)
     except BaseException:
         await db.close()
         raise
@@ -105,8 +101,6 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     bot = _bot(settings)
     background = Background()
     phone_sender, mail_sender, closers = _senders(settings)
-    customer_repo, code_repo = CustomerRepo(db), CodeRepo(db)
-    customers = CustomerService(customer_repo, translator, clock)
     courier = Courier(
         phone_sender,
         mail_sender,
@@ -115,76 +109,115 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         partial(tell_delivery_failed, bot, translator),
         settings.code_ttl_seconds,
     )
-    codes = CodeService(db, code_repo, clock, _policy(settings), key=_code_key(settings))
-    login = LoginService(
-        db=db,
-        codes=codes,
-        audit=code_repo,
-        customers=customer_repo,
-        marketplace=marketplace,
-        courier=courier,
-        clock=clock,
-        ttl_days=settings.login_ttl_days,
-    )
-    wake = asyncio.Event()
-    tickets = TicketService(
-        db,
-        TicketRepo(db),
-        clock,
-        SupportHours(settings.support_hours, settings.support_timezone),
-        TicketPolicy(
-            first_response_minutes=settings.first_response_minutes,
-            reopen_hours=settings.ticket_reopen_hours,
-            customer_messages_per_minute=settings.customer_messages_per_minute,
-        ),
-        on_new_work=wake.set,
-    )
-    relay = Relay(bot, TicketRepo(db), tickets, marketplace, translator, settings, wake)
-    recovery = RecoveryService(
-        db=db,
-        repo=RecoveryRepo(db),
-        codes=codes,
-        audit=code_repo,
-        customers=customer_repo,
-        marketplace=marketplace,
-        courier=courier,
-        clock=clock,
-        policy=RecoveryPolicy(
-            hold_days=settings.recovery_hold_days,
-            daily_cap=settings.recovery_daily_cap,
-            approve_immediately=settings.recovery_approve_immediately,
-        ),
-        login_ttl_days=settings.login_ttl_days,
-        tell_old_chat=partial(tell_old_chat, bot, translator),
-    )
-    scheduler = Scheduler(bot, recovery, translator, settings.recovery_check_seconds)
+    base = Wiring(settings, db, clock, bot, translator, marketplace, courier)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
         "translator": translator,
-        "customers": customers,
         "marketplace": marketplace,
-        "login": login,
-        "tickets": tickets,
-        "recovery": recovery,
-        "scheduler": scheduler,
         "orders": OrderService(marketplace, clock, settings.return_window_days),
-        "relay": relay,
-        "agents": AgentDirectory(bot, settings.support_chat_id, settings.admin_ids),
+        **_account_services(base),
+        **_queue_services(base),
     }
-
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
     dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation(), **services)
     in_flight = InFlight()
     dp.update.outer_middleware(in_flight)
-    dp.update.outer_middleware(CustomerMiddleware(customers, login, translator))
+    dp.update.outer_middleware(
+        CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
+    )
     dp.include_router(build_root(settings.support_chat_id, translator(settings.default_locale)))
     dp.startup.register(_set_commands)
-    for part in (relay, scheduler):
-        dp.startup.register(part.start)
-        dp.shutdown.register(part.stop)
+    for part in (services["relay"], services["scheduler"]):
+        dp.startup.register(part.start)  # type: ignore[attr-defined]
+        dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What every service group is built from."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    bot: Bot
+    translator: Translator
+    marketplace: EmbeddedMarketplace
+    courier: Courier
+
+
+async def _marketplace(db: Database, clock: Clock, settings: Settings) -> EmbeddedMarketplace:
+    marketplace = EmbeddedMarketplace(db, clock)
+    if settings.marketplace_data:
+        accounts, orders = datafile.load(settings.marketplace_data)
+        await marketplace.upsert(accounts, orders)
+        log.info("marketplace data: %d accounts, %d orders", len(accounts), len(orders))
+    return marketplace
+
+
+def _account_services(w: Wiring) -> dict[str, object]:
+    """Who the customer is: profile and language, login, access recovery."""
+    s = w.settings
+    customer_repo, code_repo = CustomerRepo(w.db), CodeRepo(w.db)
+    codes = CodeService(w.db, code_repo, w.clock, _policy(s), key=_code_key(s))
+    login = LoginService(
+        db=w.db,
+        codes=codes,
+        audit=code_repo,
+        customers=customer_repo,
+        marketplace=w.marketplace,
+        courier=w.courier,
+        clock=w.clock,
+        ttl_days=s.login_ttl_days,
+    )
+    recovery = RecoveryService(
+        db=w.db,
+        repo=RecoveryRepo(w.db),
+        codes=codes,
+        audit=code_repo,
+        customers=customer_repo,
+        marketplace=w.marketplace,
+        courier=w.courier,
+        clock=w.clock,
+        policy=RecoveryPolicy(
+            hold_days=s.recovery_hold_days,
+            daily_cap=s.recovery_daily_cap,
+            approve_immediately=s.recovery_approve_immediately,
+        ),
+        login_ttl_days=s.login_ttl_days,
+        tell_old_chat=partial(tell_old_chat, w.bot, w.translator),
+    )
+    return {
+        "customers": CustomerService(customer_repo, w.translator, w.clock),
+        "login": login,
+        "recovery": recovery,
+        "scheduler": Scheduler(w.bot, recovery, w.translator, s.recovery_check_seconds),
+    }
+
+
+def _queue_services(w: Wiring) -> dict[str, object]:
+    """The human queue: tickets, the relay to the agents' forum, who the agents are."""
+    s = w.settings
+    wake = asyncio.Event()
+    tickets = TicketService(
+        w.db,
+        TicketRepo(w.db),
+        w.clock,
+        SupportHours(s.support_hours, s.support_timezone),
+        TicketPolicy(
+            first_response_minutes=s.first_response_minutes,
+            reopen_hours=s.ticket_reopen_hours,
+            customer_messages_per_minute=s.customer_messages_per_minute,
+        ),
+        on_new_work=wake.set,
+    )
+    return {
+        "tickets": tickets,
+        "relay": Relay(w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake),
+        "agents": AgentDirectory(w.bot, s.support_chat_id, s.admin_ids),
+    }
 
 
 def _code_key(settings: Settings) -> bytes:
