@@ -1,14 +1,21 @@
-"""`python -m bot`: run the bot with long polling."""
+"""`python -m bot`: run the bot with long polling.
+
+`python -m bot sandbox` runs the whole bot locally in a web page instead: no token,
+no network, nothing from the environment or .env.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
+from pathlib import Path
 
 from bot.app import create_app, run_polling
 from bot.logs import setup_logging
 from bot.marketplace.datafile import DataFileError
+from bot.sandbox import SandboxError, run_sandbox
 from bot.settings import SettingsError, load_settings
 
 
@@ -17,9 +24,47 @@ async def _run() -> None:
     await run_polling(app)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _port(value: str) -> int:
+    port = int(value) if value.isdigit() else -1
+    if not 0 <= port <= 65535:  # noqa: PLR2004
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
+    return port
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot in a local web page, with no token and no network"
+    )
+    sandbox.add_argument(
+        "--db", type=Path, help="SQLite file to keep the bot's state in (default: a temp file)"
+    )
+    sandbox.add_argument("--port", type=_port, default=8080, help="web page port (default 8080)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    return parser
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    setup_logging()
+    # Per-update and per-connection lines would bury the URL; warnings still show.
+    for noisy in ("aiogram.event", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        asyncio.run(run_sandbox(args.db, args.host, args.port, not args.no_browser))
+    except SandboxError as error:
+        print(f"Cannot start the sandbox: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sandbox":
+        return _sandbox(args)
     setup_logging()
     try:
         asyncio.run(_run())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{8,}\d")
 _EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
@@ -20,10 +21,18 @@ def _mask_phone(match: re.Match[str]) -> str:
 
 
 class MaskingFormatter(logging.Formatter):
-    """Masks the whole line, tracebacks included: exception texts quote input too."""
+    """Masks the message and the traceback (exception texts quote input too), not the
+    timestamp, which looks like a phone number to a pattern."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return mask_pii(super().format(record))
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = mask_pii(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return mask_pii(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return mask_pii(super().formatStack(stack_info))
 
 
 def setup_logging(level: int = logging.INFO) -> None:

@@ -12,8 +12,8 @@ import pytest
 from bot.app import App, create_app
 from bot.clock import FrozenClock
 from bot.emulator import BotApiEmulator
+from bot.sandbox.peers import SmsEndpoint, SmtpInbox
 from bot.settings import Settings
-from tests.e2e.peers import SmsEndpoint, SmtpInbox
 from tests.market import MARKET
 
 
