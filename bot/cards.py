@@ -80,10 +80,11 @@ def context_card(
     return "\n".join(lines)
 
 
-def queue_text(t: Texts, entries: list[QueueEntry]) -> str:
+def queue_text(t: Texts, entries: list[QueueEntry], total: int) -> str:
+    """The oldest open tickets; `total` counts all of them, listed or not."""
     if not entries:
         return t("agents-queue-empty")
-    lines = [t("agents-queue-title", count=len(entries))]
+    lines = [t("agents-queue-title", count=total)]
     for entry in entries:
         ticket = entry.ticket
         lines.append(

@@ -43,7 +43,8 @@ class InTicket(Filter):
 
 @router.message(Command("queue"))
 async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
-    for chunk in split_plain(queue_text(t, await tickets.queue()), 4000):
+    text = queue_text(t, await tickets.queue(), await tickets.open_count())
+    for chunk in split_plain(text, 4000):
         await message.reply(chunk)
 
 

@@ -63,7 +63,8 @@ class RecoveryRepo:
 
     async def create(self, values: dict[str, Any]) -> int:
         params = {
-            **values, "evidence": json.dumps(values.get("evidence", {}), ensure_ascii=False),
+            **values,
+            "evidence": json.dumps(values.get("evidence", {}), ensure_ascii=False),
             "created_at": values["created_at"].isoformat(),
             "due_at": values["due_at"].isoformat() if values.get("due_at") else None,
         }
@@ -84,9 +85,13 @@ class RecoveryRepo:
         by_user = await self._db.fetchone(
             _COUNT_BY_USER, {"telegram_id": telegram_id, "since": since.isoformat()}
         )
-        by_account = await self._db.fetchone(
-            _COUNT_BY_ACCOUNT, {"account_id": account_id, "since": since.isoformat()}
-        ) if account_id else None
+        by_account = (
+            await self._db.fetchone(
+                _COUNT_BY_ACCOUNT, {"account_id": account_id, "since": since.isoformat()}
+            )
+            if account_id
+            else None
+        )
         return max(by_user[0] if by_user else 0, by_account[0] if by_account else 0)
 
     async def due(self, now: datetime) -> list[Recovery]:
@@ -94,11 +99,23 @@ class RecoveryRepo:
         return [r for r in map(_recovery, rows) if r is not None]
 
     async def move(
-        self, recovery_id: int, source: str, target: str, now: datetime, *,
-        by: int | None = None, reason: str | None = None,
+        self,
+        recovery_id: int,
+        source: str,
+        target: str,
+        now: datetime,
+        *,
+        by: int | None = None,
+        reason: str | None = None,
     ) -> bool:
-        params = {"id": recovery_id, "from": source, "to": target, "now": now.isoformat(),
-                  "by": by, "reason": reason}
+        params = {
+            "id": recovery_id,
+            "from": source,
+            "to": target,
+            "now": now.isoformat(),
+            "by": by,
+            "reason": reason,
+        }
         return (await self._db.execute(_MOVE, params)).rowcount == 1
 
     async def schedule(self, recovery_id: int, due_at: datetime, by: int) -> bool:

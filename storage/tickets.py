@@ -28,6 +28,7 @@ ORDER BY id DESC LIMIT 1
 _LAST_OF = "SELECT * FROM tickets WHERE customer_id = :customer_id ORDER BY id DESC LIMIT 1"
 _BY_TOPIC = "SELECT * FROM tickets WHERE topic_id = :topic_id ORDER BY id DESC LIMIT 1"
 _QUEUE = "SELECT * FROM tickets WHERE status != 'closed' ORDER BY created_at, id LIMIT :limit"
+_OPEN_COUNT = "SELECT count(*) FROM tickets WHERE status != 'closed'"
 _POSITION = "SELECT count(*) FROM tickets WHERE status = 'new' AND id <= :id"
 _OVERDUE = """
 SELECT * FROM tickets
@@ -173,6 +174,10 @@ class TicketRepo:
     async def queue(self, limit: int) -> list[Ticket]:
         rows = await self._db.fetchall(_QUEUE, {"limit": limit})
         return [t for t in map(_ticket, rows) if t is not None]
+
+    async def open_count(self) -> int:
+        row = await self._db.fetchone(_OPEN_COUNT)
+        return int(row[0]) if row else 0
 
     async def position(self, ticket_id: int) -> int:
         row = await self._db.fetchone(_POSITION, {"id": ticket_id})

@@ -318,6 +318,9 @@ class TicketService:
             for t in await self._repo.queue(QUEUE_LIMIT)
         ]
 
+    async def open_count(self) -> int:
+        return await self._repo.open_count()
+
     async def overdue_to_announce(self) -> list[Ticket]:
         """Tickets past the first-response target, each returned once."""
         now = self._clock.now()

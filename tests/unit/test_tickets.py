@@ -6,6 +6,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.services.hours import SupportHours
 from bot.services.tickets import (
+    QUEUE_LIMIT,
     Fed,
     Person,
     TicketClosed,
@@ -684,3 +685,13 @@ async def test_pending_lists_unrelayed_unfailed_messages_in_order(
     assert pending[0].attempts == 1
     assert [m.text for m in await repo.pending(limit=2)] == ["m2", "m4"]
     assert clock.now() - timedelta(minutes=1) == pending[0].created_at
+
+
+async def test_open_count_counts_past_the_listed_queue(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    for customer in range(QUEUE_LIMIT + 3):
+        await service.open_ticket(
+            Person(customer + 1, f"c{customer}"), locale="ru", description=None
+        )
+    assert len(await service.queue()) == QUEUE_LIMIT
+    assert await service.open_count() == QUEUE_LIMIT + 3

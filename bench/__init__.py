@@ -1,0 +1,1 @@
+"""The benchmark: bench/run.py (see bench/README.md)."""
