@@ -1,0 +1,38 @@
+import importlib
+import pkgutil
+import re
+
+from aiogram.filters.callback_data import CallbackData
+
+import bot.keyboards
+
+
+def _callback_classes() -> list[type[CallbackData]]:
+    for module in pkgutil.iter_modules(bot.keyboards.__path__):
+        importlib.import_module(f"bot.keyboards.{module.name}")
+    return [cls for cls in _subclasses(CallbackData) if cls.__module__.startswith("bot.")]
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def test_callback_prefixes_are_short_lowercase_and_unique() -> None:
+    prefixes = [cls.__prefix__ for cls in _callback_classes()]
+    assert len(prefixes) >= 10
+    assert all(re.fullmatch(r"[a-z]{1,4}", p) for p in prefixes), prefixes
+    assert len(prefixes) == len(set(prefixes)), prefixes
+
+
+def test_the_longest_callback_data_fits_telegrams_64_bytes() -> None:
+    from bot.keyboards.orders import ItemCb, ProblemCb  # noqa: PLC0415
+    from bot.services.orders import Problem  # noqa: PLC0415
+
+    longest = [
+        ProblemCb(number="12345678-0001", problem=Problem.DAMAGED).pack(),
+        ItemCb(number="12345678-0001", index=99).pack(),
+    ]
+    assert all(len(data.encode()) <= 64 for data in longest)
