@@ -223,21 +223,7 @@ class TicketService:
             if not keep_closed:
                 await self._repo.set_status(ticket.id, "waiting")
             await self._repo.first_response(ticket.id, now)
-            await self._repo.add_message(
-                NewMessage(
-                    ticket.id,
-                    "out",
-                    written.kind,
-                    now,
-                    text=written.text,
-                    file_id=written.file_id,
-                    media_group_id=written.media_group_id,
-                    author_id=agent.id,
-                    author_name=agent.name,
-                    source_chat_id=written.chat_id,
-                    source_message_id=written.message_id,
-                )
-            )
+            await self._repo.add_message(_said(ticket.id, "out", agent, written, now))
             ticket = await self._get(ticket.id)
         self._kick()
         return ticket
@@ -249,20 +235,9 @@ class TicketService:
 
     async def note(self, ticket_id: int, agent: Person, written: Written) -> None:
         await self._get(ticket_id)
-        await self._repo.add_message(
-            NewMessage(
-                ticket_id,
-                "note",
-                written.kind,
-                self._clock.now(),
-                text=written.text,
-                author_id=agent.id,
-                author_name=agent.name,
-                source_chat_id=written.chat_id,
-                source_message_id=written.message_id,
-                relayed=True,
-            )
-        )
+        # Stored as already relayed: a note never leaves the agents' forum.
+        note = _said(ticket_id, "note", agent, written, self._clock.now(), relayed=True)
+        await self._repo.add_message(note)
 
     async def event(self, ticket_id: int, text: str) -> None:
         """A line for the agents' topic from the bot itself (relayed like the rest)."""
@@ -367,23 +342,34 @@ class TicketService:
     async def _store_in(
         self, ticket: Ticket, customer: Person, written: Written, now: datetime
     ) -> None:
-        await self._repo.add_message(
-            NewMessage(
-                ticket.id,
-                "in",
-                written.kind,
-                now,
-                text=written.text,
-                file_id=written.file_id,
-                media_group_id=written.media_group_id,
-                author_id=customer.id,
-                author_name=customer.name,
-                source_chat_id=written.chat_id,
-                source_message_id=written.message_id,
-            )
-        )
+        await self._repo.add_message(_said(ticket.id, "in", customer, written, now))
         if ticket.status == "waiting":
             await self._repo.set_status(ticket.id, "taken")
+
+
+def _said(
+    ticket_id: int,
+    direction: str,
+    who: Person,
+    written: Written,
+    now: datetime,
+    *,
+    relayed: bool = False,
+) -> NewMessage:
+    return NewMessage(
+        ticket_id,
+        direction,
+        written.kind,
+        now,
+        text=written.text,
+        file_id=written.file_id,
+        media_group_id=written.media_group_id,
+        author_id=who.id,
+        author_name=who.name,
+        source_chat_id=written.chat_id,
+        source_message_id=written.message_id,
+        relayed=relayed,
+    )
 
 
 def _subject(description: Written | None, problem: str | None) -> str:
