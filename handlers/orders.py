@@ -22,7 +22,14 @@ from bot.keyboards.orders import (
     status_label,
 )
 from bot.marketplace import Account, Order
-from bot.services.orders import Answer, NotCancellable, OrderService, Problem, parse_number
+from bot.services.orders import (
+    Answer,
+    NotCancellable,
+    OrderService,
+    Problem,
+    parse_number,
+    refunds_to_balance,
+)
 from bot.services.tickets import TicketService
 from bot.states import Orders
 from handlers.complaints import escalate
@@ -31,9 +38,6 @@ from handlers.orders_views import show_order, show_orders
 
 router = Router(name=__name__)
 typed_router = Router(name=f"{__name__}.typed")
-
-# Cancelled or unpaid-on-delivery orders have nothing to refund.
-_PAID_AHEAD = frozenset({"card", "balance", "online"})
 
 
 @router.message(Command("orders"))
@@ -189,8 +193,8 @@ async def cancel_confirmed(
         await query.answer(t("orders-cancel-too-late"), show_alert=True)
         return
     await query.answer()
-    paid = cancelled.payment in _PAID_AHEAD
-    key = "orders-cancelled-balance" if paid else "orders-cancelled-unpaid"
+    refunded = refunds_to_balance(cancelled)
+    key = "orders-cancelled-balance" if refunded else "orders-cancelled-unpaid"
     if isinstance(message, Message):
         await message.edit_text(t(key, number=cancelled.number))
 

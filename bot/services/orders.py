@@ -87,6 +87,15 @@ class Page:
     has_more: bool
 
 
+# Paid ahead means money to return on a cancel; cash on delivery means nothing was taken.
+_PAID_AHEAD = frozenset({"card", "balance", "online"})
+
+
+def refunds_to_balance(order: Order) -> bool:
+    """Money for a cancelled order goes to the in-app balance when it was paid ahead."""
+    return order.payment in _PAID_AHEAD
+
+
 def parse_number(text: str) -> str | None:
     """'31415926-0001', '31415926 0001' or '314159260001' -> '31415926-0001'."""
     match = _NUMBER.match(text)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from bot.services.orders import (
     OrderService,
     Problem,
     parse_number,
+    refunds_to_balance,
 )
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
@@ -162,3 +164,9 @@ def test_typed_order_numbers(typed: str, number: str | None) -> None:
 
 def test_today_is_the_clocks_day(clock: FrozenClock) -> None:
     assert clock.now().date() == TODAY
+
+
+def test_only_orders_paid_ahead_are_refunded_to_the_balance() -> None:
+    card = _order(S.PAID)
+    assert refunds_to_balance(card)
+    assert not refunds_to_balance(replace(card, payment="cash"))
