@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -67,16 +67,16 @@ class Database:
             return
         async with self._lock:
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                await _settle(self.conn.execute("BEGIN IMMEDIATE"))
                 self._owner = task
                 yield self.conn
-                # aiosqlite finishes a queued statement even if its caller is cancelled;
-                # shielding keeps our view of the transaction in step with SQLite's.
-                await asyncio.shield(self.conn.execute("COMMIT"))
+                await _settle(self.conn.execute("COMMIT"))
+            except BaseException:
+                if self.conn.in_transaction:
+                    await _settle(self.conn.execute("ROLLBACK"))
+                raise
             finally:
                 self._owner = None
-                if self.conn.in_transaction:
-                    await asyncio.shield(self.conn.execute("ROLLBACK"))
 
     async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
         async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
@@ -96,3 +96,16 @@ class Database:
 
     async def close(self) -> None:
         await self.conn.close()
+
+
+async def _settle(statement: Awaitable[object]) -> None:
+    """Run a statement to its end even if the caller is cancelled meanwhile, then pass the
+    cancel on. aiosqlite finishes a queued statement anyway; our idea of whether a
+    transaction is open must match SQLite's, or the next BEGIN fails and a cancelled
+    task's error can hide the cancel itself (a stop that never ends)."""
+    future = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await future
+        raise

@@ -1,3 +1,4 @@
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -58,3 +59,18 @@ async def test_database_uses_wal_and_foreign_keys(db: Database) -> None:
         assert (await cur.fetchone())[0] == "wal"
     async with db.conn.execute("PRAGMA foreign_keys") as cur:
         assert (await cur.fetchone())[0] == 1
+
+
+async def test_cancelling_a_transaction_midway_leaves_the_database_usable(db: Database) -> None:
+    # aiosqlite finishes a queued BEGIN/COMMIT even when its caller is cancelled; the
+    # connection must still agree with SQLite about whether a transaction is open.
+    insert = "INSERT INTO fsm (key, state, updated_at) VALUES (:k, 's', 'now')"
+    for step in range(40):
+        task = asyncio.create_task(db.execute(insert, {"k": f"key-{step}"}))
+        for _ in range(step % 8):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert not db.conn.in_transaction
+    await db.execute(insert, {"k": "after"})
+    assert await db.fetchone("SELECT 1 FROM fsm WHERE key = 'after'") is not None
