@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware, InFlight
+from bot.pacing import Pacer, PacingMiddleware
 from bot.relay import Relay
 from bot.scheduler import Scheduler
 from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
@@ -98,7 +99,12 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         await db.close()
         raise
     translator = Translator(settings.default_locale)
-    bot = _bot(settings)
+    pacer = Pacer(
+        settings.outbound_chat_per_second,
+        settings.outbound_group_per_minute,
+        settings.outbound_global_per_second,
+    )
+    bot = _bot(settings, pacer)
     background = Background()
     phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
@@ -109,7 +115,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         partial(tell_delivery_failed, bot, translator),
         settings.code_ttl_seconds,
     )
-    base = Wiring(settings, db, clock, bot, translator, marketplace, courier)
+    base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
@@ -146,6 +152,7 @@ class Wiring:
     translator: Translator
     marketplace: EmbeddedMarketplace
     courier: Courier
+    pacer: Pacer
 
 
 async def _marketplace(db: Database, clock: Clock, settings: Settings) -> EmbeddedMarketplace:
@@ -215,7 +222,9 @@ def _queue_services(w: Wiring) -> dict[str, object]:
     )
     return {
         "tickets": tickets,
-        "relay": Relay(w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake),
+        "relay": Relay(
+            w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake, w.pacer
+        ),
         "agents": AgentDirectory(w.bot, s.support_chat_id, s.admin_ids),
     }
 
@@ -267,9 +276,11 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
     return phone or Unconfigured(), mail or Unconfigured(), closers
 
 
-def _bot(settings: Settings) -> Bot:
+def _bot(settings: Settings, pacer: Pacer) -> Bot:
     api = settings.telegram_api_url
     session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
+    # The one outbound path: every message the bot posts is paced and retried here.
+    session.middleware(PacingMiddleware(pacer))
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

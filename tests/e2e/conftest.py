@@ -116,6 +116,10 @@ def settings(
         support_chat_id=FORUM,
         admin_ids=frozenset({ADMIN}),
         support_hours="",
+        # Flows are tested at full speed; pacing has its own tests at Telegram's pace.
+        outbound_chat_per_second=1000,
+        outbound_group_per_minute=60000,
+        outbound_global_per_second=1000,
     )
 
 

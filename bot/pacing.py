@@ -1,0 +1,258 @@
+"""Pacing of everything the bot sends, under Telegram's flood limits.
+
+Sliding windows: a private chat gets a short burst, then OUTBOUND_CHAT_PER_SECOND; a group
+(the agents' forum) OUTBOUND_GROUP_PER_MINUTE; the bot as a whole
+OUTBOUND_GLOBAL_PER_SECOND. A 429 holds only the chat it came from, for its retry_after.
+Senders to one chat wait their turn in arrival order, so per-chat order is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import (
+    CopyMessage,
+    CopyMessages,
+    ForwardMessage,
+    ForwardMessages,
+    SendAnimation,
+    SendAudio,
+    SendContact,
+    SendDice,
+    SendDocument,
+    SendLocation,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    SendPoll,
+    SendSticker,
+    SendVenue,
+    SendVideo,
+    SendVideoNote,
+    SendVoice,
+    TelegramMethod,
+)
+from aiogram.methods.base import Response, TelegramType
+
+log = logging.getLogger(__name__)
+
+# Telegram lets a private chat burst a little above one a second; three in three seconds
+# is what it tolerates without a 429.
+PRIVATE_BURST = 3
+_GROUP_WINDOW = 60.0
+_GLOBAL_WINDOW = 1.0
+_RETRIES = 4
+_SERVER_BACKOFF = 0.5
+_SWEEP_ABOVE = 10_000
+
+# Methods that post messages; edits, reactions and topic changes are not paced.
+_POSTING = (
+    SendMessage,
+    SendPhoto,
+    SendDocument,
+    SendVideo,
+    SendAudio,
+    SendVoice,
+    SendAnimation,
+    SendSticker,
+    SendVideoNote,
+    SendMediaGroup,
+    SendContact,
+    SendLocation,
+    SendVenue,
+    SendPoll,
+    SendDice,
+    CopyMessage,
+    CopyMessages,
+    ForwardMessage,
+    ForwardMessages,
+)
+
+# The chat whose turn the current task holds (see Pacer.turn).
+_holding: contextvars.ContextVar[int | None] = contextvars.ContextVar("pacing_turn", default=None)
+
+
+class _Window:
+    """At most ``limit`` sends in any ``seconds``-long window."""
+
+    __slots__ = ("limit", "seconds", "sent")
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self.sent: deque[float] = deque()
+
+    def delay(self, now: float, count: int) -> float:
+        while self.sent and self.sent[0] <= now - self.seconds:
+            self.sent.popleft()
+        over = len(self.sent) + count - self.limit
+        if over <= 0:
+            return 0.0
+        if count > self.limit:  # an album bigger than the window: wait for an empty one
+            return self.sent[-1] + self.seconds - now if self.sent else 0.0
+        return self.sent[over - 1] + self.seconds - now
+
+    def take(self, now: float, count: int) -> None:
+        self.sent.extend([now] * count)
+
+
+class Pacer:
+    def __init__(
+        self,
+        chat_per_second: float,
+        group_per_minute: float,
+        global_per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self._private = (PRIVATE_BURST, PRIVATE_BURST / chat_per_second)
+        self._group = (max(1, math.floor(group_per_minute)), _GROUP_WINDOW)
+        global_limit = max(1, math.floor(global_per_second))
+        self._global = _Window(global_limit, _GLOBAL_WINDOW * global_limit / global_per_second)
+        self._clock, self._sleep = clock, sleep
+        self._chats: dict[int, _Window] = {}
+        self._held: dict[int, float] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    def _window(self, chat_id: int) -> _Window:
+        window = self._chats.get(chat_id)
+        if window is None:
+            limit, seconds = self._group if chat_id < 0 else self._private
+            window = self._chats[chat_id] = _Window(limit, seconds)
+        return window
+
+    def delay(self, chat_id: int, count: int = 1) -> float:
+        """Seconds until ``count`` messages may go to this chat; 0 means now."""
+        now = self._clock()
+        held = self._held.get(chat_id, 0.0) - now
+        if held <= 0:
+            self._held.pop(chat_id, None)
+        chat = self._window(chat_id).delay(now, count)
+        overall = self._global.delay(now, min(count, self._global.limit))
+        return max(held, chat, overall, 0.0)
+
+    def take(self, chat_id: int, count: int = 1) -> None:
+        now = self._clock()
+        self._window(chat_id).take(now, count)
+        self._global.take(now, count)
+        if len(self._chats) > _SWEEP_ABOVE:
+            self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        # A sale brings many chats once each; their empty windows need not stay.
+        for chat_id, window in list(self._chats.items()):
+            window.delay(now, 0)  # drops what left the window
+            if not window.sent and chat_id not in self._locks:
+                del self._chats[chat_id]
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for this chat: nothing more to it for ``seconds``."""
+        until = self._clock() + seconds
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
+
+    def pressed(self, chat_id: int) -> bool:
+        """Someone else waits to send to this chat, or it cannot take a message now."""
+        return self._waiting.get(chat_id, 0) > 0 or self.delay(chat_id) > 0
+
+    async def ready(self, chat_id: int, count: int = 1) -> None:
+        """Wait until ``count`` messages may go to this chat now (without taking them)."""
+        while (wait := self.delay(chat_id, count)) > 0:
+            await self._sleep(wait)
+
+    async def acquire(self, chat_id: int, count: int = 1) -> None:
+        """Wait for this chat's turn and a free slot, then take it."""
+        if _holding.get() == chat_id:
+            await self.ready(chat_id, count)
+            self.take(chat_id, count)
+            return
+        async with self.turn(chat_id):
+            await self.ready(chat_id, count)
+            self.take(chat_id, count)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold this chat's turn across several sends (first come, first served)."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
+        try:
+            await lock.acquire()
+        finally:
+            self._waiting[chat_id] -= 1
+        token = _holding.set(chat_id)
+        try:
+            yield
+        finally:
+            _holding.reset(token)
+            lock.release()
+            self._forget(chat_id)
+
+    def _forget(self, chat_id: int) -> None:
+        lock = self._locks.get(chat_id)
+        if lock is not None and not lock.locked() and not self._waiting.get(chat_id):
+            del self._locks[chat_id]
+            self._waiting.pop(chat_id, None)
+
+
+def _destination(method: TelegramMethod[Any]) -> tuple[int, int] | None:
+    """The chat and the number of messages a call posts, for calls that post messages."""
+    if not isinstance(method, _POSTING):
+        return None
+    chat_id = getattr(method, "chat_id", None)
+    if not isinstance(chat_id, int):
+        return None  # @channelname: not a chat this bot talks to
+    if isinstance(method, SendMediaGroup):
+        return chat_id, len(method.media)
+    if isinstance(method, CopyMessages | ForwardMessages):
+        return chat_id, len(method.message_ids)
+    return chat_id, 1
+
+
+class PacingMiddleware(BaseRequestMiddleware):
+    """Every message the bot posts waits for its slot; a 429 holds that chat and retries,
+    a 5xx or a network error retries with backoff."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        target = _destination(method)
+        if target is None:
+            return await make_request(bot, method)
+        chat_id, count = target
+        backoff = _SERVER_BACKOFF
+        for attempt in range(_RETRIES + 1):
+            await self.pacer.acquire(chat_id, count)
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                if attempt == _RETRIES:
+                    raise
+                log.warning("429 for a chat: holding it %ss", error.retry_after)
+                self.pacer.hold(chat_id, error.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as error:
+                if attempt == _RETRIES:
+                    raise
+                log.warning("%s from %s; retrying", type(error).__name__, method.__api_method__)
+                self.pacer.hold(chat_id, backoff)
+                backoff *= 2
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,160 @@
+"""The pacer on a virtual clock: limits per private chat, per group and overall; 429s; order."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable, Iterable
+
+import pytest
+
+from bot.pacing import PRIVATE_BURST, Pacer
+
+CUSTOMER, OTHER, FORUM = 1001, 1002, -1001000000001
+
+
+class VirtualTime:
+    """A monotonic clock that jumps straight to the next sleeper's wake-up."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
+        await future
+
+    async def run(self, *jobs: Awaitable[object]) -> None:
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        while not all(task.done() for task in tasks):
+            for _ in range(20):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if self._sleepers:
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, wake)
+                future.set_result(None)
+        for task in tasks:
+            task.result()
+
+
+@pytest.fixture
+def vt() -> VirtualTime:
+    return VirtualTime()
+
+
+def _pacer(vt: VirtualTime, chat: float = 1, group: float = 20, overall: float = 30) -> Pacer:
+    return Pacer(chat, group, overall, clock=vt.clock, sleep=vt.sleep)
+
+
+async def _send_all(
+    vt: VirtualTime, pacer: Pacer, chats: Iterable[int]
+) -> list[tuple[int, float]]:
+    sent: list[tuple[int, float]] = []
+
+    async def one(chat: int) -> None:
+        await pacer.acquire(chat)
+        sent.append((chat, vt.now))
+
+    await vt.run(*(one(chat) for chat in chats))
+    return sent
+
+
+def _most_in_window(times: list[float], seconds: float) -> int:
+    return max(sum(1 for t in times if start <= t < start + seconds) for start in times)
+
+
+async def test_a_private_chat_bursts_then_gets_one_a_second(vt: VirtualTime) -> None:
+    sent = await _send_all(vt, _pacer(vt), [CUSTOMER] * 9)
+    times = [t for _, t in sent]
+    assert times[:PRIVATE_BURST] == [0.0] * PRIVATE_BURST
+    assert _most_in_window(times, PRIVATE_BURST) == PRIVATE_BURST
+    assert times[-1] == pytest.approx(6.0)  # 9 messages, 3 per 3 seconds
+
+
+async def test_the_forum_gets_twenty_a_minute(vt: VirtualTime) -> None:
+    sent = await _send_all(vt, _pacer(vt), [FORUM] * 45)
+    times = [t for _, t in sent]
+    assert _most_in_window(times, 60) == 20
+    assert times[19] == 0.0 and times[20] == pytest.approx(60.0)
+    assert times[-1] == pytest.approx(120.0)
+
+
+async def test_all_chats_together_stay_under_the_global_limit(vt: VirtualTime) -> None:
+    customers = range(1, 101)
+    sent = await _send_all(vt, _pacer(vt, overall=30), customers)
+    times = [t for _, t in sent]
+    assert _most_in_window(times, 1.0) == 30
+    assert sorted(chat for chat, _ in sent) == list(customers)
+    assert times[-1] == pytest.approx(3.0)
+
+
+async def test_one_busy_chat_does_not_slow_another(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    sent = await _send_all(vt, pacer, [FORUM] * 25 + [CUSTOMER])
+    assert (CUSTOMER, 0.0) in sent
+
+
+async def test_retry_after_holds_that_chat_only(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    pacer.hold(CUSTOMER, 7)
+    assert pacer.delay(CUSTOMER) == 7
+    assert pacer.delay(OTHER) == 0
+    sent = await _send_all(vt, pacer, [CUSTOMER, OTHER])
+    assert dict(sent) == {CUSTOMER: 7.0, OTHER: 0.0}
+    assert pacer.delay(CUSTOMER) == 0
+
+
+async def test_a_longer_hold_is_not_shortened(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    pacer.hold(FORUM, 30)
+    pacer.hold(FORUM, 5)
+    assert pacer.delay(FORUM) == 30
+
+
+async def test_one_chat_keeps_its_order(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    sent: list[int] = []
+
+    async def one(n: int) -> None:
+        await pacer.acquire(FORUM)
+        sent.append(n)
+
+    await vt.run(*(one(n) for n in range(30)))
+    assert sent == list(range(30))
+
+
+async def test_an_album_counts_as_its_messages(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    pacer.take(FORUM, 15)
+    assert pacer.delay(FORUM, 5) == 0
+    assert pacer.delay(FORUM, 6) == 60
+    pacer.take(CUSTOMER, 3)
+    assert pacer.delay(CUSTOMER, 10) == pytest.approx(3.0)  # bigger than the window: empty it
+
+
+async def test_a_turn_spans_several_sends_and_shows_pressure(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    seen: list[str] = []
+
+    async def holder() -> None:
+        async with pacer.turn(FORUM):
+            seen.append(f"pressed={pacer.pressed(FORUM)}")
+            await vt.sleep(1)  # another sender has queued by now
+            seen.append(f"pressed={pacer.pressed(FORUM)}")
+            await pacer.acquire(FORUM)  # inside its own turn: does not wait for itself
+            await pacer.acquire(FORUM)
+            seen.append("holder sent two")
+
+    async def latecomer() -> None:
+        await vt.sleep(0.5)
+        await pacer.acquire(FORUM)
+        seen.append("latecomer sent")
+
+    await vt.run(holder(), latecomer())
+    assert seen == ["pressed=False", "pressed=True", "holder sent two", "latecomer sent"]
