@@ -12,7 +12,10 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections import defaultdict
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -28,6 +31,7 @@ from bot.cards import context_card, topic_title
 from bot.i18n import Translator
 from bot.keyboards.support import ticket_card_buttons
 from bot.marketplace import MarketplacePort
+from bot.pacing import Pacer
 from bot.send import send_stored
 from bot.services.tickets import TicketService
 from bot.settings import Settings
@@ -37,6 +41,11 @@ log = logging.getLogger(__name__)
 
 _TOPIC_GONE = ("thread not found", "topic_deleted", "topic_id_invalid", "topic_closed")
 _MAX_BACKOFF = 30.0
+_WORKERS = 1000  # tickets delivered side by side; the rest wait for the next pass
+_MERGE_MAX = 50
+_MERGE_ROOM = 3500  # under Telegram's 4096 with the header
+_STAMP = len("[00:00] \n")
+_STOP_GRACE = 10.0
 
 
 class TopicGone(Exception):
@@ -53,19 +62,23 @@ class Relay:
         translator: Translator,
         settings: Settings,
         wake: asyncio.Event,
+        pacer: Pacer,
         *,
         tick: float = 5.0,
         album_settle: float = 1.0,
     ) -> None:
         self._bot, self._repo, self._tickets = bot, repo, tickets
         self._marketplace, self._translator = marketplace, translator
+        self._pacer = pacer
         self._forum = settings.support_chat_id
         self._sign = settings.sign_agent_replies
+        self._zone = ZoneInfo(settings.support_timezone)
         self._agents_t = translator(settings.default_locale)
         self._tick, self._album_settle = tick, album_settle
         self._wake = wake
         self._album_seen: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
+        self._workers: dict[int, asyncio.Task[None]] = {}
 
     def kick(self) -> None:
         self._wake.set()
@@ -78,63 +91,97 @@ class Relay:
         self._task = asyncio.create_task(self._run(), name="relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        # A send already on the wire finishes and is recorded (see _deliver), so a
+        # restart does not send it again; waiting for a slot is simply dropped.
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self) -> None:
         while True:
             self._wake.clear()
             try:
-                await self.flush()
+                await self._dispatch()
                 await self._announce_overdue()
             except Exception:
                 log.exception("relay pass failed; the next pass retries")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._tick)
 
-    async def flush(self) -> None:
-        by_ticket: dict[int, list[TicketMessage]] = defaultdict(list)
-        for message in await self._repo.pending(limit=500):
-            by_ticket[message.ticket_id].append(message)
-        for ticket_id, messages in by_ticket.items():
-            await self._flush_ticket(ticket_id, messages)
+    async def _dispatch(self) -> None:
+        """One worker per ticket with something to deliver: tickets go side by side,
+        each in its own order, and a slow forum does not hold up replies to customers."""
+        for ticket_id in await self._repo.pending_tickets(limit=_WORKERS):
+            if ticket_id not in self._workers:
+                worker = asyncio.create_task(self._work(ticket_id), name=f"relay-{ticket_id}")
+                self._workers[ticket_id] = worker
+                worker.add_done_callback(lambda _, key=ticket_id: self._workers.pop(key, None))
 
-    async def _flush_ticket(self, ticket_id: int, messages: list[TicketMessage]) -> None:
-        index = 0
-        while index < len(messages):
-            batch = self._batch(messages, index)
+    async def flush(self) -> None:
+        """Deliver what is pending now and return (for callers that must see it done)."""
+        await self._dispatch()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _work(self, ticket_id: int) -> None:
+        try:
+            while await self._deliver_next(ticket_id):
+                pass
+        except Exception:
+            log.exception("relay of ticket %s failed; the next pass retries", ticket_id)
+            self._wake_later(self._album_settle)
+
+    async def _deliver_next(self, ticket_id: int) -> bool:
+        """Deliver the ticket's next message (or album, or merged run); False when done
+        for now."""
+        head = await self._repo.pending_of(ticket_id, 1)
+        if not head:
+            return False
+        ticket = await self._tickets.get(ticket_id)
+        chat = ticket.customer_id if head[0].direction == "out" else self._forum
+        if chat is None:
+            return False  # kept until an agents' forum is configured; /queue still shows it
+        async with self._pacer.turn(chat):
+            pressed = self._pacer.delay(chat) > 0
+            await self._pacer.ready(chat)
+            # Read again: what arrived while waiting for the slot can travel together.
+            waiting = await self._repo.pending_of(ticket_id, _MERGE_MAX)
+            batch, covered = self._batch(waiting, pressed or self._pacer.pressed(chat))
             if not batch:
                 self._wake_later(self._album_settle)
-                return
-            ticket = await self._tickets.get(ticket_id)
-            if not await self._deliver(ticket, batch):
-                return  # keep the order: later messages wait for this one
-            index += len(batch)
+                return False
+            ticket = await self._tickets.get(ticket_id)  # again: it may have changed
+            return await self._deliver(ticket, chat, batch, covered)
 
-    def _batch(self, messages: list[TicketMessage], index: int) -> list[TicketMessage]:
-        first = messages[index]
+    def _batch(
+        self, messages: list[TicketMessage], pressed: bool
+    ) -> tuple[list[TicketMessage], list[TicketMessage]]:
+        """What to send now, and which stored messages it delivers."""
+        first = messages[0]
         group = first.media_group_id
         if group is None:
-            return [first]
+            run = mergeable_run(messages) if pressed else []
+            if len(run) > 1:
+                return [merge(run, self._zone)], run
+            return [first], [first]
         seen = self._album_seen.get(group)
         if seen is not None and asyncio.get_running_loop().time() - seen < self._album_settle:
-            return []
+            return [], []
         self._album_seen.pop(group, None)
-        parts = [m for m in messages[index:] if m.media_group_id == group]
-        return parts[:10]  # Telegram's album limit
+        parts = [m for m in messages if m.media_group_id == group][:10]  # Telegram's limit
+        return parts, parts
 
-    async def _deliver(self, ticket: Ticket, batch: list[TicketMessage]) -> bool:
+    async def _deliver(
+        self, ticket: Ticket, chat: int, batch: list[TicketMessage], covered: list[TicketMessage]
+    ) -> bool:
         """True when the batch is done (sent or failed for good); False to retry later."""
-        if batch[0].direction != "out" and self._forum is None:
-            return False  # kept until an agents' forum is configured; /queue still shows it
         delay = 1.0
         for _ in range(5):
             try:
-                sent = await self._send(ticket, batch)
+                await _finish_even_if_cancelled(self._send_and_record(ticket, batch, covered))
             except TelegramRetryAfter as error:
-                await asyncio.sleep(error.retry_after)
+                self._pacer.hold(chat, error.retry_after)
+                await self._pacer.ready(chat)
                 continue
             except (TelegramServerError, TelegramNetworkError) as error:
                 log.warning("relay of ticket %s: %s; retrying", ticket.id, type(error).__name__)
@@ -145,20 +192,26 @@ class Relay:
                 ticket = await self._recreate_topic(ticket)
                 continue
             except TelegramForbiddenError:
-                await self._unreachable(ticket, batch)
+                await self._unreachable(ticket, covered)
                 return True
             except TelegramBadRequest as error:
                 log.error("relay of ticket %s refused: %s", ticket.id, error.message)
-                for message in batch:
+                for message in covered:
                     await self._repo.failed(message.id, error.message[:200])
                 return True
-            for message in batch:
-                await self._repo.relayed(
-                    message.id, sent.message_id if sent else None, message.created_at
-                )
             return True
         self._wake_later(delay)
         return False
+
+    async def _send_and_record(
+        self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
+    ) -> None:
+        # The copy's id is written before the message counts as delivered.
+        sent = await self._send(ticket, batch)
+        ids = [message.id for message in covered]
+        await self._repo.relayed_many(
+            ids, sent.message_id if sent else None, covered[0].created_at
+        )
 
     async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
         first = batch[0]
@@ -277,6 +330,39 @@ class Relay:
 
     def _wake_later(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+
+def mergeable_run(messages: list[TicketMessage]) -> list[TicketMessage]:
+    """The customer's plain texts at the head of the queue that fit in one message."""
+    run: list[TicketMessage] = []
+    size = 0
+    for message in messages:
+        plain = message.direction == "in" and message.kind == "text" and message.edit_of is None
+        if not plain or message.media_group_id is not None:
+            break
+        size += len(message.text or "") + _STAMP
+        if run and size > _MERGE_ROOM:
+            break
+        run.append(message)
+    return run
+
+
+def merge(run: list[TicketMessage], zone: ZoneInfo) -> TicketMessage:
+    """Several texts as one, each with the time it was written."""
+    lines = [f"[{m.created_at.astimezone(zone):%H:%M}] {m.text or ''}" for m in run]
+    return replace(run[0], text="\n".join(lines))
+
+
+async def _finish_even_if_cancelled(work: Coroutine[Any, Any, None]) -> None:
+    """A stop waits (briefly) for a send in flight and its record, instead of cutting
+    between the two and sending it again after the restart."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, _STOP_GRACE)
+        raise
 
 
 def _raise_if_topic_gone(error: TelegramBadRequest) -> None:

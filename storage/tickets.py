@@ -68,6 +68,15 @@ _PENDING = """
 SELECT * FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
 ORDER BY id LIMIT :limit
 """
+_PENDING_TICKETS = """
+SELECT ticket_id FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
+GROUP BY ticket_id ORDER BY min(id) LIMIT :limit
+"""
+_PENDING_OF = """
+SELECT * FROM ticket_messages
+WHERE ticket_id = :ticket_id AND relayed_at IS NULL AND failed IS NULL
+ORDER BY id LIMIT :limit
+"""
 _RELAYED = "UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id WHERE id = :id"
 _FAILED = "UPDATE ticket_messages SET failed = :reason WHERE id = :id"
 _ATTEMPT = "UPDATE ticket_messages SET attempts = attempts + 1 WHERE id = :id"
@@ -230,9 +239,25 @@ class TicketRepo:
     async def pending(self, limit: int = 100) -> list[TicketMessage]:
         return [_message(r) for r in await self._db.fetchall(_PENDING, {"limit": limit})]
 
+    async def pending_tickets(self, limit: int) -> list[int]:
+        """Tickets with something to deliver, the longest waiting first."""
+        rows = await self._db.fetchall(_PENDING_TICKETS, {"limit": limit})
+        return [int(r[0]) for r in rows]
+
+    async def pending_of(self, ticket_id: int, limit: int) -> list[TicketMessage]:
+        rows = await self._db.fetchall(_PENDING_OF, {"ticket_id": ticket_id, "limit": limit})
+        return [_message(r) for r in rows]
+
     async def relayed(self, message_id: int, relayed_id: int | None, now: datetime) -> None:
         params = {"id": message_id, "relayed_id": relayed_id, "now": now.isoformat()}
         await self._db.execute(_RELAYED, params)
+
+    async def relayed_many(
+        self, message_ids: list[int], relayed_id: int | None, now: datetime
+    ) -> None:
+        """One copy delivered several stored messages (an album, a merged relay)."""
+        rows = [{"id": i, "relayed_id": relayed_id, "now": now.isoformat()} for i in message_ids]
+        await self._db.executemany(_RELAYED, rows)
 
     async def failed(self, message_id: int, reason: str) -> None:
         await self._db.execute(_FAILED, {"id": message_id, "reason": reason})
