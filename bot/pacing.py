@@ -58,6 +58,8 @@ _GLOBAL_WINDOW = 1.0
 _RETRIES = 4
 _SERVER_BACKOFF = 0.5
 _SWEEP_ABOVE = 10_000
+# A chat that made a sender wait this recently is still behind.
+_PRESSURE_MEMORY = 5.0
 
 # Methods that post messages; edits, reactions and topic changes are not paced.
 _POSTING = (
@@ -128,6 +130,8 @@ class Pacer:
         self._held: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._waited: dict[int, float] = {}
+        self._sleeping: set[asyncio.Task[Any] | None] = set()
 
     def _window(self, chat_id: int) -> _Window:
         window = self._chats.get(chat_id)
@@ -159,6 +163,9 @@ class Pacer:
             window.delay(now, 0)  # drops what left the window
             if not window.sent and chat_id not in self._locks:
                 del self._chats[chat_id]
+        for chat_id, waited in list(self._waited.items()):
+            if now - waited >= _PRESSURE_MEMORY:
+                del self._waited[chat_id]
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing more to it for ``seconds``."""
@@ -166,13 +173,27 @@ class Pacer:
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
 
     def pressed(self, chat_id: int) -> bool:
-        """Someone else waits to send to this chat, or it cannot take a message now."""
-        return self._waiting.get(chat_id, 0) > 0 or self.delay(chat_id) > 0
+        """The chat is behind: others wait for it, it cannot take a message now, or a
+        sender had to wait for it moments ago (a 429, a full window)."""
+        if self._waiting.get(chat_id, 0) > 0 or self.delay(chat_id) > 0:
+            return True
+        waited = self._waited.get(chat_id)
+        return waited is not None and self._clock() - waited < _PRESSURE_MEMORY
 
     async def ready(self, chat_id: int, count: int = 1) -> None:
         """Wait until ``count`` messages may go to this chat now (without taking them)."""
         while (wait := self.delay(chat_id, count)) > 0:
-            await self._sleep(wait)
+            self._waited[chat_id] = self._clock()
+            task = asyncio.current_task()
+            self._sleeping.add(task)
+            try:
+                await self._sleep(wait)
+            finally:
+                self._sleeping.discard(task)
+
+    def only_waiting(self, task: asyncio.Task[Any]) -> bool:
+        """The task is waiting for a slot: nothing of it is on the wire now."""
+        return task in self._sleeping
 
     async def acquire(self, chat_id: int, count: int = 1) -> None:
         """Wait for this chat's turn and a free slot, then take it."""

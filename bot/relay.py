@@ -142,11 +142,10 @@ class Relay:
         if chat is None:
             return False  # kept until an agents' forum is configured; /queue still shows it
         async with self._pacer.turn(chat):
-            pressed = self._pacer.delay(chat) > 0
             await self._pacer.ready(chat)
             # Read again: what arrived while waiting for the slot can travel together.
             waiting = await self._repo.pending_of(ticket_id, _MERGE_MAX)
-            batch, covered = self._batch(waiting, pressed or self._pacer.pressed(chat))
+            batch, covered = self._batch(waiting, self._pacer.pressed(chat))
             if not batch:
                 self._wake_later(self._album_settle)
                 return False
@@ -178,7 +177,9 @@ class Relay:
         delay = 1.0
         for _ in range(5):
             try:
-                await _finish_even_if_cancelled(self._send_and_record(ticket, batch, covered))
+                await _finish_even_if_cancelled(
+                    self._send_and_record(ticket, batch, covered), self._pacer
+                )
             except TelegramRetryAfter as error:
                 self._pacer.hold(chat, error.retry_after)
                 await self._pacer.ready(chat)
@@ -353,13 +354,16 @@ def merge(run: list[TicketMessage], zone: ZoneInfo) -> TicketMessage:
     return replace(run[0], text="\n".join(lines))
 
 
-async def _finish_even_if_cancelled(work: Coroutine[Any, Any, None]) -> None:
+async def _finish_even_if_cancelled(work: Coroutine[Any, Any, None], pacer: Pacer) -> None:
     """A stop waits (briefly) for a send in flight and its record, instead of cutting
-    between the two and sending it again after the restart."""
+    between the two and sending it again after the restart. A send still waiting for
+    its slot is simply dropped: it is sent after the restart."""
     task = asyncio.ensure_future(work)
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:
+        if pacer.only_waiting(task):
+            task.cancel()
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(task, _STOP_GRACE)
         raise

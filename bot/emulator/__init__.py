@@ -54,7 +54,8 @@ Events
 Faults and limits
     ``emu.fail_next(method, status, retry_after=..., times=...)``,
     ``emu.set_failure_rate(rate, statuses, retry_after, seed)``, ``latency=`` and
-    ``enforce_limits=True`` (``group_limit_per_minute``, ``private_limit_per_second``).
+    ``enforce_limits=True`` (``group_limit_per_minute``, ``private_limit_per_second``,
+    ``private_burst``).
     Every call is recorded in ``emu.calls`` as ``(method, params)``.
 
 Fidelity notes: only the HTML parse mode is emulated (others get 400), and with

@@ -34,6 +34,7 @@ class BotApiEmulator(WaitingMixin):
         enforce_limits: bool = False,
         group_limit_per_minute: int = 20,
         private_limit_per_second: int = 1,
+        private_burst: int = 1,
     ) -> None:
         prefix = token.split(":", 1)[0]
         self.token = token
@@ -50,6 +51,7 @@ class BotApiEmulator(WaitingMixin):
             enabled=enforce_limits,
             group_per_minute=group_limit_per_minute,
             private_per_second=private_limit_per_second,
+            private_burst=private_burst,
         )
         self.server = ApiServer(
             self.world, token=token, faults=self.faults, limiter=self.limiter, latency=latency

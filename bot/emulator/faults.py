@@ -101,7 +101,8 @@ class FaultInjector:
 
 
 class RateLimiter:
-    """Sliding-window flood control: per group chat per minute, per private chat per second."""
+    """Sliding-window flood control: per group chat per minute, per private chat per second
+    (with ``private_burst`` messages allowed at once, then that pace)."""
 
     def __init__(
         self,
@@ -109,16 +110,21 @@ class RateLimiter:
         enabled: bool = False,
         group_per_minute: int = 20,
         private_per_second: int = 1,
+        private_burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.enabled = enabled
         self.group_per_minute = group_per_minute
         self.private_per_second = private_per_second
+        self.private_burst = private_burst
         self._clock = clock
         self._sent: dict[int, deque[float]] = {}
 
     def _window(self, chat: ChatRecord) -> tuple[float, int]:
-        return (1.0, self.private_per_second) if chat.is_private else (60.0, self.group_per_minute)
+        if chat.is_private:
+            burst = max(self.private_burst, self.private_per_second)
+            return burst / self.private_per_second, burst
+        return 60.0, self.group_per_minute
 
     def check(self, chat: ChatRecord, count: int = 1) -> None:
         if not self.enabled:

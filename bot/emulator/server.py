@@ -67,6 +67,7 @@ class ApiServer:
         self.faults = faults
         self.limiter = limiter
         self.latency = latency
+        self._carried_out: set[asyncio.Future[web.Response]] = set()
         self.handlers = dict(handlers or default_handlers())
         self.calls: list[ApiCall] = []
         self._runner: web.AppRunner | None = None
@@ -118,6 +119,17 @@ class ApiServer:
         except ValueError:
             return self._reply(ApiError(400, "Bad Request: can't parse request body"))
         self.calls.append(ApiCall(method, params.recorded()))
+        work = self._answer(method, params)
+        if method.lower() == "getupdates":
+            return await work
+        # Like Telegram, a request that arrived is carried out even if the client hangs
+        # up waiting for the answer: the message exists although the bot never heard so.
+        task = asyncio.ensure_future(work)
+        self._carried_out.add(task)
+        task.add_done_callback(self._carried_out.discard)
+        return await asyncio.shield(task)
+
+    async def _answer(self, method: str, params: Params) -> web.Response:
         if self.latency:
             await asyncio.sleep(self.latency)
         try:

@@ -206,24 +206,6 @@ async def test_html_and_very_long_text_arrive_intact(
     assert joined.split() == long[:4096].split()
 
 
-async def test_every_message_arrives_once_in_order_despite_429_and_500(
-    emu: BotApiEmulator, running: RunningBot
-) -> None:
-    anna = emu.add_user(1001, "Анна", language_code="ru")
-    _, topic = await _open_ticket(emu, anna, "старт")
-    emu.set_failure_rate(0.3, statuses=(429, 500), retry_after=0, seed=7, methods=("sendMessage",))
-    for number in range(12):
-        await anna.send(f"сообщение {number}")
-    texts = []
-    for _ in range(12):
-        message = await emu.wait_message(
-            FORUM, thread_id=topic, timeout=30, predicate=lambda m: "сообщение" in m.text
-        )
-        texts.append(message.text.split()[-1])
-    emu.clear_failures()
-    assert texts == [str(n) for n in range(12)]
-
-
 async def test_restart_in_the_middle_loses_nothing(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:

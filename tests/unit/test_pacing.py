@@ -158,3 +158,14 @@ async def test_a_turn_spans_several_sends_and_shows_pressure(vt: VirtualTime) ->
 
     await vt.run(holder(), latecomer())
     assert seen == ["pressed=False", "pressed=True", "holder sent two", "latecomer sent"]
+
+
+async def test_a_chat_that_made_someone_wait_stays_pressed_a_little(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    assert not pacer.pressed(FORUM)
+    pacer.hold(FORUM, 2)
+    assert pacer.pressed(FORUM)
+    await vt.run(pacer.ready(FORUM))
+    assert vt.now == 2 and pacer.pressed(FORUM)  # free now, but the backlog is fresh
+    await vt.run(vt.sleep(5))
+    assert not pacer.pressed(FORUM)

@@ -1,0 +1,98 @@
+"""Delivery to the agents' forum under Telegram's limits: 429s, restarts, sends in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from bot.emulator import BotApiEmulator, SimUser
+from tests.e2e.conftest import FORUM, RunningBot
+from tests.e2e.test_support import _open_ticket
+
+NUMBERED = re.compile(r"сообщение (\d+)")
+
+
+def _numbers_in_forum(emu: BotApiEmulator, topic: int) -> list[int]:
+    """Every numbered line the agents got, in the order they got it (merged or not)."""
+    return [
+        int(number)
+        for message in emu.messages(FORUM, thread_id=topic)
+        for number in NUMBERED.findall(message.text)
+    ]
+
+
+async def _until_forum_has(emu: BotApiEmulator, topic: int, count: int, timeout: float) -> None:
+    async with asyncio.timeout(timeout):
+        while len(_numbers_in_forum(emu, topic)) < count:
+            await asyncio.sleep(0.05)
+
+
+async def _write(anna: SimUser, numbers: range) -> None:
+    for number in numbers:
+        await anna.send(f"сообщение {number}")
+
+
+async def test_behind_a_429_waiting_texts_go_as_one_with_their_times(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.fail_next("sendMessage", 429, retry_after=2)
+    await _write(anna, range(6))
+    await _until_forum_has(emu, topic, 6, timeout=15)
+    assert _numbers_in_forum(emu, topic) == list(range(6))
+    relays = [m for m in emu.messages(FORUM, thread_id=topic) if NUMBERED.search(m.text)]
+    assert len(relays) < 6  # the backlog went merged, not one by one
+    merged = relays[-1].text
+    assert merged.startswith("👤 Анна:\n[12:00] сообщение")  # each line with its time
+
+
+async def test_429s_and_500s_lose_nothing_and_send_nothing_twice(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.set_failure_rate(0.4, statuses=(429, 500), retry_after=1, seed=3, methods=("sendMessage",))
+    await _write(anna, range(15))  # within the per-customer rate limit
+    await _until_forum_has(emu, topic, 15, timeout=60)
+    emu.clear_failures()
+    assert _numbers_in_forum(emu, topic) == list(range(15))
+
+
+async def test_a_restart_in_the_middle_of_a_backlog_resumes_it(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.fail_next("sendMessage", 429, retry_after=30, times=50)  # the forum is closed for now
+    await _write(anna, range(10))
+    async with asyncio.timeout(10):
+        while len(emu.calls_to("setMessageReaction")) < 10:  # all stored and confirmed
+            await asyncio.sleep(0.05)
+    await running.stop()
+    assert _numbers_in_forum(emu, topic) == []
+    emu.clear_failures()
+    await running.start()
+    await _until_forum_has(emu, topic, 10, timeout=15)
+    assert _numbers_in_forum(emu, topic) == list(range(10))
+
+
+async def test_a_send_in_flight_at_a_stop_is_recorded_not_repeated(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.server.latency = 1.0  # the forum answers slowly: the stop comes mid-send
+    await anna.send("сообщение 1")
+    async with asyncio.timeout(10):
+        while not any("сообщение 1" in c.get("text", "") for c in emu.calls_to("sendMessage")):
+            await asyncio.sleep(0.01)
+    assert running.app is not None
+    await running.app.services["relay"].stop()  # type: ignore[attr-defined] - the shutdown hook
+    await running.stop()
+    emu.server.latency = 0.0
+    await running.start()
+    await anna.send("сообщение 2")
+    await _until_forum_has(emu, topic, 2, timeout=10)
+    await asyncio.sleep(0.5)  # a duplicate would come right after
+    assert _numbers_in_forum(emu, topic) == [1, 2]
