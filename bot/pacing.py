@@ -110,6 +110,11 @@ class _Window:
     def take(self, now: float, count: int) -> None:
         self.sent.extend([now] * count)
 
+    def filling(self, now: float) -> bool:
+        """Half the window is used: better to save the rest."""
+        self.delay(now, 0)
+        return len(self.sent) * 2 >= self.limit
+
 
 class Pacer:
     def __init__(
@@ -173,9 +178,12 @@ class Pacer:
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
 
     def pressed(self, chat_id: int) -> bool:
-        """The chat is behind: others wait for it, it cannot take a message now, or a
-        sender had to wait for it moments ago (a 429, a full window)."""
+        """The chat is behind or close to it: others wait for it, it cannot take a
+        message now, half its window is used, or a sender had to wait for it moments
+        ago (a 429, a full window)."""
         if self._waiting.get(chat_id, 0) > 0 or self.delay(chat_id) > 0:
+            return True
+        if self._window(chat_id).filling(self._clock()):
             return True
         waited = self._waited.get(chat_id)
         return waited is not None and self._clock() - waited < _PRESSURE_MEMORY

@@ -117,6 +117,7 @@ class RateLimiter:
         self.group_per_minute = group_per_minute
         self.private_per_second = private_per_second
         self.private_burst = private_burst
+        self.rejected = 0  # 429s given, for a benchmark to report
         self._clock = clock
         self._sent: dict[int, deque[float]] = {}
 
@@ -135,6 +136,7 @@ class RateLimiter:
         while sent and sent[0] <= now - window:
             sent.popleft()
         if len(sent) + count > limit:
+            self.rejected += 1
             oldest = sent[0] if sent else now
             raise too_many_requests(max(1, math.ceil(oldest + window - now)))
 

@@ -169,3 +169,13 @@ async def test_a_chat_that_made_someone_wait_stays_pressed_a_little(vt: VirtualT
     assert vt.now == 2 and pacer.pressed(FORUM)  # free now, but the backlog is fresh
     await vt.run(vt.sleep(5))
     assert not pacer.pressed(FORUM)
+
+
+async def test_a_half_used_window_counts_as_pressure(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    pacer.take(FORUM, 9)
+    assert not pacer.pressed(FORUM)
+    pacer.take(FORUM)
+    assert pacer.pressed(FORUM)  # 10 of 20 this minute: save the rest
+    await vt.run(vt.sleep(60))
+    assert not pacer.pressed(FORUM)
