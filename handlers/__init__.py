@@ -6,7 +6,10 @@ and only when they are its members or admins.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
+from aiogram.dispatcher.event.handler import CallableObject
 
 from bot.filters import IsAgent
 from bot.i18n import Texts
@@ -60,7 +63,29 @@ def build_root(support_chat_id: int | None, forum_texts: Texts) -> Router:
         # Recovery's /reject before the agents' catch-all for unknown commands.
         forum.include_routers(recovery_agents.router, agents.router)
         root.include_router(forum)
+    _inline_sync_filters(root)
     return root
+
+
+def _inline_sync_filters(root: Router) -> None:
+    """aiogram runs a plain (non-async) filter in a worker thread, so every ``F.text``
+    check costs a thread hop; dozens of them per update were the bot's main cost.
+    Magic filters are pure attribute checks: run them on the loop."""
+    for router in root.chain_tail:
+        for observer in router.observers.values():
+            for handler in (observer._handler, *observer.handlers):
+                for check in handler.filters or ():
+                    if not check.awaitable:
+                        _run_inline(check)
+
+
+def _run_inline(check: CallableObject) -> None:
+    plain = check.callback
+
+    async def inline(*args: Any, **kwargs: Any) -> Any:
+        return plain(*args, **kwargs)
+
+    check.callback, check.awaitable = inline, True
 
 
 def _detach(*routers: Router) -> None:
