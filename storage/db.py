@@ -6,13 +6,14 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import aiosqlite
 
 from storage.migrations import migrate
 
 Params = Mapping[str, object] | None
+T = TypeVar("T")
 
 
 class Written(NamedTuple):
@@ -78,17 +79,31 @@ class Database:
             finally:
                 self._owner = None
 
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Room for one statement: inside the task's transaction, or alone under the lock.
+        A statement alone needs no BEGIN/COMMIT: SQLite runs it atomically by itself, and
+        the lock means no other task's transaction is open on the connection meanwhile.
+        Each BEGIN or COMMIT is one more trip to aiosqlite's thread; reads are most calls."""
+        if self._owner is asyncio.current_task():
+            yield self.conn
+            return
+        async with self._lock:
+            yield self.conn
+
     async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
-        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
-            return await cursor.fetchone()
+        async with self._statement() as conn:
+            rows = await conn.execute_fetchall(sql, params or {})
+        return next(iter(rows), None)  # type: ignore[arg-type]
 
     async def fetchall(self, sql: str, params: Params = None) -> list[aiosqlite.Row]:
-        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
-            return list(await cursor.fetchall())
+        async with self._statement() as conn:
+            return list(await conn.execute_fetchall(sql, params or {}))  # type: ignore[arg-type]
 
     async def execute(self, sql: str, params: Params = None) -> Written:
-        async with self.tx() as conn, conn.execute(sql, params or {}) as cursor:
-            return Written(cursor.rowcount, cursor.lastrowid)
+        async with self._statement() as conn:
+            cursor = await _settle(conn.execute(sql, params or {}))
+        return Written(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
         async with self.tx() as conn:
@@ -98,14 +113,14 @@ class Database:
         await self.conn.close()
 
 
-async def _settle(statement: Awaitable[object]) -> None:
+async def _settle(statement: Awaitable[T]) -> T:
     """Run a statement to its end even if the caller is cancelled meanwhile, then pass the
     cancel on. aiosqlite finishes a queued statement anyway; our idea of whether a
     transaction is open must match SQLite's, or the next BEGIN fails and a cancelled
     task's error can hide the cancel itself (a stop that never ends)."""
     future = asyncio.ensure_future(statement)
     try:
-        await asyncio.shield(future)
+        return await asyncio.shield(future)
     except asyncio.CancelledError:
         await future
         raise
