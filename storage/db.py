@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -30,30 +30,43 @@ _PRAGMAS = (
 
 
 class Database:
-    """Serialises transactions on one connection; each helper runs in its own, or
-    joins the transaction its task already holds (one service call, one transaction).
+    """Serialises transactions on one writing connection; each helper runs in its own,
+    or joins the transaction its task already holds (one service call, one transaction).
+    The lock keeps two tasks from interleaving statements inside each other's
+    transaction.
 
-    aiosqlite runs every statement on one thread anyway; the lock keeps two
-    tasks from interleaving statements inside each other's transaction.
+    Reads outside a transaction go to a second, read-only connection and take no lock:
+    in WAL mode a reader sees every committed write and never one in progress, and a
+    lock held across each read's trip to the database thread made every update wait
+    for everyone else's reads.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection | None) -> None:
         self.conn = conn
+        self._reader = reader
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self._on_commit: list[Callable[[], object]] = []
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
+        conn = await _connect(path)
         for pragma in _PRAGMAS:
             await conn.execute(pragma)
-        db = cls(conn)
-        async with db.tx():
-            await migrate(conn)
-        return db
+        reader = None
+        try:
+            async with _bootstrap(conn).tx():
+                await migrate(conn)
+            if str(path) != ":memory:":  # a second connection to :memory: is another database
+                reader = await _connect(path)
+                for pragma in (*_PRAGMAS[1:], "PRAGMA query_only = ON"):
+                    await reader.execute(pragma)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, reader)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -78,6 +91,17 @@ class Database:
                 raise
             finally:
                 self._owner = None
+                done, self._on_commit = self._on_commit, []
+        for callback in done:  # reached only after a COMMIT
+            callback()
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the task's transaction is committed (now, outside one):
+        whoever it wakes reads on the other connection and must find the data there."""
+        if self._owner is asyncio.current_task():
+            self._on_commit.append(callback)
+        else:
+            callback()
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -92,11 +116,11 @@ class Database:
             yield self.conn
 
     async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
-        async with self._statement() as conn:
-            rows = await conn.execute_fetchall(sql, params or {})
-        return next(iter(rows), None)  # type: ignore[arg-type]
+        return next(iter(await self.fetchall(sql, params)), None)
 
     async def fetchall(self, sql: str, params: Params = None) -> list[aiosqlite.Row]:
+        if self._reader is not None and self._owner is not asyncio.current_task():
+            return list(await self._reader.execute_fetchall(sql, params or {}))  # type: ignore[arg-type]
         async with self._statement() as conn:
             return list(await conn.execute_fetchall(sql, params or {}))  # type: ignore[arg-type]
 
@@ -110,7 +134,19 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
         await self.conn.close()
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    return conn
+
+
+def _bootstrap(conn: aiosqlite.Connection) -> Database:
+    return Database(conn, None)
 
 
 async def _settle(statement: Awaitable[T]) -> T:

@@ -137,7 +137,7 @@ class TicketService:
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
             position = await self._repo.position(ticket.id)
-        self._kick()
+        self._db.after_commit(self._kick)
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
         return Opened(ticket, created, max(position, 1), self.policy.first_response_minutes, back)
 
@@ -173,7 +173,7 @@ class TicketService:
                 ticket, reopened = await self._repo.get(last.id), True
             assert ticket is not None  # noqa: S101
             await self._store_in(ticket, customer, written, now)
-        self._kick()
+        self._db.after_commit(self._kick)
         return Fed(ticket, reopened=reopened)
 
     async def attach(self, ticket_id: int, customer: Person, parts: list[Written]) -> None:
@@ -183,7 +183,7 @@ class TicketService:
             ticket = await self._get(ticket_id)
             for part in parts:
                 await self._store_in(ticket, customer, part, self._clock.now())
-        self._kick()
+        self._db.after_commit(self._kick)
 
     async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """Show agents the new wording, next to the original."""
@@ -204,7 +204,7 @@ class TicketService:
                     edit_of=original.id,
                 )
             )
-        self._kick()
+        self._db.after_commit(self._kick)
         return True
 
     async def agent_wrote(self, ticket_id: int, agent: Person, written: Written) -> Ticket:
@@ -225,7 +225,7 @@ class TicketService:
             await self._repo.first_response(ticket.id, now)
             await self._repo.add_message(_said(ticket.id, "out", agent, written, now))
             ticket = await self._get(ticket.id)
-        self._kick()
+        self._db.after_commit(self._kick)
         return ticket
 
     async def agent_edited(self, chat_id: int, message_id: int) -> TicketMessage | None:
@@ -244,7 +244,7 @@ class TicketService:
         await self._repo.add_message(
             NewMessage(ticket_id, "event", "text", self._clock.now(), text=text)
         )
-        self._kick()
+        self._db.after_commit(self._kick)
 
     async def take(self, ticket_id: int, agent: Person) -> Ticket:
         async with self._db.tx():

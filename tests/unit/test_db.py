@@ -1,0 +1,59 @@
+"""The database helper: reads beside a transaction, and wake-ups after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from storage.db import Database
+
+_COUNT = "SELECT count(*) FROM bans"
+_BAN = "INSERT INTO bans (telegram_id, banned_by, at) VALUES (:id, 1, 'now')"
+
+
+async def _count(db: Database) -> int:
+    row = await db.fetchone(_COUNT)
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_read_beside_a_transaction_sees_only_what_is_committed(db: Database) -> None:
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.tx():
+            await db.execute(_BAN, {"id": 1})
+            assert await _count(db) == 1  # the transaction sees its own write
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    assert await _count(db) == 0  # not committed yet, and the read did not wait for it
+    release.set()
+    await task
+    assert await _count(db) == 1
+
+
+async def test_after_commit_waits_for_the_commit_and_skips_a_rollback(db: Database) -> None:
+    calls: list[str] = []
+    async with db.tx():
+        await db.execute(_BAN, {"id": 1})
+        db.after_commit(lambda: calls.append(f"seen {calls!r}"))
+        assert calls == []
+    assert calls == ["seen []"]
+
+    with pytest.raises(RuntimeError):
+        async with db.tx():
+            db.after_commit(lambda: calls.append("rolled back"))
+            raise RuntimeError
+    assert calls == ["seen []"]
+    db.after_commit(lambda: calls.append("now"))
+    assert calls[-1] == "now"
+
+
+async def test_a_lone_write_is_atomic_and_counted(db: Database) -> None:
+    written = await db.execute(_BAN, {"id": 7})
+    assert (written.rowcount, written.lastrowid) == (1, 7)
+    assert await _count(db) == 1
