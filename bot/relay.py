@@ -114,9 +114,9 @@ class Relay:
         each in its own order, and a slow forum does not hold up replies to customers."""
         for ticket_id in await self._repo.pending_tickets(limit=_WORKERS):
             if ticket_id not in self._workers:
-                worker = asyncio.create_task(self._work(ticket_id), name=f"relay-{ticket_id}")
-                self._workers[ticket_id] = worker
-                worker.add_done_callback(lambda _, key=ticket_id: self._workers.pop(key, None))
+                self._workers[ticket_id] = asyncio.create_task(
+                    self._work(ticket_id), name=f"relay-{ticket_id}"
+                )
 
     async def flush(self) -> None:
         """Deliver what is pending now and return (for callers that must see it done)."""
@@ -124,19 +124,28 @@ class Relay:
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
     async def _work(self, ticket_id: int) -> None:
+        emptied = False
         try:
-            while await self._deliver_next(ticket_id):
+            while (delivered := await self._deliver_next(ticket_id)) is True:
                 pass
+            emptied = delivered is None
         except Exception:
             log.exception("relay of ticket %s failed; the next pass retries", ticket_id)
             self._wake_later(self._album_settle)
+        finally:
+            if self._workers.get(ticket_id) is asyncio.current_task():
+                del self._workers[ticket_id]
+        if emptied:
+            # A message stored while this worker found the queue empty was seen by a
+            # pass that still counted this worker: look again.
+            self._wake.set()
 
-    async def _deliver_next(self, ticket_id: int) -> bool:
-        """Deliver the ticket's next message (or album, or merged run); False when done
-        for now."""
+    async def _deliver_next(self, ticket_id: int) -> bool | None:
+        """Deliver the ticket's next message (or album, or merged run): True when sent,
+        False when it must wait, None when nothing is left."""
         head = await self._repo.pending_of(ticket_id, 1)
         if not head:
-            return False
+            return None
         ticket = await self._tickets.get(ticket_id)
         chat = ticket.customer_id if head[0].direction == "out" else self._forum
         if chat is None:
@@ -216,13 +225,11 @@ class Relay:
 
     async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
         first = batch[0]
+        if first.direction == "out" and first.kind == "edit":
+            await self._edit_customer_copy(ticket, first)
+            return None
         if first.direction == "out":
-            t = self._translator(ticket.locale)  # type: ignore[arg-type]
-            header = (
-                t("support-agent-says", name=first.author_name or "")
-                if self._sign
-                else t("support-team-says")
-            )
+            header = self._customer_header(ticket, first.author_name)
             return await send_stored(self._bot, ticket.customer_id, None, batch, header)
         assert self._forum is not None  # noqa: S101 - _deliver checks
         topic = ticket.topic_id or await self._open_topic(ticket)
@@ -243,13 +250,29 @@ class Relay:
             await self._repo.set_topic_closed(ticket.id, False)
         return sent
 
+    async def _edit_customer_copy(self, ticket: Ticket, edit: TicketMessage) -> None:
+        """An agent edited a reply: the customer's copy follows. It comes after the reply
+        in the ticket's queue, so the copy exists by now (unless it never could)."""
+        original = await self._repo.message(edit.edit_of) if edit.edit_of else None
+        if original is None or original.relayed_id is None:
+            return
+        text = self._customer_text(ticket, original.author_name, edit.text or "")
+        if original.kind == "text":
+            await self._bot.edit_message_text(
+                text, chat_id=ticket.customer_id, message_id=original.relayed_id
+            )
+        else:
+            await self._bot.edit_message_caption(
+                chat_id=ticket.customer_id, message_id=original.relayed_id, caption=text
+            )
+
     def _customer_header(self, ticket: Ticket, agent_name: str | None) -> str:
         t = self._translator(ticket.locale)  # type: ignore[arg-type]
         if self._sign and agent_name:
             return t("support-agent-says", name=agent_name)
         return t("support-team-says")
 
-    def customer_text(self, ticket: Ticket, agent_name: str | None, text: str) -> str:
+    def _customer_text(self, ticket: Ticket, agent_name: str | None, text: str) -> str:
         """An agent's words as the customer sees them (used again when the agent edits)."""
         body = html.escape(text, quote=False)
         return f"{self._customer_header(ticket, agent_name)}\n{body}"

@@ -6,12 +6,11 @@ messages are ignored and never reach a customer.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 
@@ -204,31 +203,10 @@ async def agent_replies(
 
 
 @router.edited_message(InTicket())
-async def agent_edited(
-    message: Message,
-    ticket: Ticket,
-    tickets: TicketService,
-    bot: Bot,
-    translator: Translator,
-    relay: Relay,
-) -> None:
-    original = await tickets.agent_edited(message.chat.id, message.message_id)
+async def agent_edited(message: Message, tickets: TicketService) -> None:
     new_text = message.text or message.caption
-    if original is None or original.relayed_id is None or new_text is None:
-        return
-    with contextlib.suppress(TelegramAPIError):
-        if original.kind == "text":
-            await bot.edit_message_text(
-                relay.customer_text(ticket, original.author_name, new_text),
-                chat_id=ticket.customer_id,
-                message_id=original.relayed_id,
-            )
-        else:
-            await bot.edit_message_caption(
-                chat_id=ticket.customer_id,
-                message_id=original.relayed_id,
-                caption=relay.customer_text(ticket, original.author_name, new_text),
-            )
+    if new_text is not None:
+        await tickets.agent_edited(message.chat.id, message.message_id, new_text)
 
 
 @router.callback_query(TicketCb.filter())

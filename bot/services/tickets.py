@@ -14,7 +14,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.services.hours import SupportHours
 from storage.db import Database
-from storage.tickets import NewMessage, Ticket, TicketMessage, TicketRepo
+from storage.tickets import NewMessage, Ticket, TicketRepo
 
 SUBJECT_LIMIT = 60
 QUEUE_LIMIT = 50
@@ -228,10 +228,27 @@ class TicketService:
         self._db.after_commit(self._kick)
         return ticket
 
-    async def agent_edited(self, chat_id: int, message_id: int) -> TicketMessage | None:
-        """The customer's copy of an agent's reply, so the edit can follow it."""
-        original = await self._repo.by_source(chat_id, message_id)
-        return original if original is not None and original.direction == "out" else None
+    async def agent_edited(self, chat_id: int, message_id: int, text: str) -> bool:
+        """An agent edited a reply: queued after it, so the customer's copy follows even
+        when the reply itself is still on its way."""
+        async with self._db.tx():
+            original = await self._repo.by_source(chat_id, message_id)
+            if original is None or original.direction != "out":
+                return False
+            await self._repo.add_message(
+                NewMessage(
+                    original.ticket_id,
+                    "out",
+                    "edit",
+                    self._clock.now(),
+                    text=text,
+                    author_id=original.author_id,
+                    author_name=original.author_name,
+                    edit_of=original.id,
+                )
+            )
+        self._db.after_commit(self._kick)
+        return True
 
     async def note(self, ticket_id: int, agent: Person, written: Written) -> None:
         await self._get(ticket_id)

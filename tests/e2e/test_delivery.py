@@ -6,7 +6,7 @@ import asyncio
 import re
 
 from bot.emulator import BotApiEmulator, SimUser
-from tests.e2e.conftest import FORUM, RunningBot
+from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.test_support import _open_ticket
 
 NUMBERED = re.compile(r"сообщение (\d+)")
@@ -96,3 +96,16 @@ async def test_a_send_in_flight_at_a_stop_is_recorded_not_repeated(
     await _until_forum_has(emu, topic, 2, timeout=10)
     await asyncio.sleep(0.5)  # a duplicate would come right after
     assert _numbers_in_forum(emu, topic) == [1, 2]
+
+
+async def test_an_edit_made_before_the_reply_arrived_still_follows(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.fail_next("sendMessage", 429, retry_after=1)  # the reply waits a second
+    sent = await emu.user(AGENT).send_in_topic(FORUM, topic, "Вернём 100 руб.")
+    await emu.user(AGENT).edit_in_topic(sent, "Вернём 1000 руб.")
+    reply = await anna.next_message(timeout=10)
+    edited = await emu.wait_edit(1001, reply.message_id, timeout=10)
+    assert edited.text.endswith("Вернём 1000 руб.")

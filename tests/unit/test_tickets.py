@@ -615,16 +615,26 @@ async def test_edit_of_an_unknown_message_is_ignored(db: Database, clock: Frozen
     assert kicks.count == 2
 
 
-async def test_agent_edit_finds_only_agent_messages(db: Database, clock: FrozenClock) -> None:
+async def test_agent_edit_is_queued_after_the_reply_it_edits(
+    db: Database, clock: FrozenClock
+) -> None:
     service = _service(db, clock)
     said = _said("hello")
     opened = await service.open_ticket(CUSTOMER, locale="ru", description=said)
     reply = _replied("hi")
     await service.agent_wrote(opened.ticket.id, AGENT, reply)
-    found = await service.agent_edited(reply.chat_id, reply.message_id)
-    assert found is not None
-    assert (found.direction, found.text) == ("out", "hi")
-    assert await service.agent_edited(said.chat_id, said.message_id) is None
+    assert await service.agent_edited(reply.chat_id, reply.message_id, "hi there")
+    pending = await TicketRepo(db).pending()
+    original, edit = pending[-2], pending[-1]
+    assert (original.direction, original.kind, original.text) == ("out", "text", "hi")
+    assert (edit.direction, edit.kind, edit.text, edit.edit_of) == (
+        "out",
+        "edit",
+        "hi there",
+        original.id,
+    )
+    # A customer's message is not the agent's to edit.
+    assert not await service.agent_edited(said.chat_id, said.message_id, "x")
 
 
 # canned replies
