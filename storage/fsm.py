@@ -28,6 +28,8 @@ _SET_DATA = """
 INSERT INTO fsm (key, data, updated_at) VALUES (:key, :data, :now)
 ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
 """
+_CLEAR_STATE = "UPDATE fsm SET state = NULL, updated_at = :now WHERE key = :key"
+_CLEAR_DATA = "UPDATE fsm SET data = '{}', updated_at = :now WHERE key = :key"
 # Rows with neither state nor data carry nothing; keep the table small.
 _PRUNE = "DELETE FROM fsm WHERE key = :key AND state IS NULL AND data = '{}'"
 
@@ -39,7 +41,10 @@ class SQLiteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._write(_SET_STATE, key, state=value)
+        if value is None:
+            await self._clear(_CLEAR_STATE, key)
+        else:
+            await self._write(_SET_STATE, key, state=value)
 
     async def get_state(self, key: StorageKey) -> str | None:
         row = await self._read(key)
@@ -49,7 +54,10 @@ class SQLiteStorage(BaseStorage):
         if not isinstance(data, dict):
             msg = f"Data must be a dict or dict-like object, got {type(data).__name__}"
             raise DataNotDictLikeError(msg)
-        await self._write(_SET_DATA, key, data=json.dumps(data, ensure_ascii=False))
+        if not data:
+            await self._clear(_CLEAR_DATA, key)
+        else:
+            await self._write(_SET_DATA, key, data=json.dumps(data, ensure_ascii=False))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         row = await self._read(key)
@@ -62,8 +70,15 @@ class SQLiteStorage(BaseStorage):
         row = await self._db.fetchone(_GET, {"key": self._keys.build(key)})
         return (row[0], row[1]) if row else None
 
+    # One statement each, no transaction: aiogram handles one update per chat at a time,
+    # so nothing else writes this key in between, and a row left empty is pruned later.
     async def _write(self, sql: str, key: StorageKey, **values: object) -> None:
-        params = {"key": self._keys.build(key), "now": datetime.now(UTC).isoformat(), **values}
-        async with self._db.tx() as conn:
-            await conn.execute(sql, params)
-            await conn.execute(_PRUNE, params)
+        await self._db.execute(sql, self._params(key, **values))
+
+    async def _clear(self, sql: str, key: StorageKey) -> None:
+        params = self._params(key)
+        if (await self._db.execute(sql, params)).rowcount:
+            await self._db.execute(_PRUNE, params)
+
+    def _params(self, key: StorageKey, **values: object) -> dict[str, object]:
+        return {"key": self._keys.build(key), "now": datetime.now(UTC).isoformat(), **values}
