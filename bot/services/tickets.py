@@ -187,25 +187,7 @@ class TicketService:
 
     async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """Show agents the new wording, next to the original."""
-        now = self._clock.now()
-        async with self._db.tx():
-            original = await self._repo.by_source(chat_id, message_id)
-            if original is None or original.direction != "in":
-                return False
-            await self._repo.add_message(
-                NewMessage(
-                    original.ticket_id,
-                    "in",
-                    "edit",
-                    now,
-                    text=text,
-                    author_id=original.author_id,
-                    author_name=original.author_name,
-                    edit_of=original.id,
-                )
-            )
-        self._db.after_commit(self._kick)
-        return True
+        return await self._edited("in", chat_id, message_id, text)
 
     async def agent_wrote(self, ticket_id: int, agent: Person, written: Written) -> Ticket:
         """An agent's reply, to be relayed to the customer; it reopens a closed ticket."""
@@ -231,14 +213,18 @@ class TicketService:
     async def agent_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """An agent edited a reply: queued after it, so the customer's copy follows even
         when the reply itself is still on its way."""
+        return await self._edited("out", chat_id, message_id, text)
+
+    async def _edited(self, direction: str, chat_id: int, message_id: int, text: str) -> bool:
+        """An edit of a stored message from that side, queued to follow the original."""
         async with self._db.tx():
             original = await self._repo.by_source(chat_id, message_id)
-            if original is None or original.direction != "out":
+            if original is None or original.direction != direction:
                 return False
             await self._repo.add_message(
                 NewMessage(
                     original.ticket_id,
-                    "out",
+                    direction,
                     "edit",
                     self._clock.now(),
                     text=text,
