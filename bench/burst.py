@@ -16,7 +16,7 @@ import random
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -116,22 +116,18 @@ async def _write(
 
 async def run_burst(
     args: Any,
-    token: str,
+    new_emulator: Callable[[], Awaitable[BotApiEmulator]],
     work: Path,
     procs: Processes,
     env_for: Callable[[BotApiEmulator, Path, Path], dict[str, str]],
     argv: list[str],
     forum_id: int,
-    agent_id: int,
     startup_timeout: float,
 ) -> dict[str, Any]:
     people: list[Customer] = customers(args.burst)
     market, db = work / "market-burst.json", work / "burst.sqlite3"
     write_market(market, people)
-    emu = BotApiEmulator(token=token, private_burst=3)
-    await emu.start()
-    emu.add_user(agent_id, "Olga Agent", language_code="en")
-    emu.add_forum(forum_id, "Support desk", members={agent_id: "administrator"})
+    emu = await new_emulator()
     tracker = ReplyTracker(emu, forum_id=forum_id)
     forum = ForumLog(emu, forum_id)
     try:

@@ -118,11 +118,6 @@ class Relay:
                     self._work(ticket_id), name=f"relay-{ticket_id}"
                 )
 
-    async def flush(self) -> None:
-        """Deliver what is pending now and return (for callers that must see it done)."""
-        await self._dispatch()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
     async def _work(self, ticket_id: int) -> None:
         emptied = False
         try:

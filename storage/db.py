@@ -57,7 +57,7 @@ class Database:
             await conn.execute(pragma)
         reader = None
         try:
-            async with _bootstrap(conn).tx():
+            async with cls(conn, None).tx():
                 await migrate(conn)
             if str(path) != ":memory:":  # a second connection to :memory: is another database
                 reader = await _connect(path)
@@ -143,10 +143,6 @@ async def _connect(path: Path | str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
     return conn
-
-
-def _bootstrap(conn: aiosqlite.Connection) -> Database:
-    return Database(conn, None)
 
 
 async def _settle(statement: Awaitable[T]) -> T:
