@@ -10,7 +10,6 @@ from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
@@ -35,6 +34,7 @@ from bot.services.login import LoginService
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryPolicy, RecoveryService
 from bot.services.tickets import TicketPolicy, TicketService
+from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import build_root
 from handlers.login import tell_delivery_failed
@@ -278,7 +278,7 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
 
 def _bot(settings: Settings, pacer: Pacer) -> Bot:
     api = settings.telegram_api_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
+    session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
     # The one outbound path: every message the bot posts is paced and retried here.
     session.middleware(PacingMiddleware(pacer))
     return Bot(

@@ -36,6 +36,14 @@ def test_arguments_are_escaped_for_html() -> None:
     )
 
 
+def test_a_remembered_text_still_follows_its_arguments() -> None:
+    t = Translator("en")("en")
+    first = t("orders-money", amount=1234)
+    assert t("orders-money", amount=1234) == first
+    assert t("orders-money", amount=99) != first
+    assert t("start-greeting", name="<i>") != t("start-greeting", name="<b>")
+
+
 def test_locale_choice_falls_back_sensibly() -> None:
     translator = Translator("ru")
     assert translator.pick(None, "en-GB") == "en"
