@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware, InFlight
+from bot.outbox import Outbox
 from bot.pacing import Pacer, PacingMiddleware
 from bot.relay import Relay
 from bot.scheduler import Scheduler
@@ -38,12 +39,13 @@ from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import build_root
 from handlers.login import tell_delivery_failed
-from handlers.recovery import tell_old_chat
+from handlers.recovery import tell_applied, tell_old_chat
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.marketplace import EmbeddedMarketplace
+from storage.outbox import OutboxRepo
 from storage.recoveries import RecoveryRepo
 from storage.tickets import TicketRepo
 
@@ -105,6 +107,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         settings.outbound_global_per_second,
     )
     bot = _bot(settings, pacer)
+    outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock)
     background = Background()
     phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
@@ -112,10 +115,10 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         mail_sender,
         translator,
         background,
-        partial(tell_delivery_failed, bot, translator),
+        partial(tell_delivery_failed, outbox, translator),
         settings.code_ttl_seconds,
     )
-    base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer)
+    base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
@@ -135,7 +138,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     dp.include_router(build_root(settings.support_chat_id, translator(settings.default_locale)))
     dp.startup.register(_set_commands)
-    for part in (services["relay"], services["scheduler"]):
+    for part in (outbox, services["relay"], services["scheduler"]):
         dp.startup.register(part.start)  # type: ignore[attr-defined]
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
@@ -153,6 +156,7 @@ class Wiring:
     marketplace: EmbeddedMarketplace
     courier: Courier
     pacer: Pacer
+    outbox: Outbox
 
 
 async def _marketplace(db: Database, clock: Clock, settings: Settings) -> EmbeddedMarketplace:
@@ -194,13 +198,14 @@ def _account_services(w: Wiring) -> dict[str, object]:
             approve_immediately=s.recovery_approve_immediately,
         ),
         login_ttl_days=s.login_ttl_days,
-        tell_old_chat=partial(tell_old_chat, w.bot, w.translator),
+        tell_old_chat=partial(tell_old_chat, w.outbox, w.translator),
+        tell_applied=partial(tell_applied, w.outbox, w.translator),
     )
     return {
         "customers": CustomerService(customer_repo, w.translator, w.clock),
         "login": login,
         "recovery": recovery,
-        "scheduler": Scheduler(w.bot, recovery, w.translator, s.recovery_check_seconds),
+        "scheduler": Scheduler(recovery, s.recovery_check_seconds),
     }
 
 
@@ -223,7 +228,15 @@ def _queue_services(w: Wiring) -> dict[str, object]:
     return {
         "tickets": tickets,
         "relay": Relay(
-            w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake, w.pacer
+            w.bot,
+            TicketRepo(w.db),
+            tickets,
+            w.marketplace,
+            w.translator,
+            s,
+            wake,
+            w.pacer,
+            w.outbox,
         ),
         "agents": AgentDirectory(w.bot, s.support_chat_id, s.admin_ids),
     }

@@ -15,7 +15,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot
@@ -60,6 +60,7 @@ _SERVER_BACKOFF = 0.5
 _SWEEP_ABOVE = 10_000
 # A chat that made a sender wait this recently is still behind.
 _PRESSURE_MEMORY = 5.0
+STOP_GRACE = 10.0  # how long a stop waits for a send already on the wire
 
 # Methods that post messages; edits, reactions and topic changes are not paced.
 _POSTING = (
@@ -290,3 +291,18 @@ class PacingMiddleware(BaseRequestMiddleware):
                 self.pacer.hold(chat_id, backoff)
                 backoff *= 2
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def finish_even_if_cancelled(work: Coroutine[Any, Any, None], pacer: Pacer) -> None:
+    """A stop waits (briefly) for a send in flight and its record, instead of cutting
+    between the two and sending it again after the restart. A send still waiting for
+    its slot is simply dropped: it is sent after the restart."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if pacer.only_waiting(task):
+            task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, STOP_GRACE)
+        raise

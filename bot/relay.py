@@ -12,9 +12,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Coroutine
 from dataclasses import replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -31,7 +29,8 @@ from bot.cards import context_card, topic_title
 from bot.i18n import Translator
 from bot.keyboards.support import ticket_card_buttons
 from bot.marketplace import MarketplacePort
-from bot.pacing import Pacer
+from bot.outbox import Outbox
+from bot.pacing import Pacer, finish_even_if_cancelled
 from bot.send import send_stored
 from bot.services.tickets import TicketService
 from bot.settings import Settings
@@ -45,7 +44,6 @@ _WORKERS = 1000  # tickets delivered side by side; the rest wait for the next pa
 _MERGE_MAX = 50
 _MERGE_ROOM = 3500  # under Telegram's 4096 with the header
 _STAMP = len("[00:00] \n")
-_STOP_GRACE = 10.0
 
 
 class TopicGone(Exception):
@@ -63,13 +61,14 @@ class Relay:
         settings: Settings,
         wake: asyncio.Event,
         pacer: Pacer,
+        outbox: Outbox,
         *,
         tick: float = 5.0,
         album_settle: float = 1.0,
     ) -> None:
         self._bot, self._repo, self._tickets = bot, repo, tickets
         self._marketplace, self._translator = marketplace, translator
-        self._pacer = pacer
+        self._pacer, self._outbox = pacer, outbox
         self._forum = settings.support_chat_id
         self._sign = settings.sign_agent_replies
         self._zone = ZoneInfo(settings.support_timezone)
@@ -181,7 +180,7 @@ class Relay:
         delay = 1.0
         for _ in range(5):
             try:
-                await _finish_even_if_cancelled(
+                await finish_even_if_cancelled(
                     self._send_and_record(ticket, batch, covered), self._pacer
                 )
             except TelegramRetryAfter as error:
@@ -335,17 +334,18 @@ class Relay:
         return self._agents_t(key, **args)
 
     async def _announce_overdue(self) -> None:
-        if self._forum is None:
-            return
-        for ticket in await self._tickets.overdue_to_announce():
-            text = self._agents_t(
-                "agents-overdue",
-                id=ticket.id,
-                name=ticket.customer_name,
-                minutes=self._tickets.policy.first_response_minutes,
-            )
-            with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
-                await self._bot.send_message(self._forum, text)
+        if self._forum is not None:
+            await self._tickets.announce_overdue(self._tell_overdue)
+
+    async def _tell_overdue(self, ticket: Ticket) -> None:
+        assert self._forum is not None  # noqa: S101 - _announce_overdue checks
+        text = self._agents_t(
+            "agents-overdue",
+            id=ticket.id,
+            name=ticket.customer_name,
+            minutes=self._tickets.policy.first_response_minutes,
+        )
+        await self._outbox.put(self._forum, text)
 
     def _wake_later(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
@@ -370,21 +370,6 @@ def merge(run: list[TicketMessage], zone: ZoneInfo) -> TicketMessage:
     """Several texts as one, each with the time it was written."""
     lines = [f"[{m.created_at.astimezone(zone):%H:%M}] {m.text or ''}" for m in run]
     return replace(run[0], text="\n".join(lines))
-
-
-async def _finish_even_if_cancelled(work: Coroutine[Any, Any, None], pacer: Pacer) -> None:
-    """A stop waits (briefly) for a send in flight and its record, instead of cutting
-    between the two and sending it again after the restart. A send still waiting for
-    its slot is simply dropped: it is sent after the restart."""
-    task = asyncio.ensure_future(work)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        if pacer.only_waiting(task):
-            task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(task, _STOP_GRACE)
-        raise
 
 
 def _raise_if_topic_gone(error: TelegramBadRequest) -> None:

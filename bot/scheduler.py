@@ -1,7 +1,8 @@
 """Applies number changes whose holding period is over: at start, then periodically.
 
 The due time lives in SQLite and each change moves scheduled -> applied in one
-transaction, so a restart or a week offline applies everything once.
+transaction, with the customer's notice in the outbox, so a restart or a week offline
+applies everything once and tells of it once.
 """
 
 from __future__ import annotations
@@ -10,21 +11,14 @@ import asyncio
 import contextlib
 import logging
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-
-from bot.i18n import Translator
-from bot.phones import mask
 from bot.services.recovery import RecoveryService
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(
-        self, bot: Bot, recovery: RecoveryService, translator: Translator, interval: float
-    ) -> None:
-        self._bot, self._recovery, self._translator = bot, recovery, translator
+    def __init__(self, recovery: RecoveryService, interval: float) -> None:
+        self._recovery = recovery
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
 
@@ -38,12 +32,7 @@ class Scheduler:
                 await self._task
 
     async def tick(self) -> None:
-        for applied in await self._recovery.apply_due():
-            t = self._translator(applied.locale)  # type: ignore[arg-type]
-            with contextlib.suppress(TelegramAPIError):
-                await self._bot.send_message(
-                    applied.telegram_id, t("recover-applied", phone=mask(applied.new_phone))
-                )
+        await self._recovery.apply_due()
 
     async def _run(self) -> None:
         while True:

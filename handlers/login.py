@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -23,6 +22,7 @@ from bot.keyboards.login import (
 )
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.marketplace import Account
+from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
 from bot.services.codes import (
     CodeBurned,
@@ -285,14 +285,9 @@ async def _send(
 
 
 async def tell_delivery_failed(
-    bot: Bot, translator: Translator, telegram_id: int, channel: str, locale: Locale
+    outbox: Outbox, translator: Translator, telegram_id: int, channel: str, locale: Locale
 ) -> None:
     """The code could not leave: offer the other ways at once instead of silence."""
     t = translator(locale)
     markup = no_code(t, channel, 0) if channel != "email" else None
-    try:
-        await bot.send_message(
-            telegram_id, t(f"login-delivery-failed-{channel}"), reply_markup=markup
-        )
-    except TelegramAPIError:
-        log.warning("could not tell chat %s that delivery failed", telegram_id)
+    await outbox.put(telegram_id, t(f"login-delivery-failed-{channel}"), markup)

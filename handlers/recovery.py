@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
@@ -16,6 +15,7 @@ from bot.keyboards.login import LoginAction, LoginCb, phone_request
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.recover import RecoverCancelCb, cancel_change, email_prompt
 from bot.marketplace import Account
+from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, TooSoon
 from bot.services.orders import parse_number
@@ -341,17 +341,21 @@ async def cancel_pressed(
         await show_menu(query.message, t, account, t("recover-cancelled"))
 
 
-async def tell_old_chat(bot: Bot, translator: Translator, chat_id: int, pending: Recovery) -> None:
+async def tell_old_chat(
+    outbox: Outbox, translator: Translator, chat_id: int, pending: Recovery
+) -> None:
     """Any chat still linked to the account hears of the change, with a way to stop it."""
     t = translator(pending.locale)  # type: ignore[arg-type]
-    try:
-        await bot.send_message(
-            chat_id,
-            t("recover-old-chat", phone=mask(pending.new_phone), date=_date(pending)),
-            reply_markup=cancel_change(t, pending.id, key="recover-btn-not-me"),
-        )
-    except TelegramAPIError:
-        log.info("old chat %s could not be told of recovery %s", chat_id, pending.id)
+    await outbox.put(
+        chat_id,
+        t("recover-old-chat", phone=mask(pending.new_phone), date=_date(pending)),
+        cancel_change(t, pending.id, key="recover-btn-not-me"),
+    )
+
+
+async def tell_applied(outbox: Outbox, translator: Translator, applied: Recovery) -> None:
+    t = translator(applied.locale)  # type: ignore[arg-type]
+    await outbox.put(applied.telegram_id, t("recover-applied", phone=mask(applied.new_phone)))
 
 
 def _date(pending: Recovery) -> str:

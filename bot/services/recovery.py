@@ -29,6 +29,7 @@ PHONE_PURPOSE = "recover-phone"
 
 # Told to every chat still linked to the account: (chat, recovery) -> None.
 OldChatHook = Callable[[int, Recovery], Awaitable[None]]
+AppliedHook = Callable[[Recovery], Awaitable[None]]
 
 
 class RecoveryError(Exception):
@@ -73,12 +74,13 @@ class RecoveryService:
         policy: RecoveryPolicy,
         login_ttl_days: int,
         tell_old_chat: OldChatHook,
+        tell_applied: AppliedHook,
     ) -> None:
         self._db, self._repo, self._codes, self._audit = db, repo, codes, audit
         self._customers, self._marketplace, self._courier = customers, marketplace, courier
         self._clock, self.policy = clock, policy
         self._login_ttl = timedelta(days=login_ttl_days)
-        self._tell_old_chat = tell_old_chat
+        self._tell_old_chat, self._tell_applied = tell_old_chat, tell_applied
 
     async def pending(self, telegram_id: int) -> Recovery | None:
         return await self._repo.open_of(telegram_id)
@@ -261,6 +263,7 @@ class RecoveryService:
                     destination_masked=mask(recovery.new_phone),
                     account_id=recovery.account_id,
                 )
+                await self._tell_applied(recovery)  # kept or dropped with the change
             applied.append(recovery)
         return applied
 

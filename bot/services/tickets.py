@@ -6,7 +6,7 @@ is pending, so a crash between the two loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -299,8 +299,11 @@ class TicketService:
     async def open_count(self) -> int:
         return await self._repo.open_count()
 
-    async def overdue_to_announce(self) -> list[Ticket]:
-        """Tickets past the first-response target, each returned once."""
+    async def announce_overdue(
+        self, announce: Callable[[Ticket], Awaitable[None]]
+    ) -> list[Ticket]:
+        """Tickets past the first-response target, each announced once: `announce` runs
+        inside the transaction that marks it, so the two stand or fall together."""
         now = self._clock.now()
         before = now - timedelta(minutes=self.policy.first_response_minutes)
         if not await self._repo.overdue(before):  # the usual answer, without the write lock
@@ -309,6 +312,7 @@ class TicketService:
             due = await self._repo.overdue(before)
             for ticket in due:
                 await self._repo.announced(ticket.id, now)
+                await announce(ticket)
         return due
 
     async def is_banned(self, customer_id: int) -> bool:

@@ -109,3 +109,21 @@ async def test_an_edit_made_before_the_reply_arrived_still_follows(
     reply = await anna.next_message(timeout=10)
     edited = await emu.wait_edit(1001, reply.message_id, timeout=10)
     assert edited.text.endswith("Вернём 1000 руб.")
+
+
+async def test_a_notice_decided_while_telegram_refuses_arrives_once_after_a_restart(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _open_ticket(emu, anna, "старт")
+    running.clock.advance(minutes=30)
+    emu.fail_next("sendMessage", 429, retry_after=30, times=50)  # the forum is closed for now
+    assert running.app is not None
+    await running.app.services["relay"]._announce_overdue()  # type: ignore[attr-defined]
+    await running.stop()
+    assert not [m for m in emu.messages(FORUM) if "⏰" in m.text]
+    emu.clear_failures()
+    await running.start()
+    await emu.wait_message(FORUM, predicate=lambda m: "⏰" in m.text, timeout=10)
+    await asyncio.sleep(0.5)  # a second one would come right after
+    assert len([m for m in emu.messages(FORUM) if "⏰" in m.text]) == 1

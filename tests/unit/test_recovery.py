@@ -34,6 +34,7 @@ class World:
         self.market = EmbeddedMarketplace(db, clock)
         self.phone, self.mail, self.background = Outbox(), Outbox(), Background()
         self.old_chats: list[tuple[int, int]] = []
+        self.told_applied: list[int] = []
         self.customers = CustomerRepo(db)
 
         async def told(chat: int, recovery: Recovery) -> None:
@@ -41,6 +42,9 @@ class World:
 
         async def failed(*_: object) -> None:
             return None
+
+        async def applied(recovery: Recovery) -> None:
+            self.told_applied.append(recovery.id)
 
         courier = Courier(self.phone, self.mail, Translator("ru"), self.background, failed, 300)
         code_repo = CodeRepo(db)
@@ -56,6 +60,7 @@ class World:
             policy=RecoveryPolicy(hold_days=14, daily_cap=3, approve_immediately=immediate),
             login_ttl_days=30,
             tell_old_chat=told,
+            tell_applied=applied,
         )
 
     async def seed(self) -> None:
@@ -108,9 +113,11 @@ async def test_due_change_applies_once_and_links_the_chat(world: World) -> None:
     world.clock.advance(days=14)
     applied = await world.service.apply_due()
     assert [r.new_phone for r in applied] == [NEW]
+    assert world.told_applied == [applied[0].id]
     assert (await world.market.account("A1")).phone == NEW  # type: ignore[union-attr]
     assert await world.customers.linked_account(7, world.clock.now()) == "A1"
     assert await world.service.apply_due() == []
+    assert world.told_applied == [applied[0].id]  # told once
 
 
 async def test_cancel_by_the_customer_or_an_old_chat_only(world: World) -> None:

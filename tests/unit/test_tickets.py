@@ -16,7 +16,7 @@ from bot.services.tickets import (
     Written,
 )
 from storage.db import Database
-from storage.tickets import TicketRepo
+from storage.tickets import Ticket, TicketRepo
 
 POLICY = TicketPolicy(first_response_minutes=15, reopen_hours=24, customer_messages_per_minute=3)
 CUSTOMER = Person(100, "Anna", "anna")
@@ -519,7 +519,7 @@ async def test_answered_and_closed_tickets_are_not_overdue(
     clock.advance(hours=1)
     entries = await service.queue()
     assert [(e.ticket.id, e.overdue) for e in entries] == [(answered.ticket.id, False)]
-    assert await service.overdue_to_announce() == []
+    assert await service.announce_overdue(_nothing) == []
 
 
 async def test_overdue_tickets_are_announced_once(db: Database, clock: FrozenClock) -> None:
@@ -528,13 +528,34 @@ async def test_overdue_tickets_are_announced_once(db: Database, clock: FrozenClo
     clock.advance(minutes=10)
     second = await _open(service, OTHER)
     clock.advance(minutes=4)
-    assert await service.overdue_to_announce() == []
+    assert await service.announce_overdue(_nothing) == []
     clock.advance(minutes=2)
-    assert [t.id for t in await service.overdue_to_announce()] == [first.ticket.id]
-    assert await service.overdue_to_announce() == []
+    assert [t.id for t in await service.announce_overdue(_nothing)] == [first.ticket.id]
+    assert await service.announce_overdue(_nothing) == []
     clock.advance(minutes=10)
-    assert [t.id for t in await service.overdue_to_announce()] == [second.ticket.id]
-    assert await service.overdue_to_announce() == []
+    assert [t.id for t in await service.announce_overdue(_nothing)] == [second.ticket.id]
+    assert await service.announce_overdue(_nothing) == []
+
+
+async def test_an_announcement_that_cannot_be_queued_is_tried_again(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await _open(service)
+    clock.advance(hours=1)
+
+    async def broken(_: Ticket) -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        await service.announce_overdue(broken)
+    told: list[int] = []
+
+    async def tell(ticket: Ticket) -> None:
+        told.append(ticket.id)
+
+    assert [t.id for t in await service.announce_overdue(tell)] == [opened.ticket.id]
+    assert told == [opened.ticket.id]
 
 
 async def test_overdue_mark_and_announcement_agree_at_the_target(
@@ -544,7 +565,7 @@ async def test_overdue_mark_and_announcement_agree_at_the_target(
     await _open(service)
     clock.advance(minutes=POLICY.first_response_minutes)
     [entry] = await service.queue()
-    announced = await service.overdue_to_announce()
+    announced = await service.announce_overdue(_nothing)
     assert entry.overdue == bool(announced)
 
 
@@ -705,3 +726,7 @@ async def test_open_count_counts_past_the_listed_queue(db: Database, clock: Froz
         )
     assert len(await service.queue()) == QUEUE_LIMIT
     assert await service.open_count() == QUEUE_LIMIT + 3
+
+
+async def _nothing(_: Ticket) -> None:
+    return None

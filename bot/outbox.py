@@ -1,0 +1,128 @@
+"""Notices the bot sends on its own, not as the answer to someone's update.
+
+An overdue ticket, a phone change applied, a code that could not leave: the code that
+decides one writes it here, in its own transaction, and the outbox delivers it after
+the commit, in order per chat, through the same pacing as everything else. A restart
+or an outage delays a notice; it never loses one, and a notice sent before a stop is
+not sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.pacing import Pacer, finish_even_if_cancelled
+from storage.db import Database
+from storage.outbox import Notice, OutboxRepo
+
+log = logging.getLogger(__name__)
+
+_WORKERS = 1000  # chats served side by side; the rest wait for the next pass
+_RETRY_SECONDS = 10.0
+
+
+class Outbox:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        repo: OutboxRepo,
+        pacer: Pacer,
+        clock: Clock,
+        *,
+        tick: float = 5.0,
+    ) -> None:
+        self._bot, self._db, self._repo, self._pacer, self._clock = bot, db, repo, pacer, clock
+        self._tick = tick
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._workers: dict[int, asyncio.Task[None]] = {}
+
+    async def put(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Queue a notice. Inside a transaction it is kept or dropped with the rest of
+        it, and leaves only after the commit."""
+        keyboard = markup.model_dump_json(exclude_none=True) if markup else None
+        await self._repo.add(chat_id, text, keyboard, self._clock.now())
+        self._db.after_commit(self._wake.set)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                for chat_id in await self._repo.pending_chats(limit=_WORKERS):
+                    if chat_id not in self._workers:
+                        self._workers[chat_id] = asyncio.create_task(
+                            self._work(chat_id), name=f"outbox-{chat_id}"
+                        )
+            except Exception:
+                log.exception("outbox pass failed; the next pass retries")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._tick)
+
+    async def _work(self, chat_id: int) -> None:
+        emptied = False
+        try:
+            while (notice := await self._repo.next_of(chat_id)) is not None:
+                if not await self._deliver(notice):
+                    break
+            else:
+                emptied = True
+        except Exception:
+            log.exception("outbox for chat %s failed; the next pass retries", chat_id)
+        finally:
+            if self._workers.get(chat_id) is asyncio.current_task():
+                del self._workers[chat_id]
+        if emptied:
+            # A notice queued while this worker found nothing was seen by a pass that
+            # still counted this worker: look again.
+            self._wake.set()
+
+    async def _deliver(self, notice: Notice) -> bool:
+        """True when the notice is done with (sent, or refused for good)."""
+        try:
+            await finish_even_if_cancelled(self._send_and_record(notice), self._pacer)
+        except TelegramRetryAfter as error:
+            self._pacer.hold(notice.chat_id, error.retry_after)
+            self._wake_later(error.retry_after)
+            return False
+        except (TelegramServerError, TelegramNetworkError) as error:
+            log.warning("notice %s: %s; retrying later", notice.id, type(error).__name__)
+            self._wake_later(_RETRY_SECONDS)
+            return False
+        except (TelegramForbiddenError, TelegramBadRequest) as error:
+            # Blocked, or the chat is gone: retrying would fail the same way forever.
+            log.info("notice %s to chat %s refused: %s", notice.id, notice.chat_id, error.message)
+            await self._repo.failed(notice.id, error.message[:200])
+        return True
+
+    async def _send_and_record(self, notice: Notice) -> None:
+        markup = InlineKeyboardMarkup.model_validate_json(notice.markup) if notice.markup else None
+        sent = await self._bot.send_message(notice.chat_id, notice.text, reply_markup=markup)
+        await self._repo.sent(notice.id, sent.message_id, self._clock.now())
+
+    def _wake_later(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
