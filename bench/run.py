@@ -276,6 +276,7 @@ async def measure_load(
     load: Load, child: Child, runs: list[Any], chats: list[int], deadline: float
 ) -> dict[str, Any]:
     bot_cpu, own_cpu, wall = child.cpu() or 0.0, own_cpu_seconds(), time.perf_counter()
+    calls_before = _api_calls(load.emu)
     lag = LagMonitor()
     lag.start()
     try:
@@ -283,13 +284,22 @@ async def measure_load(
     finally:
         lag_ms = await lag.stop()
     wall = max(time.perf_counter() - wall, 1e-9)
+    bot_cpu = (child.cpu() or 0.0) - bot_cpu
+    answered = max(len(load.stats.latencies), 1)
     cpu = {
-        "bot_cpu_percent": round(100 * ((child.cpu() or 0.0) - bot_cpu) / wall, 1),
+        "bot_cpu_percent": round(100 * bot_cpu / wall, 1),
+        "bot_cpu_ms_per_update": round(1000 * bot_cpu / answered, 2),
+        "api_calls_per_update": round((_api_calls(load.emu) - calls_before) / answered, 2),
         "harness_cpu_percent": round(100 * (own_cpu_seconds() - own_cpu) / wall, 1),
         "harness_loop_lag": lag_ms,
     }
     await asyncio.sleep(0.5)  # late replies would show up as extra_replies
     return load_figures(load, child, chats, cpu)
+
+
+def _api_calls(emu: BotApiEmulator) -> int:
+    """Bot API calls the bot made so far, its long polls aside."""
+    return sum(1 for call in emu.calls if call.method != "getUpdates")
 
 
 async def run_support(
@@ -546,6 +556,8 @@ def _load_table(
         ("peak RSS (VmHWM), MB", ("peak_rss_mb",)),
         ("start to first getUpdates, s", ("startup_to_first_poll_s",)),
         ("bot CPU, % of one core", ("bot_cpu_percent",)),
+        ("bot CPU per update, ms", ("bot_cpu_ms_per_update",)),
+        ("Bot API calls per update", ("api_calls_per_update",)),
         ("harness CPU, % of one core", ("harness_cpu_percent",)),
         ("harness loop lag p99, ms", ("harness_loop_lag", "p99_ms")),
         ("unexpected extra replies", ("extra_replies",)),

@@ -16,7 +16,6 @@ from pathlib import Path
 from bot.app import create_app, run_polling
 from bot.logs import setup_logging
 from bot.marketplace.datafile import DataFileError
-from bot.sandbox import SandboxError, run_sandbox
 from bot.settings import SettingsError, load_settings
 
 
@@ -51,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    # Imported here: the emulator, its web server and the mail peers would otherwise
+    # cost the real bot start-up time and memory.
+    from bot.sandbox import SandboxError, run_sandbox  # noqa: PLC0415
+
     setup_logging()
     # Per-update and per-connection lines would bury the URL; warnings still show.
     for noisy in ("aiogram.event", "mail.log"):

@@ -109,6 +109,10 @@ ON CONFLICT (telegram_id) DO NOTHING
 """
 _UNBAN = "DELETE FROM bans WHERE telegram_id = :telegram_id"
 _IS_BANNED = "SELECT 1 FROM bans WHERE telegram_id = :telegram_id"
+_KNOWN = """
+SELECT EXISTS (SELECT 1 FROM tickets WHERE customer_id = :id)
+    OR EXISTS (SELECT 1 FROM bans WHERE telegram_id = :id)
+"""
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,11 @@ class TicketRepo:
 
     async def unban(self, telegram_id: int) -> bool:
         return (await self._db.execute(_UNBAN, {"telegram_id": telegram_id})).rowcount > 0
+
+    async def known(self, customer_id: int) -> bool:
+        """Whether the customer ever had a ticket or a ban: one read for the usual 'no'."""
+        row = await self._db.fetchone(_KNOWN, {"id": customer_id})
+        return bool(row and row[0])
 
     async def is_banned(self, telegram_id: int) -> bool:
         return await self._db.fetchone(_IS_BANNED, {"telegram_id": telegram_id}) is not None
