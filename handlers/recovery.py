@@ -28,6 +28,11 @@ from handlers.menu import show_menu
 from storage.recoveries import Recovery
 
 router = Router(name=__name__)
+# The steps of the flow sit behind one check of its state: a message from anyone
+# outside the flow skips all of them at once instead of one filter at a time.
+in_flow = Router(name=f"{__name__}.in_flow")
+in_flow.message.filter(StateFilter(Recover))
+router.include_router(in_flow)
 log = logging.getLogger(__name__)
 _NAME_LIMIT = 100
 _FAILURES_BEFORE_REVIEW = 2
@@ -87,7 +92,7 @@ async def _show_pending(
         )
 
 
-@router.message(StateFilter(Recover), TextButton("login-btn-cancel"))
+@in_flow.message(StateFilter(Recover), TextButton("login-btn-cancel"))
 async def recover_cancelled(
     message: Message, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
@@ -95,7 +100,9 @@ async def recover_cancelled(
     await show_menu(message, t, account, t("cancel-done"), drop_reply_keyboard=True)
 
 
-@router.message(StateFilter(Recover.email, Recover.email_code), TextButton("recover-btn-no-email"))
+@in_flow.message(
+    StateFilter(Recover.email, Recover.email_code), TextButton("recover-btn-no-email")
+)
 async def no_email(message: Message, state: FSMContext, t: Texts) -> None:
     await _start_review(message, state, t)
 
@@ -111,7 +118,7 @@ def _no_keyboard() -> ReplyKeyboardRemove:
     return ReplyKeyboardRemove()
 
 
-@router.message(Recover.email, F.text)
+@in_flow.message(Recover.email, F.text)
 async def email_entered(
     message: Message, state: FSMContext, t: Texts, recovery: RecoveryService
 ) -> None:
@@ -135,7 +142,7 @@ async def email_entered(
     await message.answer(t("recover-code-sent", length=length))
 
 
-@router.message(Recover.email_code, F.text)
+@in_flow.message(Recover.email_code, F.text)
 async def email_code_entered(
     message: Message, state: FSMContext, t: Texts, recovery: RecoveryService
 ) -> None:
@@ -159,7 +166,7 @@ async def email_code_entered(
     await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
 
 
-@router.message(Recover.new_phone, F.contact | F.text)
+@in_flow.message(Recover.new_phone, F.contact | F.text)
 async def new_phone_entered(
     message: Message,
     state: FSMContext,
@@ -200,7 +207,7 @@ async def new_phone_entered(
     )
 
 
-@router.message(Recover.phone_code, F.text)
+@in_flow.message(Recover.phone_code, F.text)
 async def phone_code_entered(
     message: Message,
     state: FSMContext,
@@ -243,7 +250,7 @@ async def phone_code_entered(
     await message.answer(t("recover-ask-description"))
 
 
-@router.message(Recover.name, F.text)
+@in_flow.message(Recover.name, F.text)
 async def name_entered(message: Message, state: FSMContext, t: Texts) -> None:
     name = " ".join((message.text or "").split())
     if not name or len(name) > _NAME_LIMIT or name.startswith("/"):
@@ -254,7 +261,7 @@ async def name_entered(message: Message, state: FSMContext, t: Texts) -> None:
     await message.answer(t("recover-ask-order"))
 
 
-@router.message(Recover.order, F.text)
+@in_flow.message(Recover.order, F.text)
 async def order_entered(message: Message, state: FSMContext, t: Texts) -> None:
     number = parse_number(message.text or "")
     if number is None:
@@ -265,7 +272,7 @@ async def order_entered(message: Message, state: FSMContext, t: Texts) -> None:
     await message.answer(t("recover-ask-old-phone"))
 
 
-@router.message(Recover.old_phone, F.text)
+@in_flow.message(Recover.old_phone, F.text)
 async def old_phone_entered(
     message: Message, state: FSMContext, t: Texts, settings: Settings
 ) -> None:
@@ -283,7 +290,7 @@ async def old_phone_entered(
     await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
 
 
-@router.message(Recover.description, F.text)
+@in_flow.message(Recover.description, F.text)
 async def description_entered(
     message: Message,
     state: FSMContext,
@@ -318,7 +325,7 @@ async def description_entered(
     await message.answer(t("recover-review-sent", id=ticket.ticket.id))
 
 
-@router.message(StateFilter(Recover))
+@in_flow.message(StateFilter(Recover))
 async def recover_text_only(message: Message, t: Texts) -> None:
     await message.answer(t("recover-text-only"))
 

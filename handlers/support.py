@@ -24,6 +24,11 @@ from handlers.convert import person, written
 from handlers.menu import show_menu
 
 router = Router(name=__name__)
+# The steps of the flow sit behind one check of its state: a message from anyone
+# outside the flow skips all of them at once instead of one filter at a time.
+in_flow = Router(name=f"{__name__}.in_flow")
+in_flow.message.filter(StateFilter(Support))
+router.include_router(in_flow)
 log = logging.getLogger(__name__)
 _ENOUGH_WORDS = 5  # a request for a person that also says what is wrong needs no question
 
@@ -81,7 +86,7 @@ async def _start(
         await message.answer(t("support-ask-description"))
 
 
-@router.message(Support.describe, F.text | F.caption)
+@in_flow.message(Support.describe, F.text | F.caption)
 async def description_given(
     message: Message,
     state: FSMContext,
@@ -96,7 +101,7 @@ async def description_given(
     await _open(message, t, tickets, account)
 
 
-@router.message(Support.describe)
+@in_flow.message(Support.describe)
 async def description_invalid(message: Message, t: Texts) -> None:
     await message.answer(t("support-describe-text"))
 
@@ -177,7 +182,7 @@ async def rated(
         await query.message.answer(t("support-rated"))
 
 
-@router.message(Support.comment, Command("skip"))
+@in_flow.message(Support.comment, Command("skip"))
 async def comment_skipped(
     message: Message, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
@@ -185,7 +190,7 @@ async def comment_skipped(
     await show_menu(message, t, account, t("support-thanks"))
 
 
-@router.message(Support.comment, F.text)
+@in_flow.message(Support.comment, F.text)
 async def comment_given(
     message: Message,
     state: FSMContext,
@@ -205,7 +210,7 @@ async def comment_given(
     await show_menu(message, t, account, t("support-thanks"))
 
 
-@router.message(Support.comment)
+@in_flow.message(Support.comment)
 async def comment_invalid(message: Message, t: Texts) -> None:
     await message.answer(t("support-comment-text"))
 
