@@ -326,6 +326,7 @@ async def run_support(
             work / f"support-{run}.log",
         )
         first_poll = await wait_first_poll(emu, child, STARTUP_TIMEOUT)
+        ready_rss = child.rss_mb()
         sms_before = peers.codes.received
         before = sqlite_size(db)
         before["logical"] = await asyncio.to_thread(sqlite_pages_bytes, db)
@@ -341,6 +342,7 @@ async def run_support(
         figures["exit_code"] = await child.stop()
         after = sqlite_size(db)
         figures["startup_to_first_poll_s"] = round(first_poll, 2)
+        figures["rss_at_first_poll_mb"] = ready_rss
         figures["db_bytes"] = {"before_load": before, "after_load": during, "after_stop": after}
         figures["sms_sent"] = peers.codes.received - sms_before
         return figures
@@ -362,11 +364,13 @@ async def run_baseline(
         argv = [sys.executable, str(ROOT / "bench" / "baseline_bot.py")]
         child = await procs.spawn("baseline bot", argv, env, work, work / f"baseline-{run}.log")
         first_poll = await wait_first_poll(emu, child, STARTUP_TIMEOUT)
+        ready_rss = child.rss_mb()
         load = Load(emu, tracker, args.timeout)
         runs = [baseline_customer(load, user, per_customer) for user in users]
         figures = await measure_load(load, child, runs, [u.id for u in users], args.max_seconds)
         figures["exit_code"] = await child.stop()
         figures["startup_to_first_poll_s"] = round(first_poll, 2)
+        figures["rss_at_first_poll_mb"] = ready_rss
         return figures
     finally:
         tracker.close()
@@ -553,6 +557,7 @@ def _load_table(
         ("latency p95, ms", ("latency", "p95_ms")),
         ("latency p99, ms", ("latency", "p99_ms")),
         ("latency max, ms", ("latency", "max_ms")),
+        ("RSS at the first getUpdates, MB", ("rss_at_first_poll_mb",)),
         ("peak RSS (VmHWM), MB", ("peak_rss_mb",)),
         ("start to first getUpdates, s", ("startup_to_first_poll_s",)),
         ("bot CPU, % of one core", ("bot_cpu_percent",)),

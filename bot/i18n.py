@@ -18,7 +18,7 @@ from bot.settings import LOCALES, Locale
 
 log = logging.getLogger(__name__)
 
-_CACHED_TEXTS = 2048
+_CACHED_TEXTS = 512  # per language; the hot ones are a few dozen
 
 
 class Html(str):
