@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -28,3 +29,14 @@ class Background:
         # Each piece of work bounds itself (senders have timeouts and few retries).
         if self._tasks:
             await asyncio.wait(set(self._tasks))
+
+
+async def wake_or_tick(wake: asyncio.Event, seconds: float) -> None:
+    """Wait until `wake` is set or `seconds` pass.
+
+    Not asyncio.wait_for: on Python 3.11 it swallows a cancel that lands as the event
+    is set, and a worker loop that misses its stop never ends (a shutdown that hangs).
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await wake.wait()

@@ -10,7 +10,6 @@ not sent again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot
@@ -23,6 +22,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.background import wake_or_tick
 from bot.clock import Clock
 from bot.pacing import Pacer, finish_even_if_cancelled
 from storage.db import Database
@@ -80,8 +80,7 @@ class Outbox:
                         )
             except Exception:
                 log.exception("outbox pass failed; the next pass retries")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._tick)
+            await wake_or_tick(self._wake, self._tick)
 
     async def _work(self, chat_id: int) -> None:
         emptied = False

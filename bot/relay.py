@@ -25,6 +25,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import Message, ReplyParameters
 
+from bot.background import wake_or_tick
 from bot.cards import context_card, topic_title
 from bot.i18n import Translator
 from bot.keyboards.support import ticket_card_buttons
@@ -105,8 +106,7 @@ class Relay:
                 await self._announce_overdue()
             except Exception:
                 log.exception("relay pass failed; the next pass retries")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._tick)
+            await wake_or_tick(self._wake, self._tick)
 
     async def _dispatch(self) -> None:
         """One worker per ticket with something to deliver: tickets go side by side,
