@@ -78,6 +78,10 @@ WHERE ticket_id = :ticket_id AND relayed_at IS NULL AND failed IS NULL
 ORDER BY id LIMIT :limit
 """
 _RELAYED = "UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id WHERE id = :id"
+_RELAYED_MANY = """
+UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id
+WHERE id IN (SELECT value FROM json_each(:ids))
+"""
 _FAILED = "UPDATE ticket_messages SET failed = :reason WHERE id = :id"
 _ATTEMPT = "UPDATE ticket_messages SET attempts = attempts + 1 WHERE id = :id"
 _BY_SOURCE = """
@@ -89,10 +93,6 @@ _RECENT = """
 SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = :ticket_id
                AND direction IN ('in', 'out') AND edit_of IS NULL ORDER BY id DESC LIMIT :limit)
 ORDER BY id
-"""
-_COUNT_IN_SINCE = """
-SELECT count(*) FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
-WHERE t.customer_id = :customer_id AND m.direction = 'in' AND m.created_at > :since
 """
 
 _CANNED_SET = """
@@ -109,10 +109,29 @@ ON CONFLICT (telegram_id) DO NOTHING
 """
 _UNBAN = "DELETE FROM bans WHERE telegram_id = :telegram_id"
 _IS_BANNED = "SELECT 1 FROM bans WHERE telegram_id = :telegram_id"
+# What a customer's message outside a flow depends on, in one trip: a ban, the messages
+# of the last minute, and the open ticket (its columns are NULL when there is none).
+_STANDING = """
+SELECT t.*,
+    EXISTS (SELECT 1 FROM bans WHERE telegram_id = :customer_id) AS banned,
+    (SELECT count(*) FROM ticket_messages m JOIN tickets o ON o.id = m.ticket_id
+     WHERE o.customer_id = :customer_id AND m.direction = 'in' AND m.created_at > :since)
+     AS recent
+FROM (SELECT 1) LEFT JOIN tickets t ON t.id = (
+    SELECT id FROM tickets WHERE customer_id = :customer_id AND status != 'closed'
+    ORDER BY id DESC LIMIT 1)
+"""
 _KNOWN = """
 SELECT EXISTS (SELECT 1 FROM tickets WHERE customer_id = :id)
     OR EXISTS (SELECT 1 FROM bans WHERE telegram_id = :id)
 """
+
+
+@dataclass(frozen=True)
+class Standing:
+    banned: bool
+    recent: int  # messages written since the time asked about
+    open: Ticket | None
 
 
 @dataclass(frozen=True)
@@ -260,8 +279,8 @@ class TicketRepo:
         self, message_ids: list[int], relayed_id: int | None, now: datetime
     ) -> None:
         """One copy delivered several stored messages (an album, a merged relay)."""
-        rows = [{"id": i, "relayed_id": relayed_id, "now": now.isoformat()} for i in message_ids]
-        await self._db.executemany(_RELAYED, rows)
+        params = {"ids": json.dumps(message_ids), "relayed_id": relayed_id, "now": now.isoformat()}
+        await self._db.execute(_RELAYED_MANY, params)  # one statement: no BEGIN/COMMIT
 
     async def failed(self, message_id: int, reason: str) -> None:
         await self._db.execute(_FAILED, {"id": message_id, "reason": reason})
@@ -281,11 +300,6 @@ class TicketRepo:
     async def recent(self, ticket_id: int, limit: int) -> list[TicketMessage]:
         rows = await self._db.fetchall(_RECENT, {"ticket_id": ticket_id, "limit": limit})
         return [_message(r) for r in rows]
-
-    async def count_in_since(self, customer_id: int, since: datetime) -> int:
-        params = {"customer_id": customer_id, "since": since.isoformat()}
-        row = await self._db.fetchone(_COUNT_IN_SINCE, params)
-        return int(row[0]) if row else 0
 
     async def set_canned(self, key: str, locale: str, text: str) -> None:
         await self._db.execute(_CANNED_SET, {"key": key, "locale": locale, "text": text})
@@ -307,6 +321,13 @@ class TicketRepo:
 
     async def unban(self, telegram_id: int) -> bool:
         return (await self._db.execute(_UNBAN, {"telegram_id": telegram_id})).rowcount > 0
+
+    async def standing(self, customer_id: int, since: datetime) -> Standing:
+        params = {"customer_id": customer_id, "since": since.isoformat()}
+        row = await self._db.fetchone(_STANDING, params)
+        assert row is not None  # noqa: S101 - one row always
+        ticket = _ticket(row) if row["id"] is not None else None
+        return Standing(bool(row["banned"]), int(row["recent"]), ticket)
 
     async def known(self, customer_id: int) -> bool:
         """Whether the customer ever had a ticket or a ban: one read for the usual 'no'."""

@@ -151,12 +151,11 @@ class TicketService:
         if not await self._repo.known(customer.id):  # most people: no write lock needed
             return Fed(None)
         async with self._db.tx():
-            if await self._repo.is_banned(customer.id):
+            standing = await self._repo.standing(customer.id, now - timedelta(minutes=1))
+            if standing.banned:
                 return Fed(None, banned=True)
-            ticket = await self._repo.open_of(customer.id)
-            reopened = False
-            recent = await self._repo.count_in_since(customer.id, now - timedelta(minutes=1))
-            if recent >= self.policy.customer_messages_per_minute:
+            ticket, reopened = standing.open, False
+            if standing.recent >= self.policy.customer_messages_per_minute:
                 # Checked first: a refused message must not reopen or open anything.
                 return Fed(ticket, throttled=True)
             if ticket is None:
