@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -40,3 +40,73 @@ async def wake_or_tick(wake: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await wake.wait()
+
+
+class Workers:
+    """One task per key (a ticket, a chat) working through that key's queue in order,
+    side by side with the other keys, so one slow chat never holds up the rest.
+
+    Each pass asks `pending` for the keys with work and gives a worker to each key that
+    has none. A worker calls `step(key)` until it answers False (must wait: a later
+    pass retries) or None (nothing left). `also` runs once per pass.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        pending: Callable[[], Awaitable[Iterable[int]]],
+        step: Callable[[int], Awaitable[bool | None]],
+        wake: asyncio.Event,
+        *,
+        tick: float,
+        retry: float,
+        also: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._name, self._pending, self._step, self._also = name, pending, step, also
+        self._wake, self._tick, self._retry = wake, tick, retry
+        self._task: asyncio.Task[None] | None = None
+        self._workers: dict[int, asyncio.Task[None]] = {}
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self._name)
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def wake_later(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                for key in await self._pending():
+                    if key not in self._workers:
+                        self._workers[key] = asyncio.create_task(
+                            self._work(key), name=f"{self._name}-{key}"
+                        )
+                if self._also is not None:
+                    await self._also()
+            except Exception:
+                log.exception("%s pass failed; the next pass retries", self._name)
+            await wake_or_tick(self._wake, self._tick)
+
+    async def _work(self, key: int) -> None:
+        emptied = False
+        try:
+            while (done := await self._step(key)) is True:
+                pass
+            emptied = done is None
+        except Exception:
+            log.exception("%s of %s failed; retrying", self._name, key)
+            self.wake_later(self._retry)
+        finally:
+            if self._workers.get(key) is asyncio.current_task():
+                del self._workers[key]
+        if emptied:
+            # Work stored while this worker found its queue empty was seen by a pass
+            # that still counted this worker: look again.
+            self._wake.set()

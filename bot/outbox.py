@@ -22,7 +22,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.background import wake_or_tick
+from bot.background import Workers
 from bot.clock import Clock
 from bot.pacing import Pacer, finish_even_if_cancelled
 from storage.db import Database
@@ -46,10 +46,15 @@ class Outbox:
         tick: float = 5.0,
     ) -> None:
         self._bot, self._db, self._repo, self._pacer, self._clock = bot, db, repo, pacer, clock
-        self._tick = tick
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._workers = Workers(
+            "outbox",
+            lambda: self._repo.pending_chats(limit=_WORKERS),
+            self._deliver_next,
+            self._wake,
+            tick=tick,
+            retry=_RETRY_SECONDS,
+        )
 
     async def put(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
@@ -61,56 +66,26 @@ class Outbox:
         self._db.after_commit(self._wake.set)
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox")
+        await self._workers.start()
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._workers.stop()
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                for chat_id in await self._repo.pending_chats(limit=_WORKERS):
-                    if chat_id not in self._workers:
-                        self._workers[chat_id] = asyncio.create_task(
-                            self._work(chat_id), name=f"outbox-{chat_id}"
-                        )
-            except Exception:
-                log.exception("outbox pass failed; the next pass retries")
-            await wake_or_tick(self._wake, self._tick)
-
-    async def _work(self, chat_id: int) -> None:
-        emptied = False
-        try:
-            while (notice := await self._repo.next_of(chat_id)) is not None:
-                if not await self._deliver(notice):
-                    break
-            else:
-                emptied = True
-        except Exception:
-            log.exception("outbox for chat %s failed; the next pass retries", chat_id)
-        finally:
-            if self._workers.get(chat_id) is asyncio.current_task():
-                del self._workers[chat_id]
-        if emptied:
-            # A notice queued while this worker found nothing was seen by a pass that
-            # still counted this worker: look again.
-            self._wake.set()
-
-    async def _deliver(self, notice: Notice) -> bool:
-        """True when the notice is done with (sent, or refused for good)."""
+    async def _deliver_next(self, chat_id: int) -> bool | None:
+        """Deliver the chat's next notice: True when done with it (sent, or refused for
+        good), False when it must wait, None when nothing is left."""
+        notice = await self._repo.next_of(chat_id)
+        if notice is None:
+            return None
         try:
             await finish_even_if_cancelled(self._send_and_record(notice), self._pacer)
         except TelegramRetryAfter as error:
             self._pacer.hold(notice.chat_id, error.retry_after)
-            self._wake_later(error.retry_after)
+            self._workers.wake_later(error.retry_after)
             return False
         except (TelegramServerError, TelegramNetworkError) as error:
             log.warning("notice %s: %s; retrying later", notice.id, type(error).__name__)
-            self._wake_later(_RETRY_SECONDS)
+            self._workers.wake_later(_RETRY_SECONDS)
             return False
         except (TelegramForbiddenError, TelegramBadRequest) as error:
             # Blocked, or the chat is gone: retrying would fail the same way forever.
@@ -122,6 +97,3 @@ class Outbox:
         markup = InlineKeyboardMarkup.model_validate_json(notice.markup) if notice.markup else None
         sent = await self._bot.send_message(notice.chat_id, notice.text, reply_markup=markup)
         await self._repo.sent(notice.id, sent.message_id, self._clock.now())
-
-    def _wake_later(self, delay: float) -> None:
-        asyncio.get_running_loop().call_later(delay, self._wake.set)

@@ -25,7 +25,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import Message, ReplyParameters
 
-from bot.background import wake_or_tick
+from bot.background import Workers
 from bot.cards import context_card, topic_title
 from bot.i18n import Translator
 from bot.keyboards.support import ticket_card_buttons
@@ -74,11 +74,20 @@ class Relay:
         self._sign = settings.sign_agent_replies
         self._zone = ZoneInfo(settings.support_timezone)
         self._agents_t = translator(settings.default_locale)
-        self._tick, self._album_settle = tick, album_settle
+        self._album_settle = album_settle
         self._wake = wake
         self._album_seen: dict[str, float] = {}
-        self._task: asyncio.Task[None] | None = None
-        self._workers: dict[int, asyncio.Task[None]] = {}
+        # One worker per ticket: tickets go side by side, each in its own order, and a
+        # slow forum does not hold up replies to customers.
+        self._workers = Workers(
+            "relay",
+            lambda: self._repo.pending_tickets(limit=_WORKERS),
+            self._deliver_next,
+            wake,
+            tick=tick,
+            retry=album_settle,
+            also=self._announce_overdue,
+        )
 
     def kick(self) -> None:
         self._wake.set()
@@ -88,51 +97,12 @@ class Relay:
         self._album_seen[media_group_id] = asyncio.get_running_loop().time()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="relay")
+        await self._workers.start()
 
     async def stop(self) -> None:
         # A send already on the wire finishes and is recorded (see _deliver), so a
         # restart does not send it again; waiting for a slot is simply dropped.
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self._dispatch()
-                await self._announce_overdue()
-            except Exception:
-                log.exception("relay pass failed; the next pass retries")
-            await wake_or_tick(self._wake, self._tick)
-
-    async def _dispatch(self) -> None:
-        """One worker per ticket with something to deliver: tickets go side by side,
-        each in its own order, and a slow forum does not hold up replies to customers."""
-        for ticket_id in await self._repo.pending_tickets(limit=_WORKERS):
-            if ticket_id not in self._workers:
-                self._workers[ticket_id] = asyncio.create_task(
-                    self._work(ticket_id), name=f"relay-{ticket_id}"
-                )
-
-    async def _work(self, ticket_id: int) -> None:
-        emptied = False
-        try:
-            while (delivered := await self._deliver_next(ticket_id)) is True:
-                pass
-            emptied = delivered is None
-        except Exception:
-            log.exception("relay of ticket %s failed; the next pass retries", ticket_id)
-            self._wake_later(self._album_settle)
-        finally:
-            if self._workers.get(ticket_id) is asyncio.current_task():
-                del self._workers[ticket_id]
-        if emptied:
-            # A message stored while this worker found the queue empty was seen by a
-            # pass that still counted this worker: look again.
-            self._wake.set()
+        await self._workers.stop()
 
     async def _deliver_next(self, ticket_id: int) -> bool | None:
         """Deliver the ticket's next message (or album, or merged run): True when sent,
@@ -150,7 +120,7 @@ class Relay:
             waiting = await self._repo.pending_of(ticket_id, _MERGE_MAX)
             batch, covered = self._batch(waiting, self._pacer.pressed(chat))
             if not batch:
-                self._wake_later(self._album_settle)
+                self._workers.wake_later(self._album_settle)
                 return False
             ticket = await self._tickets.get(ticket_id)  # again: it may have changed
             return await self._deliver(ticket, chat, batch, covered)
@@ -204,7 +174,7 @@ class Relay:
                     await self._repo.failed(message.id, error.message[:200])
                 return True
             return True
-        self._wake_later(delay)
+        self._workers.wake_later(delay)
         return False
 
     async def _send_and_record(
@@ -346,9 +316,6 @@ class Relay:
             minutes=self._tickets.policy.first_response_minutes,
         )
         await self._outbox.put(self._forum, text)
-
-    def _wake_later(self, delay: float) -> None:
-        asyncio.get_running_loop().call_later(delay, self._wake.set)
 
 
 def mergeable_run(messages: list[TicketMessage]) -> list[TicketMessage]:

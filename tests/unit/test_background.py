@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.background import wake_or_tick
+from bot.background import Workers, wake_or_tick
 
 
 async def test_a_stop_that_lands_as_the_worker_is_woken_still_stops_it() -> None:
@@ -35,3 +35,38 @@ async def test_the_tick_wakes_a_worker_nobody_woke() -> None:
     async with asyncio.timeout(2):
         await wake_or_tick(wake, 0.01)
     assert not wake.is_set()
+
+
+async def test_workers_serve_each_key_in_order_side_by_side_and_retry_a_failure() -> None:
+    queues = {1: ["a1", "a2", "a3"], 2: ["b1"]}
+    done: list[str] = []
+    failed_once = False
+    release = asyncio.Event()
+
+    async def pending() -> list[int]:
+        return [key for key, queue in queues.items() if queue]
+
+    async def step(key: int) -> bool | None:
+        nonlocal failed_once
+        if not queues[key]:
+            return None
+        if key == 1 and not release.is_set():
+            await release.wait()  # key 1 is slow: key 2 must not wait for it
+        if key == 2 and not failed_once:
+            failed_once = True
+            raise RuntimeError("network")
+        done.append(queues[key].pop(0))
+        return True
+
+    workers = Workers("test", pending, step, asyncio.Event(), tick=60, retry=0.01)
+    await workers.start()
+    try:
+        async with asyncio.timeout(2):
+            while "b1" not in done:  # after one failure and a retry
+                await asyncio.sleep(0.01)
+            release.set()
+            while len(done) < 4:
+                await asyncio.sleep(0.01)
+    finally:
+        await workers.stop()
+    assert done == ["b1", "a1", "a2", "a3"]
