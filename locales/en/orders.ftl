@@ -43,6 +43,7 @@ orders-problem-refund = Refund
 orders-problem-cancel = Cancel the order
 orders-problem-other = Something else
 orders-problem-late = The order is late
+orders-problem-recovery = Access recovery
 
 orders-answer-preparing = The order is still being packed. Expected delivery: { $eta }. Once it's handed to delivery, its status in the app changes to "on its way".
 orders-answer-on-its-way = The order is on its way and should arrive by { $eta }. You'll get a notification when it's at the pickup point — bring your ID or the code from the app.

@@ -43,6 +43,7 @@ orders-problem-refund = Возврат денег
 orders-problem-cancel = Отменить заказ
 orders-problem-other = Другое
 orders-problem-late = Заказ опаздывает
+orders-problem-recovery = Восстановление доступа
 
 orders-answer-preparing = Заказ ещё собирают. Ожидаемая дата доставки — { $eta }. Когда его передадут в доставку, статус в приложении сменится на «в пути».
 orders-answer-on-its-way = Заказ в пути и приедет к { $eta }. Когда он будет в пункте выдачи, придёт уведомление — заберите его с паспортом или кодом из приложения.
