@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from bot.settings import Settings
 from tests.e2e.conftest import ADMIN, FORUM, STRANGER, RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint, SmtpInbox
@@ -172,6 +173,7 @@ async def test_no_email_path_opens_a_ticket_with_the_evidence_card(
     assert "Имя совпадает: ✅ да · заказ из аккаунта: ✅ да" in card.text
     assert "+7 912 ***-**-89 совпадает: ✅ да" in card.text
     assert "Новый номер +7 999 ***-**-33" in card.text
+    assert "orders-problem" not in card.text  # the order line names the problem in words
     assert card.button_texts()[:2] == ["Одобрить смену номера", "Отклонить"]
 
 
@@ -201,6 +203,26 @@ async def test_approve_and_reject_from_the_forum_reach_the_customer(
     assert rejected.text == (
         "Sorry, we couldn't restore access with this request. The reason: the order is not yours"
     )
+
+
+async def test_an_approval_applied_at_once_tells_the_customer_once(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, settings: Settings
+) -> None:
+    await running.stop()
+    at_once = settings.model_copy(update={"recovery_approve_immediately": True})
+    immediate = RunningBot(at_once, running.clock, emu)
+    await immediate.start()
+    try:
+        anna = emu.add_user(1001, "Анна", language_code="ru")
+        await _review(anna, sms)
+        card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+        await emu.user(ADMIN).click(card, text="Одобрить смену номера")
+        applied = await anna.next_message()
+        assert applied.text.startswith("Номер аккаунта сменён")
+        await asyncio.sleep(0.5)  # no "approved, you can still cancel" after it
+        assert anna.messages()[-1].text == applied.text
+    finally:
+        await immediate.stop()
 
 
 async def _review_john(john: SimUser, sms: SmsEndpoint) -> None:
