@@ -14,8 +14,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
+    TelegramAPIError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -87,8 +86,9 @@ class Outbox:
             log.warning("notice %s: %s; retrying later", notice.id, type(error).__name__)
             self._workers.wake_later(_RETRY_SECONDS)
             return False
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            # Blocked, or the chat is gone: retrying would fail the same way forever.
+        except TelegramAPIError as error:
+            # Blocked, the chat gone or moved: retrying would fail the same way forever,
+            # and hold up every notice behind it.
             log.info("notice %s to chat %s refused: %s", notice.id, notice.chat_id, error.message)
             await self._repo.failed(notice.id, error.message[:200])
         return True
