@@ -37,11 +37,15 @@ class Texts:
         self._cached = functools.lru_cache(maxsize=_CACHED_TEXTS)(self._render)
 
     def __call__(self, key: str, /, **args: object) -> Html:
-        # Every type Fluent takes (text, numbers, dates) is hashable.
-        return self._cached(key, *args.items())
+        # The type is part of the key: Html("<b>") equals "<b>" but is not escaped.
+        typed = tuple((k, type(v), v) for k, v in args.items())
+        try:
+            return self._cached(key, *typed)
+        except TypeError:  # unhashable: Fluent reports it when rendering
+            return self._render(key, *typed)
 
-    def _render(self, key: str, *args: tuple[str, object]) -> Html:
-        return Html(self._format(key, {k: _escape(v) for k, v in args}))
+    def _render(self, key: str, *args: tuple[str, type, object]) -> Html:
+        return Html(self._format(key, {k: _escape(v) for k, _, v in args}))
 
     def plain(self, key: str, /, **args: object) -> str:
         """For text that is stored and escaped later (a ticket's description): no HTML."""

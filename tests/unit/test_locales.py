@@ -2,7 +2,7 @@ import ast
 import re
 from pathlib import Path
 
-from bot.i18n import Translator
+from bot.i18n import Html, Translator
 from bot.settings import LOCALES
 
 ROOT = Path(__file__).parents[2]
@@ -42,6 +42,9 @@ def test_a_remembered_text_still_follows_its_arguments() -> None:
     assert t("orders-money", amount=1234) == first
     assert t("orders-money", amount=99) != first
     assert t("start-greeting", name="<i>") != t("start-greeting", name="<b>")
+    # Already-rendered text and the same characters typed by a person are not one text.
+    assert "<b>Eve</b>" in t("start-greeting", name=Html("<b>Eve</b>"))
+    assert "&lt;b&gt;Eve" in t("start-greeting", name="<b>Eve</b>")
 
 
 def test_locale_choice_falls_back_sensibly() -> None:
