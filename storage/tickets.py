@@ -31,7 +31,7 @@ _QUEUE = "SELECT * FROM tickets WHERE status != 'closed' ORDER BY created_at, id
 _OPEN_COUNT = "SELECT count(*) FROM tickets WHERE status != 'closed'"
 _POSITION = "SELECT count(*) FROM tickets WHERE status = 'new' AND id <= :id"
 _OVERDUE = """
-SELECT * FROM tickets
+SELECT * FROM tickets INDEXED BY tickets_to_announce
 WHERE status = 'new' AND first_response_at IS NULL AND overdue_announced_at IS NULL
   AND created_at <= :before
 ORDER BY created_at
