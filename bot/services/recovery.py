@@ -212,6 +212,7 @@ class RecoveryService:
         await self._warn_old_contacts(approved)
         if self.policy.approve_immediately:
             await self.apply_due()
+            approved = await self._repo.get(recovery_id) or approved  # now "applied"
         return approved
 
     async def reject(self, recovery_id: int, agent_id: int, reason: str) -> Recovery:
