@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 
 _BURN_OPEN = """
 UPDATE codes SET burned_at = :now
@@ -129,7 +127,7 @@ class CodeRepo:
         )
 
 
-def _to_code(row: aiosqlite.Row | None) -> CodeRow | None:
+def _to_code(row: Row | None) -> CodeRow | None:
     if row is None:
         return None
     return CodeRow(

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 
 _GET = "SELECT * FROM customers WHERE telegram_id = :id"
 _UPSERT = """
@@ -94,7 +92,7 @@ class CustomerRepo:
         return (await self._db.execute(_UNLINK, {"telegram_id": telegram_id})).rowcount > 0
 
 
-def _to_customer(row: aiosqlite.Row | None) -> Customer | None:
+def _to_customer(row: Row | None) -> Customer | None:
     if row is None:
         return None
     return Customer(

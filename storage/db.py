@@ -1,20 +1,27 @@
-"""The SQLite connections of the process (one writer, one reader) and its transactions."""
+"""The SQLite connections of the process and its transactions."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import aiosqlite
 
 from storage.migrations import migrate
 
 Params = Mapping[str, object] | None
-T = TypeVar("T")
+Row = sqlite3.Row
+
+log = logging.getLogger(__name__)
+
+# How often the WAL is copied back into the database file, when anything was written.
+CHECKPOINT_EVERY = 1.0
 
 
 class Written(NamedTuple):
@@ -36,45 +43,51 @@ class Database:
     The lock keeps two tasks from interleaving statements inside each other's
     transaction.
 
-    Reads outside a transaction go to a second, read-only connection and take no lock:
-    in WAL mode a reader sees every committed write and never one in progress. That
-    connection is plain sqlite3, read on the event loop itself: the bot's reads are
-    indexed lookups of tens of microseconds, cheaper than the trip to aiosqlite's thread
-    and back, and each trip handed the GIL between threads (a quarter of the bot's CPU
-    per update went on those trips). Writes stay on aiosqlite's thread: a commit can
-    wait on the disk or on another process's lock, and the loop must not.
+    Statements run on the event loop itself, on plain sqlite3 connections. The bot's
+    statements are indexed lookups and single-row writes of tens of microseconds; a trip
+    to a database thread and back cost more than that, handed the GIL between threads,
+    and held the write lock for the whole trip, so under load every update queued for
+    the lock (a login made about 25 trips). On the loop a transaction whose body awaits
+    nothing else runs start to COMMIT without yielding, and nobody waits for the lock.
+
+    The loop never waits on the disk: in WAL mode with ``synchronous = NORMAL`` a COMMIT
+    appends to the WAL without fsync, and the checkpoint, which does fsync, is taken off
+    the writer and run every ``CHECKPOINT_EVERY`` seconds on aiosqlite's thread. The file
+    belongs to this process: another process holding its write lock would stall the loop
+    for up to the busy timeout.
+
+    Reads outside a transaction go to a second, read-only connection: in WAL mode a
+    reader sees every committed write and never one in progress, even while another
+    task's transaction waits on something else.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, reader: sqlite3.Connection | None) -> None:
-        self.conn = conn
+    def __init__(self, writer: sqlite3.Connection, reader: sqlite3.Connection) -> None:
+        self._writer = writer
         self._reader = reader
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
         self._on_commit: list[Callable[[], object]] = []
+        self._keeper: aiosqlite.Connection | None = None
+        self._checkpoints: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await _connect(path)
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
-        reader = None
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        writer = _connect(path, *_PRAGMAS, "PRAGMA wal_autocheckpoint = 0")
+        db = cls(writer, writer)
         try:
-            async with cls(conn, None).tx():
-                await migrate(conn)
-            if str(path) != ":memory:":  # a second connection to :memory: is another database
-                reader = sqlite3.connect(path, isolation_level=None)
-                reader.row_factory = sqlite3.Row
-                for pragma in (*_PRAGMAS[1:], "PRAGMA query_only = ON"):
-                    reader.execute(pragma)
+            async with db.tx():
+                migrate(writer)
+            db._reader = _connect(path, *_PRAGMAS[1:], "PRAGMA query_only = ON")
+            db._keeper = await aiosqlite.connect(path)
+            db._checkpoints = asyncio.create_task(db._checkpoint_now_and_then())
         except BaseException:
-            await conn.close()
+            await db.close()
             raise
-        return cls(conn, reader)
+        return db
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def tx(self) -> AsyncIterator[None]:
         """One transaction; nested calls from the same task join it.
 
         A task spawned inside a transaction must not be awaited there: it would wait
@@ -82,17 +95,17 @@ class Database:
         """
         task = asyncio.current_task()
         if self._owner is task:  # a service calling another service joins its transaction
-            yield self.conn
+            yield
             return
         async with self._lock:
             try:
-                await _settle(self.conn.execute("BEGIN IMMEDIATE"))
+                self._writer.execute("BEGIN IMMEDIATE")
                 self._owner = task
-                yield self.conn
-                await _settle(self.conn.execute("COMMIT"))
+                yield
+                self._writer.execute("COMMIT")
             except BaseException:
-                if self.conn.in_transaction:
-                    await _settle(self.conn.execute("ROLLBACK"))
+                if self._writer.in_transaction:
+                    self._writer.execute("ROLLBACK")
                 raise
             finally:
                 self._owner = None
@@ -109,55 +122,60 @@ class Database:
             callback()
 
     @asynccontextmanager
-    async def _statement(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Room for one statement: inside the task's transaction, or alone under the lock.
-        A statement alone needs no BEGIN/COMMIT: SQLite runs it atomically by itself, and
-        the lock means no other task's transaction is open on the connection meanwhile.
-        Each BEGIN or COMMIT is one more trip to aiosqlite's thread; reads are most calls."""
+    async def _statement(self) -> AsyncIterator[sqlite3.Connection]:
+        """Room for one statement: inside the task's transaction, or alone under the lock
+        (another task's transaction may be open, waiting on something else). A statement
+        alone needs no BEGIN/COMMIT: SQLite runs it atomically by itself."""
         if self._owner is asyncio.current_task():
-            yield self.conn
+            yield self._writer
             return
         async with self._lock:
-            yield self.conn
+            yield self._writer
 
-    async def fetchone(self, sql: str, params: Params = None) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = None) -> Row | None:
         return next(iter(await self.fetchall(sql, params)), None)
 
-    async def fetchall(self, sql: str, params: Params = None) -> list[aiosqlite.Row]:
-        if self._reader is not None and self._owner is not asyncio.current_task():
-            return self._reader.execute(sql, params or {}).fetchall()
-        async with self._statement() as conn:
-            return list(await conn.execute_fetchall(sql, params or {}))  # type: ignore[arg-type]
+    async def fetchall(self, sql: str, params: Params = None) -> list[Row]:
+        conn = self._writer if self._owner is asyncio.current_task() else self._reader
+        return conn.execute(sql, params or {}).fetchall()
 
     async def execute(self, sql: str, params: Params = None) -> Written:
         async with self._statement() as conn:
-            cursor = await _settle(conn.execute(sql, params or {}))
+            cursor = conn.execute(sql, params or {})
         return Written(cursor.rowcount, cursor.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
-        async with self.tx() as conn:
-            await conn.executemany(sql, rows)
+        async with self.tx():
+            self._writer.executemany(sql, rows)
 
     async def close(self) -> None:
-        if self._reader is not None:
+        if self._checkpoints is not None:
+            self._checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoints
+        if self._keeper is not None:
+            await self._keeper.close()
+        if self._reader is not self._writer:
             self._reader.close()
-        await self.conn.close()
+        self._writer.close()  # the last one out checkpoints the rest and removes the WAL
+
+    async def _checkpoint_now_and_then(self) -> None:
+        written = self._writer.total_changes
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY)
+            if self._writer.total_changes == written or self._keeper is None:
+                continue
+            written = self._writer.total_changes
+            try:
+                # PASSIVE: copies what no reader still needs; the writer never waits for it.
+                await self._keeper.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                log.exception("WAL checkpoint failed; the next one tries again")
 
 
-async def _connect(path: Path | str) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
+def _connect(path: Path | str, *pragmas: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    for pragma in pragmas:
+        conn.execute(pragma)
     return conn
-
-
-async def _settle(statement: Awaitable[T]) -> T:
-    """Run a statement to its end even if the caller is cancelled meanwhile, then pass the
-    cancel on. aiosqlite finishes a queued statement anyway; our idea of whether a
-    transaction is open must match SQLite's, or the next BEGIN fails and a cancelled
-    task's error can hide the cancel itself (a stop that never ends)."""
-    future = asyncio.ensure_future(statement)
-    try:
-        return await asyncio.shield(future)
-    except asyncio.CancelledError:
-        await future
-        raise

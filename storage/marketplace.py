@@ -7,11 +7,9 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.marketplace import Account, Order, OrderItem, OrderStatus
-from storage.db import Database
+from storage.db import Database, Row
 
 _UPSERT_ACCOUNT = """
 INSERT INTO accounts (id, name, phone, email, email_verified, extra, updated_at)
@@ -89,7 +87,7 @@ class EmbeddedMarketplace:
         now = self._clock.now().isoformat()
         await self._db.execute(_SET_PHONE, {"id": account_id, "phone": phone_e164, "now": now})
 
-    async def _one(self, sql: str, params: dict[str, object]) -> aiosqlite.Row | None:
+    async def _one(self, sql: str, params: dict[str, object]) -> Row | None:
         return await self._db.fetchone(sql, params)
 
 
@@ -121,7 +119,7 @@ def _order_row(o: Order) -> dict[str, object]:
     }
 
 
-def _to_account(row: aiosqlite.Row | None) -> Account | None:
+def _to_account(row: Row | None) -> Account | None:
     if row is None:
         return None
     return Account(
@@ -134,7 +132,7 @@ def _to_account(row: aiosqlite.Row | None) -> Account | None:
     )
 
 
-def _to_order(row: aiosqlite.Row) -> Order:
+def _to_order(row: Row) -> Order:
     known = {"sku", "title", "qty", "price"}
     items = tuple(
         OrderItem(

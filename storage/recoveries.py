@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 
 _CREATE = """
 INSERT INTO recoveries (telegram_id, account_id, method, status, new_phone, locale, evidence,
@@ -126,7 +124,7 @@ class RecoveryRepo:
         await self._db.execute(_SET_TICKET, {"id": recovery_id, "ticket_id": ticket_id})
 
 
-def _recovery(row: aiosqlite.Row | None) -> Recovery | None:
+def _recovery(row: Row | None) -> Recovery | None:
     if row is None:
         return None
     values = {name: row[name] for name in Recovery.__dataclass_fields__}

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Row
 
 _COLUMNS = (
     "customer_id, customer_name, customer_username, account_id, locale, status, subject, "
@@ -342,7 +340,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _ticket(row: aiosqlite.Row | None) -> Ticket | None:
+def _ticket(row: Row | None) -> Ticket | None:
     if row is None:
         return None
     values = {name: row[name] for name in Ticket.__dataclass_fields__}
@@ -355,7 +353,7 @@ def _ticket(row: aiosqlite.Row | None) -> Ticket | None:
     return Ticket(**values)
 
 
-def _message(row: aiosqlite.Row) -> TicketMessage:
+def _message(row: Row) -> TicketMessage:
     return TicketMessage(
         ticket_id=row["ticket_id"],
         direction=row["direction"],

@@ -9,8 +9,6 @@ import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 
-import aiosqlite
-
 _CREATE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     name TEXT PRIMARY KEY,
@@ -26,19 +24,18 @@ def available() -> list[tuple[str, str]]:
     return [(name.removesuffix(".sql"), files.joinpath(name).read_text("utf-8")) for name in names]
 
 
-async def migrate(conn: aiosqlite.Connection) -> list[str]:
+def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply what is missing, inside the caller's transaction; return what ran."""
-    await conn.execute(_CREATE)
-    async with conn.execute(_APPLIED) as cursor:
-        done = {row[0] for row in await cursor.fetchall()}
+    conn.execute(_CREATE)
+    done = {row[0] for row in conn.execute(_APPLIED)}
     ran = []
     for name, sql in available():
         if name in done:
             continue
         # executescript would COMMIT the caller's transaction; run statement by statement.
         for statement in _statements(sql):
-            await conn.execute(statement)
-        await conn.execute(_RECORD, {"name": name, "at": datetime.now(UTC).isoformat()})
+            conn.execute(statement)
+        conn.execute(_RECORD, {"name": name, "at": datetime.now(UTC).isoformat()})
         ran.append(name)
     return ran
 
