@@ -160,7 +160,7 @@ class Database:
         self._writer.close()  # the last one out checkpoints the rest and removes the WAL
 
     async def _checkpoint_now_and_then(self) -> None:
-        written = self._writer.total_changes
+        written = -1  # the first round folds in whatever start-up wrote
         while True:
             await asyncio.sleep(CHECKPOINT_EVERY)
             if self._writer.total_changes == written or self._keeper is None:
@@ -168,7 +168,7 @@ class Database:
             written = self._writer.total_changes
             try:
                 # PASSIVE: copies what no reader still needs; the writer never waits for it.
-                await self._keeper.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                await self._keeper.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error:
                 log.exception("WAL checkpoint failed; the next one tries again")
 

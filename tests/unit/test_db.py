@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
+import storage.db
 from storage.db import Database
 
 _COUNT = "SELECT count(*) FROM bans"
@@ -57,3 +59,28 @@ async def test_a_lone_write_is_atomic_and_counted(db: Database) -> None:
     written = await db.execute(_BAN, {"id": 7})
     assert (written.rowcount, written.lastrowid) == (1, 7)
     assert await _count(db) == 1
+
+
+async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.05)
+    path = tmp_path / "wal.sqlite3"
+    db = await Database.open(path)
+    try:
+        size = path.stat().st_size
+        async with db.tx():  # about 100 pages: the writer itself never checkpoints
+            for n in range(400):
+                await db.execute(_BAN, {"id": n})
+                await db.execute(
+                    "UPDATE bans SET banned_by = :by WHERE telegram_id = :id",
+                    {"by": "x" * 1000, "id": n},
+                )
+        assert path.stat().st_size == size
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if path.stat().st_size > size:
+                break
+        assert path.stat().st_size > size + 100_000
+    finally:
+        await db.close()
