@@ -6,9 +6,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboards import column, rows
 
 
 class LoginAction(StrEnum):
@@ -42,31 +42,19 @@ def with_cancel(t: Texts, *keys: str) -> ReplyKeyboardMarkup:
 
 
 def no_code(t: Texts, channel: str, wait_seconds: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
     resend = (
         t("login-btn-resend-wait", seconds=wait_seconds) if wait_seconds else t("login-btn-resend")
     )
-    builder.button(text=resend, callback_data=LoginCb(action=LoginAction.RESEND))
+    keys = [(resend, LoginAction.RESEND)]
     if channel == "sms":
-        builder.button(
-            text=t("login-btn-by-call"), callback_data=LoginCb(action=LoginAction.BY_CALL)
-        )
+        keys.append((t("login-btn-by-call"), LoginAction.BY_CALL))
     elif channel == "call":
-        builder.button(
-            text=t("login-btn-by-sms"), callback_data=LoginCb(action=LoginAction.BY_SMS)
-        )
+        keys.append((t("login-btn-by-sms"), LoginAction.BY_SMS))
     if channel != "email":
-        builder.button(
-            text=t("login-btn-email-instead"), callback_data=LoginCb(action=LoginAction.BY_EMAIL)
-        )
-        builder.button(
-            text=t("login-btn-lost-number"), callback_data=LoginCb(action=LoginAction.LOST_NUMBER)
-        )
-    builder.adjust(1)
-    return builder.as_markup()
+        keys.append((t("login-btn-email-instead"), LoginAction.BY_EMAIL))
+        keys.append((t("login-btn-lost-number"), LoginAction.LOST_NUMBER))
+    return column((text, LoginCb(action=action)) for text, action in keys)
 
 
 def new_code(t: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t("login-btn-resend"), callback_data=LoginCb(action=LoginAction.RESEND))
-    return builder.as_markup()
+    return rows([(t("login-btn-resend"), LoginCb(action=LoginAction.RESEND))])

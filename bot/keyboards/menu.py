@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboards import column, rows
 from bot.marketplace import Account
 from bot.settings import LOCALES
 
@@ -59,15 +59,9 @@ def main_menu(t: Texts, account: Account | None) -> InlineKeyboardMarkup:
 # in; building it (pydantic models, callback data) was a tenth of an answer's CPU.
 @functools.lru_cache(maxsize=16)
 def _main_menu(t: Texts, linked: bool) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for action in LINKED_ENTRIES if linked else GUEST_ENTRIES:
-        builder.button(text=t(_LABELS[action]), callback_data=MenuCb(action=action))
-    builder.adjust(1)
-    return builder.as_markup()
+    entries = LINKED_ENTRIES if linked else GUEST_ENTRIES
+    return column((t(_LABELS[action]), MenuCb(action=action)) for action in entries)
 
 
 def language_menu(t: Texts) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for locale in LOCALES:
-        builder.button(text=t(f"language-btn-{locale}"), callback_data=LangCb(locale=locale))
-    return builder.as_markup()
+    return rows([(t(f"language-btn-{locale}"), LangCb(locale=locale)) for locale in LOCALES])

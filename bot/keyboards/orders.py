@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboards import column, rows
 from bot.marketplace import Order, OrderStatus
 from bot.services.orders import Page, Problem
 
@@ -46,61 +46,64 @@ def status_label(t: Texts, status: OrderStatus) -> str:
 
 
 def orders_list(t: Texts, page: Page) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for order in page.orders:
-        label = t.plain(
-            "orders-list-item",
-            number=order.number,
-            date=order.created_at.strftime("%d.%m"),
-            status=status_label(t, order.status),
-        )
-        builder.button(text=label, callback_data=OrderCb(number=order.number))
+    orders = [
+        [
+            (
+                t.plain(
+                    "orders-list-item",
+                    number=order.number,
+                    date=order.created_at.strftime("%d.%m"),
+                    status=status_label(t, order.status),
+                ),
+                OrderCb(number=order.number),
+            )
+        ]
+        for order in page.orders
+    ]
     nav = []
     if page.page > 0:
-        nav.append(("orders-btn-newer", page.page - 1))
+        nav.append((t("orders-btn-newer"), OrdersPageCb(page=page.page - 1)))
     if page.has_more:
-        nav.append(("orders-btn-older", page.page + 1))
-    for key, target in nav:
-        builder.button(text=t(key), callback_data=OrdersPageCb(page=target))
-    builder.adjust(*([1] * len(page.orders)), len(nav) or 1)
-    return builder.as_markup()
+        nav.append((t("orders-btn-older"), OrdersPageCb(page=page.page + 1)))
+    return rows(*orders, nav)
 
 
 def problems(t: Texts, order: Order, options: tuple[Problem, ...]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for problem in options:
-        builder.button(
-            text=t(f"orders-problem-{problem.value}"),
-            callback_data=ProblemCb(number=order.number, problem=problem),
-        )
-    builder.button(text=t("orders-btn-person"), callback_data=PersonCb(number=order.number))
-    builder.button(text=t("orders-btn-back"), callback_data=OrdersPageCb(page=0))
-    builder.adjust(1)
-    return builder.as_markup()
+    return column(
+        [
+            *(
+                (
+                    t(f"orders-problem-{problem.value}"),
+                    ProblemCb(number=order.number, problem=problem),
+                )
+                for problem in options
+            ),
+            (t("orders-btn-person"), PersonCb(number=order.number)),
+            (t("orders-btn-back"), OrdersPageCb(page=0)),
+        ]
+    )
 
 
 def confirm_cancel(t: Texts, order: Order) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t("orders-btn-cancel-yes"), callback_data=CancelCb(number=order.number))
-    builder.button(text=t("orders-btn-cancel-no"), callback_data=OrderCb(number=order.number))
-    builder.adjust(1)
-    return builder.as_markup()
+    return column(
+        [
+            (t("orders-btn-cancel-yes"), CancelCb(number=order.number)),
+            (t("orders-btn-cancel-no"), OrderCb(number=order.number)),
+        ]
+    )
 
 
 def person(t: Texts, order: Order) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t("orders-btn-person"), callback_data=PersonCb(number=order.number))
-    return builder.as_markup()
+    return rows([(t("orders-btn-person"), PersonCb(number=order.number))])
 
 
 def items(t: Texts, order: Order, ticked: set[int]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for index, item in enumerate(order.items):
-        mark = "☑" if index in ticked else "☐"
-        builder.button(
-            text=f"{mark} {t.plain('orders-item-label', title=item.title, qty=item.qty)}"[:60],
-            callback_data=ItemCb(number=order.number, index=index),
+    ticks = [
+        (
+            f"{'☑' if index in ticked else '☐'} "
+            f"{t.plain('orders-item-label', title=item.title, qty=item.qty)}"[:60],
+            ItemCb(number=order.number, index=index),
         )
-    builder.button(text=t("orders-btn-items-done"), callback_data=ItemsDoneCb(number=order.number))
-    builder.adjust(1)
-    return builder.as_markup()
+        for index, item in enumerate(order.items)
+    ]
+    return column([*ticks, (t("orders-btn-items-done"), ItemsDoneCb(number=order.number))])

@@ -6,9 +6,9 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.keyboards import rows
 
 
 class Decision(StrEnum):
@@ -38,9 +38,7 @@ def email_prompt(t: Texts) -> ReplyKeyboardMarkup:
 def cancel_change(
     t: Texts, recovery_id: int, *, key: str = "recover-btn-cancel-change"
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t(key), callback_data=RecoverCancelCb(recovery_id=recovery_id))
-    return builder.as_markup()
+    return rows([(t(key), RecoverCancelCb(recovery_id=recovery_id))])
 
 
 def decision(t: Texts, recovery_id: int) -> list[tuple[str, RecoveryDecisionCb]]:

@@ -36,3 +36,18 @@ def test_the_longest_callback_data_fits_telegrams_64_bytes() -> None:
         ItemCb(number="12345678-0001", index=99).pack(),
     ]
     assert all(len(data.encode()) <= 64 for data in longest)
+
+
+def test_rows_lay_out_lines_pack_callbacks_and_leave_out_empty_lines() -> None:
+    from bot.keyboards import column, rows  # noqa: PLC0415
+    from bot.keyboards.orders import OrderCb, OrdersPageCb  # noqa: PLC0415
+
+    markup = rows([("A", OrderCb(number="1")), ("B", OrdersPageCb(page=2))], [])
+    assert [[(b.text, b.callback_data) for b in line] for line in markup.inline_keyboard] == [
+        [("A", "or:1"), ("B", "ol:2")]
+    ]
+    assert [len(line) for line in column([("A", OrderCb(number="1"))] * 3).inline_keyboard] == [
+        1,
+        1,
+        1,
+    ]
