@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # How often the WAL is copied back into the database file, when anything was written.
 CHECKPOINT_EVERY = 1.0
+_CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"  # copies what no reader still needs
 
 
 class Written(NamedTuple):
@@ -50,11 +51,12 @@ class Database:
     the lock (a login made about 25 trips). On the loop a transaction whose body awaits
     nothing else runs start to COMMIT without yielding, and nobody waits for the lock.
 
-    The loop never waits on the disk: in WAL mode with ``synchronous = NORMAL`` a COMMIT
+    The loop hardly waits on the disk: in WAL mode with ``synchronous = NORMAL`` a COMMIT
     appends to the WAL without fsync, and the checkpoint, which does fsync, is taken off
-    the writer and run every ``CHECKPOINT_EVERY`` seconds on aiosqlite's thread. The file
-    belongs to this process: another process holding its write lock would stall the loop
-    for up to the busy timeout.
+    the writer and run every ``CHECKPOINT_EVERY`` seconds on aiosqlite's thread; only the
+    pages written while it ran are copied on the loop (a few milliseconds), so that the
+    WAL can start again from the top. The file belongs to this process: another process
+    holding its write lock would stall the loop for up to the busy timeout.
 
     Reads outside a transaction go to a second, read-only connection: in WAL mode a
     reader sees every committed write and never one in progress, even while another
@@ -167,8 +169,14 @@ class Database:
                 continue
             written = self._writer.total_changes
             try:
-                # PASSIVE: copies what no reader still needs; the writer never waits for it.
-                await self._keeper.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+                await self._keeper.execute_fetchall(_CHECKPOINT)
+                # The WAL starts again from the top only once everything in it is copied,
+                # and a checkpoint beside writes never catches up with them: the few
+                # pages written meanwhile are copied here, between two transactions.
+                # Holding the lock across a trip to the thread instead queued every
+                # writer behind it, each handed the lock one loop turn after another.
+                if not self._lock.locked():
+                    self._writer.execute(_CHECKPOINT)
             except sqlite3.Error:
                 log.exception("WAL checkpoint failed; the next one tries again")
 
