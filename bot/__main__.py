@@ -55,9 +55,8 @@ def _sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox import SandboxError, run_sandbox  # noqa: PLC0415
 
     setup_logging()
-    # Per-update and per-connection lines would bury the URL; warnings still show.
-    for noisy in ("aiogram.event", "mail.log"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Per-connection lines would bury the URL; warnings still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     try:
         asyncio.run(run_sandbox(args.db, args.host, args.port, not args.no_browser))
     except SandboxError as error:
