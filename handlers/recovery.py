@@ -349,10 +349,17 @@ async def cancel_pressed(
 
 
 async def tell_old_chat(
-    outbox: Outbox, translator: Translator, chat_id: int, pending: Recovery
+    outbox: Outbox, translator: Translator, chat_id: int, pending: Recovery, applied: bool
 ) -> None:
-    """Any chat still linked to the account hears of the change, with a way to stop it."""
+    """Any chat still linked to the account hears of the change, with a way to stop it,
+    or, when it was applied at once, with whom to turn to."""
     t = translator(pending.locale)  # type: ignore[arg-type]
+    if applied:
+        text = t(
+            "recover-old-chat-changed", phone=mask(pending.new_phone), hotline=t("help-hotline")
+        )
+        await outbox.put(chat_id, text)
+        return
     await outbox.put(
         chat_id,
         t("recover-old-chat", phone=mask(pending.new_phone), date=_date(pending)),

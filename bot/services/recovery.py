@@ -28,7 +28,7 @@ EMAIL_PURPOSE = "recover-email"
 PHONE_PURPOSE = "recover-phone"
 
 # Told to every chat still linked to the account: (chat, recovery) -> None.
-OldChatHook = Callable[[int, Recovery], Awaitable[None]]
+OldChatHook = Callable[[int, Recovery, bool], Awaitable[None]]  # chat, recovery, applied
 AppliedHook = Callable[[Recovery], Awaitable[None]]
 
 
@@ -209,7 +209,7 @@ class RecoveryService:
             raise RecoveryNotOpen
         approved = await self._repo.get(recovery_id)
         assert approved is not None  # noqa: S101
-        await self._warn_old_contacts(approved)
+        await self._warn_old_contacts(approved, applied=self.policy.approve_immediately)
         if self.policy.approve_immediately:
             await self.apply_due()
             approved = await self._repo.get(recovery_id) or approved  # now "applied"
@@ -268,7 +268,9 @@ class RecoveryService:
             applied.append(recovery)
         return applied
 
-    async def _warn_old_contacts(self, recovery: Recovery) -> None:
+    async def _warn_old_contacts(self, recovery: Recovery, *, applied: bool = False) -> None:
+        """Every contact of the account hears of the change: ahead of it, with the way to
+        stop it, or, when it is applied at once, that it is done and whom to call."""
         account = await self._marketplace.account(recovery.account_id or "")
         if account is None or recovery.due_at is None:
             return
@@ -276,10 +278,11 @@ class RecoveryService:
         args = {"date": recovery.due_at.strftime("%d.%m.%Y"), "phone": mask(recovery.new_phone)}
         for contact in (account.email, account.phone):
             if contact:
-                await self._courier.notice(contact, locale, "recover-notice", **args)
+                key = "recover-changed" if applied else "recover-notice"
+                await self._courier.notice(contact, locale, key, **args)
         for chat in await self._customers.chats_of(account.id, self._clock.now()):
             if chat != recovery.telegram_id:
-                await self._tell_old_chat(chat, recovery)
+                await self._tell_old_chat(chat, recovery, applied)
 
 
 def _matches(

@@ -26,6 +26,7 @@ recover-review-sent = Your request is with a specialist — ticket #{ $id }. The
 recover-approved = A specialist approved your request. The account's number changes to { $phone } on { $date }; until then the change can be cancelled.
 recover-rejected = Sorry, we couldn't restore access with this request. The reason: { $reason }
 recover-old-chat = Someone asked to change your account's phone number to { $phone }. It will happen on { $date }. If it wasn't you, cancel it:
+recover-old-chat-changed = Your account's phone number has been changed to { $phone } after a check by our specialist. If it wasn't you, write to us right away with /support or call the hotline { $hotline }.
 recover-text-only = Please answer in text.
 recover-btn-no-email = No access to email
 recover-btn-cancel-change = Cancel the number change
@@ -43,4 +44,9 @@ recover-notice-body =
     A change of your account's phone number to { $phone } was requested. It will happen on { $date }.
     If it wasn't you, cancel it in the support bot (/recover) or call the hotline 8-800-234-55-66.
 recover-notice-sms = A change of your account's number to { $phone } ({ $date }) was requested. If it wasn't you, call 8-800-234-55-66.
+recover-changed-subject = Your phone number was changed
+recover-changed-body =
+    Your account's phone number has been changed to { $phone } after a check by our specialist.
+    If it wasn't you, call the hotline 8-800-234-55-66 right away or write to the support bot (/support).
+recover-changed-sms = Your account's number was changed to { $phone }. If it wasn't you, call 8-800-234-55-66 right away.
 cmd-recover = Changed my number — restore access

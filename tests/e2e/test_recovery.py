@@ -205,7 +205,7 @@ async def test_approve_and_reject_from_the_forum_reach_the_customer(
     )
 
 
-async def test_an_approval_applied_at_once_tells_the_customer_once(
+async def test_an_approval_applied_at_once_tells_the_customer_once_and_old_chats_it_is_done(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, settings: Settings
 ) -> None:
     await running.stop()
@@ -213,6 +213,8 @@ async def test_an_approval_applied_at_once_tells_the_customer_once(
     immediate = RunningBot(at_once, running.clock, emu)
     await immediate.start()
     try:
+        owner = emu.add_user(2001, "Анна (старый телефон)", language_code="ru")
+        await log_in(owner, sms)
         anna = emu.add_user(1001, "Анна", language_code="ru")
         await _review(anna, sms)
         card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
@@ -221,6 +223,11 @@ async def test_an_approval_applied_at_once_tells_the_customer_once(
         assert applied.text.startswith("Номер аккаунта сменён")
         await asyncio.sleep(0.5)  # no "approved, you can still cancel" after it
         assert anna.messages()[-1].text == applied.text
+        # the old chat hears it is done and whom to turn to: nothing is left to cancel
+        told = await owner.next_message()
+        assert told.text.startswith("Номер телефона вашего аккаунта сменён на +7 999")
+        assert "/support" in told.text
+        assert told.button_texts() == []
     finally:
         await immediate.stop()
 

@@ -33,12 +33,13 @@ class World:
         self.db, self.clock = db, clock
         self.market = EmbeddedMarketplace(db, clock)
         self.phone, self.mail, self.background = Outbox(), Outbox(), Background()
-        self.old_chats: list[tuple[int, int]] = []
+        self.old_chats: list[int] = []
+        self.applied_old_chats: list[int] = []
         self.told_applied: list[int] = []
         self.customers = CustomerRepo(db)
 
-        async def told(chat: int, recovery: Recovery) -> None:
-            self.old_chats.append((chat, recovery.id))
+        async def told(chat: int, recovery: Recovery, applied: bool) -> None:
+            (self.applied_old_chats if applied else self.old_chats).append(chat)
 
         async def failed(*_: object) -> None:
             return None
@@ -100,7 +101,7 @@ async def test_scheduling_tells_the_old_contacts(world: World) -> None:
     assert recovery.due_at == world.clock.now() + timedelta(days=14)
     assert {m[0] for m in world.mail.sent} == {"anna@example.com"}
     assert [m[0] for m in world.phone.sent] == ["+79123456789"]
-    assert world.old_chats == [(42, recovery.id)]
+    assert world.old_chats == [42]
 
 
 async def test_a_number_of_another_account_is_not_scheduled(world: World) -> None:
@@ -174,5 +175,11 @@ async def test_immediate_approval_applies_at_once(db: Database, clock: FrozenClo
     recovery, _ = await world.service.open_review(
         7, NEW, Evidence("Анна", "1-1", "+79123456789", ""), "ru"
     )
+    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
     await world.service.approve(recovery.id, 9001)
     assert (await world.market.account("A1")).phone == NEW  # type: ignore[union-attr]
+    # the old contacts hear that it is done, not that it can still be stopped
+    assert (world.old_chats, world.applied_old_chats) == ([], [42])
+    await world.background.drain()
+    assert [m[1] for m in world.mail.sent] == ["Номер телефона сменён"]
+    assert "сменён" in world.phone.sent[-1][-1]
