@@ -14,6 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.agents import AgentDirectory
@@ -130,7 +131,16 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     }
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
-    dp = Dispatcher(storage=SQLiteStorage(db), events_isolation=_isolation(), **services)
+    dp = Dispatcher(
+        storage=SQLiteStorage(db),
+        events_isolation=_isolation(),
+        # An agent's updates are ordered per topic (one ticket), not across the whole
+        # forum: answering in several tickets at once must not queue each answer behind
+        # the others' calls to Telegram. Agents keep no FSM state; a private chat has no
+        # topics, so its key is the same as before.
+        fsm_strategy=FSMStrategy.USER_IN_TOPIC,
+        **services,
+    )
     in_flight = InFlight()
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(
@@ -302,7 +312,8 @@ def _bot(settings: Settings, pacer: Pacer) -> Bot:
 
 
 def _isolation() -> BaseEventIsolation:
-    # One update at a time per chat: FSM reads and writes of one person never interleave.
+    # One update at a time per person and chat (per topic in the forum): FSM reads and
+    # writes of one person never interleave.
     return SimpleEventIsolation()
 
 

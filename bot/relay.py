@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -288,10 +289,10 @@ class Relay:
 
     async def refresh_title(self, ticket: Ticket) -> None:
         """Best effort: the title mirrors the status, and a closed ticket closes its topic;
-        a failure here loses no message."""
+        a failure here loses no message, and the next change of status tries again."""
         if self._forum is None or ticket.topic_id is None:
             return
-        with contextlib.suppress(TelegramBadRequest, TelegramForbiddenError):
+        with contextlib.suppress(TelegramAPIError):
             await self._bot.edit_forum_topic(
                 self._forum, ticket.topic_id, name=topic_title(ticket)
             )

@@ -134,3 +134,35 @@ async def test_without_a_forum_tickets_wait_and_admins_see_the_queue(
     await john.send("/queue")
     assert (await john.next_message()).text.startswith("I didn't quite get that")
     assert emu.messages(FORUM) == []
+
+
+async def test_an_agent_answering_in_several_topics_is_served_topic_by_topic_at_once(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    customers = [emu.add_user(1001 + n, f"Клиент {n}", language_code="ru") for n in range(6)]
+    topics = [await _ticket(emu, customer) for customer in customers]
+    loop = asyncio.get_running_loop()
+    emu.latency = 0.5  # each call to Telegram takes half a second
+    try:
+        sent_at = loop.time()
+        for n, topic in enumerate(topics):
+            await emu.user(AGENT).send_in_topic(FORUM, topic, f"Ответ {n}")
+        for n, customer in enumerate(customers):
+            assert (await customer.next_message()).text.endswith(f"Ответ {n}")
+        # one agent's answers in six topics did not queue behind each other's calls
+        assert loop.time() - sent_at < 2.5
+    finally:
+        emu.latency = 0
+
+
+async def test_a_topic_telegram_will_not_rename_now_costs_the_agent_nothing(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    emu.fail_next("editForumTopic", 429, retry_after=30)
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "Смотрю ваш заказ")
+    assert (await anna.next_message()).text.endswith("Смотрю ваш заказ")
+    await asyncio.sleep(0.3)
+    apologies = [m for m in emu.messages(FORUM) if "wrong" in m.text or "не так" in m.text]
+    assert apologies == []
