@@ -78,11 +78,11 @@ class Relay:
         self._album_settle = album_settle
         self._wake = wake
         self._album_seen: dict[str, float] = {}
-        # One worker per ticket: tickets go side by side, each in its own order, and a
-        # slow forum does not hold up replies to customers.
+        # One worker per ticket and direction: tickets go side by side, each direction in
+        # its own order, and a slow forum (20 posts a minute) holds up no agent's reply.
         self._workers = Workers(
             "relay",
-            lambda: self._repo.pending_tickets(limit=_WORKERS),
+            self._pending_queues,
             self._deliver_next,
             wake,
             tick=tick,
@@ -105,20 +105,25 @@ class Relay:
         # restart does not send it again; waiting for a slot is simply dropped.
         await self._workers.stop()
 
-    async def _deliver_next(self, ticket_id: int) -> bool | None:
-        """Deliver the ticket's next message (or album, or merged run): True when sent,
+    async def _pending_queues(self) -> list[int]:
+        queues = await self._repo.pending_queues(limit=_WORKERS)
+        return [ticket_id * 2 + outbound for ticket_id, outbound in queues]
+
+    async def _deliver_next(self, queue: int) -> bool | None:
+        """Deliver the queue's next message (or album, or merged run): True when sent,
         False when it must wait, None when nothing is left."""
-        head = await self._repo.pending_of(ticket_id, 1)
+        ticket_id, outbound = divmod(queue, 2)
+        head = await self._repo.pending_of(ticket_id, bool(outbound), 1)
         if not head:
             return None
         ticket = await self._tickets.get(ticket_id)
-        chat = ticket.customer_id if head[0].direction == "out" else self._forum
+        chat = ticket.customer_id if outbound else self._forum
         if chat is None:
             return False  # kept until an agents' forum is configured; /queue still shows it
         async with self._pacer.turn(chat):
             await self._pacer.ready(chat)
             # Read again: what arrived while waiting for the slot can travel together.
-            waiting = await self._repo.pending_of(ticket_id, _MERGE_MAX)
+            waiting = await self._repo.pending_of(ticket_id, bool(outbound), _MERGE_MAX)
             batch, covered = self._batch(waiting, self._pacer.pressed(chat))
             if not batch:
                 self._workers.wake_later(self._album_settle)

@@ -66,13 +66,16 @@ _PENDING = """
 SELECT * FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
 ORDER BY id LIMIT :limit
 """
-_PENDING_TICKETS = """
-SELECT ticket_id FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
-GROUP BY ticket_id ORDER BY min(id) LIMIT :limit
+# A ticket has two queues: to the customer ('out') and to the agents' forum (the rest).
+_PENDING_QUEUES = """
+SELECT ticket_id, direction = 'out' AS outbound FROM ticket_messages
+WHERE relayed_at IS NULL AND failed IS NULL
+GROUP BY ticket_id, outbound ORDER BY min(id) LIMIT :limit
 """
 _PENDING_OF = """
 SELECT * FROM ticket_messages
 WHERE ticket_id = :ticket_id AND relayed_at IS NULL AND failed IS NULL
+AND (direction = 'out') = :outbound
 ORDER BY id LIMIT :limit
 """
 _RELAYED = "UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id WHERE id = :id"
@@ -260,14 +263,16 @@ class TicketRepo:
     async def pending(self, limit: int = 100) -> list[TicketMessage]:
         return [_message(r) for r in await self._db.fetchall(_PENDING, {"limit": limit})]
 
-    async def pending_tickets(self, limit: int) -> list[int]:
-        """Tickets with something to deliver, the longest waiting first."""
-        rows = await self._db.fetchall(_PENDING_TICKETS, {"limit": limit})
-        return [int(r[0]) for r in rows]
+    async def pending_queues(self, limit: int) -> list[tuple[int, bool]]:
+        """(ticket, to the customer?) for each queue with something to deliver, the
+        longest waiting first."""
+        rows = await self._db.fetchall(_PENDING_QUEUES, {"limit": limit})
+        return [(int(r[0]), bool(r[1])) for r in rows]
 
-    async def pending_of(self, ticket_id: int, limit: int) -> list[TicketMessage]:
-        rows = await self._db.fetchall(_PENDING_OF, {"ticket_id": ticket_id, "limit": limit})
-        return [_message(r) for r in rows]
+    async def pending_of(self, ticket_id: int, outbound: bool, limit: int) -> list[TicketMessage]:
+        """What is still to deliver of one of the ticket's queues, in order."""
+        params = {"ticket_id": ticket_id, "outbound": outbound, "limit": limit}
+        return [_message(r) for r in await self._db.fetchall(_PENDING_OF, params)]
 
     async def relayed(self, message_id: int, relayed_id: int | None, now: datetime) -> None:
         params = {"id": message_id, "relayed_id": relayed_id, "now": now.isoformat()}

@@ -127,3 +127,20 @@ async def test_a_notice_decided_while_telegram_refuses_arrives_once_after_a_rest
     await emu.wait_message(FORUM, predicate=lambda m: "⏰" in m.text, timeout=10)
     await asyncio.sleep(0.5)  # a second one would come right after
     assert len([m for m in emu.messages(FORUM) if "⏰" in m.text]) == 1
+
+
+async def test_an_agents_reply_does_not_wait_for_a_forum_telegram_holds_back(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    tried = len(emu.calls_to("sendMessage"))
+    emu.fail_next("sendMessage", 429, retry_after=30)  # the forum is closed for half a minute
+    await _write(anna, range(1))
+    async with asyncio.timeout(5):
+        while len(emu.calls_to("sendMessage")) == tried:  # the relay met the 429
+            await asyncio.sleep(0.05)
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "Уже смотрим")
+    reply = await anna.next_message(timeout=5)
+    assert reply.text.endswith("Уже смотрим")
+    assert _numbers_in_forum(emu, topic) == []  # Anna's line still waits its turn
