@@ -136,8 +136,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         events_isolation=_isolation(),
         # An agent's updates are ordered per topic (one ticket), not across the whole
         # forum: answering in several tickets at once must not queue each answer behind
-        # the others' calls to Telegram. Agents keep no FSM state; a private chat has no
-        # topics, so its key is the same as before.
+        # the others' calls to Telegram. Agents keep no FSM state; in a private chat
+        # without topics (the usual kind) the key is the same as per chat.
         fsm_strategy=FSMStrategy.USER_IN_TOPIC,
         **services,
     )

@@ -41,5 +41,4 @@ def setup_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # aiogram writes a line for every update handled: noise at a support desk's volume,
     # and formatting it was 3 % of the bot's CPU. Its warnings and errors still show.
-    if level > logging.DEBUG:
-        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))

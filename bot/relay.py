@@ -294,13 +294,15 @@ class Relay:
 
     async def refresh_title(self, ticket: Ticket) -> None:
         """Best effort: the title mirrors the status, and a closed ticket closes its topic;
-        a failure here loses no message, and the next change of status tries again."""
+        a failure here loses no message, and the title is set again at the next change."""
         if self._forum is None or ticket.topic_id is None:
             return
         with contextlib.suppress(TelegramAPIError):
             await self._bot.edit_forum_topic(
                 self._forum, ticket.topic_id, name=topic_title(ticket)
             )
+        # Apart: a title Telegram will not change now must not leave the topic open.
+        with contextlib.suppress(TelegramAPIError):
             if ticket.status == "closed" and not ticket.topic_closed:
                 await self._bot.close_forum_topic(self._forum, ticket.topic_id)
                 await self._repo.set_topic_closed(ticket.id, True)

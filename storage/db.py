@@ -54,8 +54,9 @@ class Database:
     The loop hardly waits on the disk: in WAL mode with ``synchronous = NORMAL`` a COMMIT
     appends to the WAL without fsync, and the checkpoint, which does fsync, is taken off
     the writer and run every ``CHECKPOINT_EVERY`` seconds on aiosqlite's thread; only the
-    pages written while it ran are copied on the loop (a few milliseconds), so that the
-    WAL can start again from the top. The file belongs to this process: another process
+    pages written while it ran are copied on the loop (two fsyncs, 1-5 ms on a VM disk),
+    so that the WAL can start again from the top, and the first COMMIT after that syncs
+    the new WAL header. The file belongs to this process: another process
     holding its write lock would stall the loop for up to the busy timeout.
 
     Reads outside a transaction go to a second, read-only connection: in WAL mode a
@@ -151,15 +152,17 @@ class Database:
             self._writer.executemany(sql, rows)
 
     async def close(self) -> None:
-        if self._checkpoints is not None:
-            self._checkpoints.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checkpoints
-        if self._keeper is not None:
-            await self._keeper.close()
-        if self._reader is not self._writer:
-            self._reader.close()
-        self._writer.close()  # the last one out checkpoints the rest and removes the WAL
+        try:
+            if self._checkpoints is not None:
+                self._checkpoints.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._checkpoints
+            if self._keeper is not None:
+                await self._keeper.close()
+        finally:
+            if self._reader is not self._writer:
+                self._reader.close()
+            self._writer.close()  # the last one out checkpoints the rest, removes the WAL
 
     async def _checkpoint_now_and_then(self) -> None:
         written = -1  # the first round folds in whatever start-up wrote
@@ -167,7 +170,7 @@ class Database:
             await asyncio.sleep(CHECKPOINT_EVERY)
             if self._writer.total_changes == written or self._keeper is None:
                 continue
-            written = self._writer.total_changes
+            changes = self._writer.total_changes
             try:
                 await self._keeper.execute_fetchall(_CHECKPOINT)
                 # The WAL starts again from the top only once everything in it is copied,
@@ -177,13 +180,19 @@ class Database:
                 # writer behind it, each handed the lock one loop turn after another.
                 if not self._lock.locked():
                     self._writer.execute(_CHECKPOINT)
-            except sqlite3.Error:
-                log.exception("WAL checkpoint failed; the next one tries again")
+            except Exception as error:  # this task must outlive any one failed round
+                log.warning("WAL checkpoint failed (%s); the next round tries again", error)
+            else:
+                written = changes
 
 
 def _connect(path: Path | str, *pragmas: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    for pragma in pragmas:
-        conn.execute(pragma)
+    try:
+        for pragma in pragmas:
+            conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
     return conn

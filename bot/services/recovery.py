@@ -27,8 +27,8 @@ from storage.recoveries import Recovery, RecoveryRepo
 EMAIL_PURPOSE = "recover-email"
 PHONE_PURPOSE = "recover-phone"
 
-# Told to every chat still linked to the account: (chat, recovery) -> None.
-OldChatHook = Callable[[int, Recovery, bool], Awaitable[None]]  # chat, recovery, applied
+# Told to every chat still linked to the account: (chat, recovery, already applied).
+OldChatHook = Callable[[int, Recovery, bool], Awaitable[None]]
 AppliedHook = Callable[[Recovery], Awaitable[None]]
 
 
@@ -164,7 +164,7 @@ class RecoveryService:
         )
         recovery = await self._repo.get(recovery_id)
         assert recovery is not None  # noqa: S101 - just written
-        await self._warn_old_contacts(recovery)
+        await self._warn_old_contacts(recovery, await self._marketplace.account(account_id))
         return recovery
 
     async def open_review(
@@ -209,10 +209,16 @@ class RecoveryService:
             raise RecoveryNotOpen
         approved = await self._repo.get(recovery_id)
         assert approved is not None  # noqa: S101
-        await self._warn_old_contacts(approved, applied=self.policy.approve_immediately)
+        # The contacts as they are before the change: the old number is told, not the new.
+        account = await self._marketplace.account(approved.account_id or "")
         if self.policy.approve_immediately:
-            await self.apply_due()
-            approved = await self._repo.get(recovery_id) or approved  # now "applied"
+            try:
+                await self.apply_due()
+            finally:  # told what really happened, even if applying failed
+                approved = await self._repo.get(recovery_id) or approved
+                await self._warn_old_contacts(approved, account)
+        else:
+            await self._warn_old_contacts(approved, account)
         return approved
 
     async def reject(self, recovery_id: int, agent_id: int, reason: str) -> Recovery:
@@ -268,12 +274,12 @@ class RecoveryService:
             applied.append(recovery)
         return applied
 
-    async def _warn_old_contacts(self, recovery: Recovery, *, applied: bool = False) -> None:
+    async def _warn_old_contacts(self, recovery: Recovery, account: Account | None) -> None:
         """Every contact of the account hears of the change: ahead of it, with the way to
-        stop it, or, when it is applied at once, that it is done and whom to call."""
-        account = await self._marketplace.account(recovery.account_id or "")
+        stop it, or, once it is applied, that it is done and whom to call."""
         if account is None or recovery.due_at is None:
             return
+        applied = recovery.status == "applied"
         locale: Locale = recovery.locale  # type: ignore[assignment]
         args = {"date": recovery.due_at.strftime("%d.%m.%Y"), "phone": mask(recovery.new_phone)}
         for contact in (account.email, account.phone):

@@ -183,3 +183,25 @@ async def test_immediate_approval_applies_at_once(db: Database, clock: FrozenClo
     await world.background.drain()
     assert [m[1] for m in world.mail.sent] == ["Номер телефона сменён"]
     assert "сменён" in world.phone.sent[-1][-1]
+
+
+async def test_an_immediate_change_that_fails_is_announced_as_pending_not_done(
+    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(db, clock, immediate=True)
+    await world.seed()
+    recovery, _ = await world.service.open_review(
+        7, NEW, Evidence("Анна", "1-1", "+79123456789", ""), "ru"
+    )
+    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
+
+    async def marketplace_down(*_: object) -> None:
+        raise RuntimeError("marketplace is down")
+
+    monkeypatch.setattr(world.market, "change_phone", marketplace_down)
+    with pytest.raises(RuntimeError):
+        await world.service.approve(recovery.id, 9001)
+    # still scheduled (the scheduler tries again), and told as such, with the way to stop it
+    assert (world.old_chats, world.applied_old_chats) == ([42], [])
+    await world.background.drain()
+    assert [m[1] for m in world.mail.sent] == ["Запрошена смена номера телефона"]
