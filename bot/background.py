@@ -61,8 +61,10 @@ class Workers:
         tick: float,
         retry: float,
         also: Callable[[], Awaitable[None]] | None = None,
+        describe: Callable[[int], str] = str,
     ) -> None:
         self._name, self._pending, self._step, self._also = name, pending, step, also
+        self._describe = describe
         self._wake, self._tick, self._retry = wake, tick, retry
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -86,7 +88,7 @@ class Workers:
                 for key in await self._pending():
                     if key not in self._workers:
                         self._workers[key] = asyncio.create_task(
-                            self._work(key), name=f"{self._name}-{key}"
+                            self._work(key), name=f"{self._name} {self._describe(key)}"
                         )
                 if self._also is not None:
                     await self._also()
@@ -101,7 +103,7 @@ class Workers:
                 pass
             emptied = done is None
         except Exception:
-            log.exception("%s of %s failed; retrying", self._name, key)
+            log.exception("%s of %s failed; retrying", self._name, self._describe(key))
             self.wake_later(self._retry)
         finally:
             if self._workers.get(key) is asyncio.current_task():

@@ -88,6 +88,7 @@ class Relay:
             tick=tick,
             retry=album_settle,
             also=self._announce_overdue,
+            describe=_queue_name,
         )
 
     def kick(self) -> None:
@@ -351,3 +352,8 @@ def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
     text = error.message.lower()
     if any(marker in text for marker in _TOPIC_GONE):
         raise TopicGone from error
+
+
+def _queue_name(queue: int) -> str:
+    ticket_id, outbound = divmod(queue, 2)
+    return f"ticket {ticket_id} to the {'customer' if outbound else 'forum'}"
