@@ -233,21 +233,17 @@ def _queue_services(w: Wiring) -> dict[str, object]:
             reopen_hours=s.ticket_reopen_hours,
             customer_messages_per_minute=s.customer_messages_per_minute,
         ),
-        on_new_work=wake.set,
+        on_new_work=lambda *_: wake.set(),
     )
+    relay = Relay(
+        w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake, w.pacer, w.outbox
+    )
+    # Each needs the other: the relay reads tickets, and the service tells the relay
+    # which queue has new work.
+    tickets.on_new_work = relay.poke
     return {
         "tickets": tickets,
-        "relay": Relay(
-            w.bot,
-            TicketRepo(w.db),
-            tickets,
-            w.marketplace,
-            w.translator,
-            s,
-            wake,
-            w.pacer,
-            w.outbox,
-        ),
+        "relay": relay,
         "agents": AgentDirectory(w.bot, s.support_chat_id, s.admin_ids),
     }
 

@@ -48,7 +48,9 @@ class Workers:
 
     Each pass asks `pending` for the keys with work and gives a worker to each key that
     has none. A worker calls `step(key)` until it answers False (must wait: a later
-    pass retries) or None (nothing left). `also` runs once per pass.
+    pass retries) or None (nothing left). `also` runs once per pass. `poke(key)` is
+    for a caller that knows which key got work: its worker starts at once, without a
+    pass over everything pending (which under load ran for every stored message).
     """
 
     def __init__(
@@ -68,6 +70,8 @@ class Workers:
         self._wake, self._tick, self._retry = wake, tick, retry
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
+        # Keys given work while their worker was busy: it looks again before it stops.
+        self._again: set[int] = set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self._name)
@@ -81,15 +85,26 @@ class Workers:
     def wake_later(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
 
+    def poke(self, key: int) -> None:
+        if self._task is None or self._task.done():  # not running: the first pass finds it
+            self._wake.set()
+            return
+        self._serve(key)
+
+    def _serve(self, key: int) -> None:
+        if key in self._workers:
+            self._again.add(key)
+        else:
+            self._workers[key] = asyncio.create_task(
+                self._work(key), name=f"{self._name} {self._describe(key)}"
+            )
+
     async def _run(self) -> None:
         while True:
             self._wake.clear()
             try:
                 for key in await self._pending():
-                    if key not in self._workers:
-                        self._workers[key] = asyncio.create_task(
-                            self._work(key), name=f"{self._name} {self._describe(key)}"
-                        )
+                    self._serve(key)
                 if self._also is not None:
                     await self._also()
             except Exception:
@@ -97,18 +112,20 @@ class Workers:
             await wake_or_tick(self._wake, self._tick)
 
     async def _work(self, key: int) -> None:
-        emptied = False
         try:
-            while (done := await self._step(key)) is True:
-                pass
-            emptied = done is None
+            while True:
+                self._again.discard(key)
+                while (done := await self._step(key)) is True:
+                    pass
+                # Work given to this key while the step found nothing: look again. The
+                # check and the leaving below happen with no await in between.
+                if done is None and key in self._again:
+                    continue
+                break
         except Exception:
             log.exception("%s of %s failed; retrying", self._name, self._describe(key))
             self.wake_later(self._retry)
         finally:
             if self._workers.get(key) is asyncio.current_task():
                 del self._workers[key]
-        if emptied:
-            # Work stored while this worker found its queue empty was seen by a pass
-            # that still counted this worker: look again.
-            self._wake.set()
+                self._again.discard(key)

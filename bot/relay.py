@@ -94,6 +94,10 @@ class Relay:
     def kick(self) -> None:
         self._wake.set()
 
+    def poke(self, ticket_id: int, to_customer: bool) -> None:
+        """New work in one of the ticket's queues: its worker starts at once."""
+        self._workers.poke(ticket_id * 2 + to_customer)
+
     def album_part(self, media_group_id: str) -> None:
         """Albums arrive one update per item; wait for the last before relaying."""
         self._album_seen[media_group_id] = asyncio.get_running_loop().time()

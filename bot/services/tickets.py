@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.clock import Clock
@@ -93,11 +94,12 @@ class TicketService:
         clock: Clock,
         hours: SupportHours,
         policy: TicketPolicy,
-        on_new_work: Callable[[], None],
+        on_new_work: Callable[[int, bool], None],
     ) -> None:
         self._db, self._repo, self._clock = db, repo, clock
         self.hours, self.policy = hours, policy
-        self._kick = on_new_work
+        # Told (ticket, towards the customer?) once new work for the relay is committed.
+        self.on_new_work = on_new_work
 
     async def open_ticket(
         self,
@@ -137,7 +139,7 @@ class TicketService:
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
             position = await self._repo.position(ticket.id)
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
         return Opened(ticket, created, max(position, 1), self.policy.first_response_minutes, back)
 
@@ -174,7 +176,7 @@ class TicketService:
                 ticket, reopened = await self._repo.get(last.id), True
             assert ticket is not None  # noqa: S101
             await self._store_in(ticket, customer, written, now)
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         return Fed(ticket, reopened=reopened)
 
     async def attach(self, ticket_id: int, customer: Person, parts: list[Written]) -> None:
@@ -184,7 +186,7 @@ class TicketService:
             ticket = await self._get(ticket_id)
             for part in parts:
                 await self._store_in(ticket, customer, part, self._clock.now())
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 
     async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """Show agents the new wording, next to the original."""
@@ -208,7 +210,7 @@ class TicketService:
             await self._repo.first_response(ticket.id, now)
             await self._repo.add_message(_said(ticket.id, "out", agent, written, now))
             ticket = await self._get(ticket.id)
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, ticket.id, True))
         return ticket
 
     async def agent_edited(self, chat_id: int, message_id: int, text: str) -> bool:
@@ -234,7 +236,7 @@ class TicketService:
                     edit_of=original.id,
                 )
             )
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, original.ticket_id, direction == "out"))
         return True
 
     async def note(self, ticket_id: int, agent: Person, written: Written) -> None:
@@ -248,7 +250,7 @@ class TicketService:
         await self._repo.add_message(
             NewMessage(ticket_id, "event", "text", self._clock.now(), text=text)
         )
-        self._db.after_commit(self._kick)
+        self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 
     async def take(self, ticket_id: int, agent: Person) -> Ticket:
         async with self._db.tx():

@@ -70,3 +70,36 @@ async def test_workers_serve_each_key_in_order_side_by_side_and_retry_a_failure(
     finally:
         await workers.stop()
     assert done == ["b1", "a1", "a2", "a3"]
+
+
+async def test_a_poke_serves_its_key_at_once_and_one_during_the_last_look_is_kept() -> None:
+    queue: list[str] = []
+    served: list[str] = []
+    looking, go_on = asyncio.Event(), asyncio.Event()
+
+    async def pending() -> list[int]:
+        return []  # a pass finds nothing: only the pokes bring work
+
+    async def step(key: int) -> bool | None:
+        if queue:
+            served.append(queue.pop(0))
+            return True
+        looking.set()
+        await go_on.wait()  # the queue looked empty; the worker has not left yet
+        return None
+
+    workers = Workers("test", pending, step, asyncio.Event(), tick=60, retry=60)
+    await workers.start()
+    try:
+        await asyncio.sleep(0)
+        queue.append("a")
+        workers.poke(1)
+        await looking.wait()
+        queue.append("b")
+        workers.poke(1)  # while its worker is still looking at the empty queue
+        go_on.set()
+        async with asyncio.timeout(2):
+            while served != ["a", "b"]:
+                await asyncio.sleep(0.01)
+    finally:
+        await workers.stop()

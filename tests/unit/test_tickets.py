@@ -35,7 +35,7 @@ class Kicks:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self) -> None:
+    def __call__(self, ticket_id: int, to_customer: bool) -> None:
         self.count += 1
 
 
