@@ -91,9 +91,6 @@ class Relay:
             describe=_queue_name,
         )
 
-    def kick(self) -> None:
-        self._wake.set()
-
     def poke(self, ticket_id: int, to_customer: bool) -> None:
         """New work in one of the ticket's queues: its worker starts at once."""
         self._workers.poke(ticket_id * 2 + to_customer)
