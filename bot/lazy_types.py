@@ -1,6 +1,6 @@
 """Import aiogram without building a validator for every Telegram type up front.
 
-aiogram's ``types/__init__`` calls ``model_rebuild`` on each of its ~300 types to resolve
+aiogram's ``types/__init__`` calls ``model_rebuild`` on each of its ~400 types to resolve
 their forward references, and each rebuild builds a full validator that inlines every
 type it reaches. On a small VM that is 4-6 s and about 150 MB, most of the bot's start-up
 and memory, for types the bot never receives (aiogram issues #1513 and #1876).
