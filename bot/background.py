@@ -72,11 +72,14 @@ class Workers:
         self._workers: dict[int, asyncio.Task[None]] = {}
         # Keys given work while their worker was busy: it looks again before it stops.
         self._again: set[int] = set()
+        self._stopping = False
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
+        self._stopping = True  # a poke from an update still finishing starts nothing new
         tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -86,7 +89,7 @@ class Workers:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
 
     def poke(self, key: int) -> None:
-        if self._task is None or self._task.done():  # not running: the first pass finds it
+        if self._task is None or self._stopping:  # not running: the next first pass finds it
             self._wake.set()
             return
         self._serve(key)

@@ -103,3 +103,24 @@ async def test_a_poke_serves_its_key_at_once_and_one_during_the_last_look_is_kep
                 await asyncio.sleep(0.01)
     finally:
         await workers.stop()
+
+
+async def test_a_poke_while_the_workers_stop_starts_nothing_new() -> None:
+    steps: list[int] = []
+
+    async def pending() -> list[int]:
+        return []
+
+    async def step(key: int) -> bool | None:
+        steps.append(key)
+        return None
+
+    workers = Workers("test", pending, step, asyncio.Event(), tick=60, retry=60)
+    await workers.start()
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(workers.stop())
+    await asyncio.sleep(0)  # the stop is under way, waiting for its tasks to end
+    workers.poke(1)  # an update still finishing commits new work
+    await stopping
+    await asyncio.sleep(0.05)
+    assert steps == []
