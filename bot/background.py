@@ -89,7 +89,7 @@ class Workers:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
 
     def poke(self, key: int) -> None:
-        if self._task is None or self._stopping:  # not running: the next first pass finds it
+        if self._task is None or self._stopping:  # not running: the first pass of a start finds it
             self._wake.set()
             return
         self._serve(key)
