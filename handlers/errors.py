@@ -10,13 +10,16 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Texts, Translator
+from bot.relay import Relay
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
 @router.errors()
-async def on_error(event: ErrorEvent, translator: Translator, t: Texts | None = None) -> None:
+async def on_error(
+    event: ErrorEvent, translator: Translator, t: Texts | None = None, relay: Relay | None = None
+) -> None:
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
     query = update.callback_query
@@ -24,9 +27,12 @@ async def on_error(event: ErrorEvent, translator: Translator, t: Texts | None = 
     user = update.message.from_user if update.message else (query.from_user if query else None)
     if message is None or user is None:
         return
-    # `t` is there when the customer middleware ran: it knows the chosen language.
-    texts = t or translator(translator.pick(None, user.language_code))
+    if message.chat.type != "private" and relay is not None:
+        text = relay.agents_text("error-generic")  # the agents' forum speaks one language
+    else:
+        # `t` is there when the customer middleware ran: it knows the chosen language.
+        text = (t or translator(translator.pick(None, user.language_code)))("error-generic")
     with contextlib.suppress(TelegramAPIError):
         if query is not None:
             await query.answer()
-        await message.answer(texts("error-generic"))
+        await message.answer(text)

@@ -166,3 +166,12 @@ async def test_a_topic_telegram_will_not_rename_now_costs_the_agent_nothing(
     await asyncio.sleep(0.3)
     apologies = [m for m in emu.messages(FORUM) if "wrong" in m.text or "не так" in m.text]
     assert apologies == []
+
+
+async def test_a_failure_in_the_forum_is_apologised_for_in_the_forums_language(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    emu.fail_next("sendMessage", 400, description="Bad Request: something odd")
+    await emu.user(AGENT).send_in_topic(FORUM, None, "/queue")  # an agent with English Telegram
+    apology = await emu.wait_message(FORUM, predicate=lambda m: "не так" in m.text)
+    assert apology.text.startswith("Что-то пошло не так на нашей стороне")
