@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -61,47 +62,49 @@ async def test_a_lone_write_is_atomic_and_counted(db: Database) -> None:
     assert await _count(db) == 1
 
 
-async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
+@pytest.fixture
+async def checkpointed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.05)
+) -> AsyncIterator[tuple[Database, Path]]:
+    """A database file whose checkpointer runs every 20 ms."""
+    monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.02)
     path = tmp_path / "wal.sqlite3"
     db = await Database.open(path)
-    try:
-        size = path.stat().st_size
-        async with db.tx():  # about 100 pages: the writer itself never checkpoints
-            for n in range(400):
-                await db.execute(_BAN, {"id": n})
-                await db.execute(
-                    "UPDATE bans SET banned_by = :by WHERE telegram_id = :id",
-                    {"by": "x" * 1000, "id": n},
-                )
-        assert path.stat().st_size == size
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if path.stat().st_size > size:
-                break
-        assert path.stat().st_size > size + 100_000
-    finally:
-        await db.close()
+    yield db, path
+    await db.close()
+
+
+async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
+    checkpointed: tuple[Database, Path],
+) -> None:
+    db, path = checkpointed
+    size = path.stat().st_size
+    async with db.tx():  # about 100 pages: the writer itself never checkpoints
+        for n in range(400):
+            await db.execute(_BAN, {"id": n})
+            await db.execute(
+                "UPDATE bans SET banned_by = :by WHERE telegram_id = :id",
+                {"by": "x" * 1000, "id": n},
+            )
+    assert path.stat().st_size == size
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if path.stat().st_size > size:
+            break
+    assert path.stat().st_size > size + 100_000
 
 
 async def test_the_wal_starts_over_while_writes_keep_coming(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    checkpointed: tuple[Database, Path],
 ) -> None:
-    monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.02)
-    path = tmp_path / "busy.sqlite3"
-    db = await Database.open(path)
+    db, path = checkpointed
     loop = asyncio.get_running_loop()
-    try:
-        commits, deadline = 0, loop.time() + 1.0
-        while loop.time() < deadline:
-            await db.execute(_BAN, {"id": commits})
-            commits += 1
-            await asyncio.sleep(0)
-        wal = (tmp_path / "busy.sqlite3-wal").stat().st_size
-        # every commit appends at least one 4 KiB page; a WAL that never starts over
-        # would hold them all
-        assert wal < commits * 4096 / 4
-    finally:
-        await db.close()
+    commits, deadline = 0, loop.time() + 1.0
+    while loop.time() < deadline:
+        await db.execute(_BAN, {"id": commits})
+        commits += 1
+        await asyncio.sleep(0)
+    wal = path.with_name(f"{path.name}-wal").stat().st_size
+    # every commit appends at least one 4 KiB page; a WAL that never starts over would
+    # hold them all
+    assert wal < commits * 4096 / 4
