@@ -38,7 +38,7 @@ from bot.services.recovery import RecoveryPolicy, RecoveryService
 from bot.services.tickets import TicketPolicy, TicketService
 from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
-from handlers import build_root
+from handlers import route
 from handlers.login import tell_delivery_failed
 from handlers.recovery import tell_applied, tell_old_chat
 from storage.codes import CodeRepo
@@ -146,7 +146,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     dp.update.outer_middleware(
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
     )
-    dp.include_router(build_root(settings.support_chat_id, translator(settings.default_locale)))
+    route(dp, settings.support_chat_id, translator(settings.default_locale))
     dp.startup.register(_set_commands)
     for part in (outbox, services["relay"], services["scheduler"]):
         dp.startup.register(part.start)  # type: ignore[attr-defined]

@@ -5,18 +5,15 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
 from bot.i18n import Texts, Translator
 from bot.relay import Relay
 
-router = Router(name=__name__)
 log = logging.getLogger(__name__)
 
 
-@router.errors()
 async def on_error(
     event: ErrorEvent, translator: Translator, t: Texts | None = None, relay: Relay | None = None
 ) -> None:
