@@ -47,8 +47,8 @@ def import_aiogram() -> None:
         from aiogram.types import Update  # noqa: PLC0415
     finally:
         BaseModel.model_rebuild = original  # type: ignore[method-assign]
-    # Only now: with the names in place while aiogram defines its methods, pydantic
-    # would build each method's generic base, and every type it reaches, right away.
+    # Lent only now: lent during the import, they would let pydantic build each method's
+    # generic base, and every type it reaches, as aiogram defines its methods.
     for cls, options in left:
         _lend_names(cls, options["_types_namespace"])
     try:
