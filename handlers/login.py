@@ -94,7 +94,7 @@ async def cmd_logout(message: Message, state: FSMContext, t: Texts, login: Login
     await show_menu(message, t, None, t(key), drop_reply_keyboard=True)
 
 
-@in_flow.message(StateFilter(Login), TextButton("login-btn-cancel"))
+@in_flow.message(TextButton("login-btn-cancel"))
 async def login_cancelled(message: Message, state: FSMContext, t: Texts) -> None:
     await state.clear()
     await show_menu(message, t, None, t("cancel-done"), drop_reply_keyboard=True)

@@ -92,7 +92,7 @@ async def _show_pending(
         )
 
 
-@in_flow.message(StateFilter(Recover), TextButton("login-btn-cancel"))
+@in_flow.message(TextButton("login-btn-cancel"))
 async def recover_cancelled(
     message: Message, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
@@ -325,7 +325,7 @@ async def description_entered(
     await message.answer(t("recover-review-sent", id=ticket.ticket.id))
 
 
-@in_flow.message(StateFilter(Recover))
+@in_flow.message()
 async def recover_text_only(message: Message, t: Texts) -> None:
     await message.answer(t("recover-text-only"))
 
