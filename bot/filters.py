@@ -36,6 +36,14 @@ class IsAgent(Filter):
         return event.from_user is not None and await agents.is_agent(event.from_user.id)
 
 
+class NotCommand(Filter):
+    """Neither text nor caption is a command, judged as aiogram's Command reads them:
+    the first word of the text, or of the caption when there is no text."""
+
+    async def __call__(self, message: Message) -> bool:
+        return not (message.text or message.caption or "").lstrip().startswith("/")
+
+
 class AsksForHuman(Filter):
     """Free text that asks for a person, in either language (support-human-words)."""
 
