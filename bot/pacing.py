@@ -15,7 +15,8 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -87,6 +88,18 @@ _POSTING = (
 
 # The chat whose turn the current task holds (see Pacer.turn).
 _holding: contextvars.ContextVar[int | None] = contextvars.ContextVar("pacing_turn", default=None)
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A slot taken ahead for one post to a chat (see Pacer.paid). An object, so that
+    using it shows in every task that inherited it: a retry must wait for a slot."""
+
+    chat_id: int
+    used: bool = False
+
+
+_paid: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("pacing_paid", default=None)
 
 
 class _Window:
@@ -206,6 +219,10 @@ class Pacer:
 
     async def acquire(self, chat_id: int, count: int = 1) -> None:
         """Wait for this chat's turn and a free slot, then take it."""
+        slot = _paid.get()
+        if slot is not None and slot.chat_id == chat_id and not slot.used:
+            slot.used = True
+            return
         if _holding.get() == chat_id:
             await self.ready(chat_id, count)
             self.take(chat_id, count)
@@ -230,6 +247,16 @@ class Pacer:
             _holding.reset(token)
             lock.release()
             self._forget(chat_id)
+
+    @contextlib.contextmanager
+    def paid(self, chat_id: int) -> Iterator[None]:
+        """The next post of this task to this chat has its slot: the caller took it with
+        ``take`` while it held the chat's turn, and gave the turn up before sending."""
+        token = _paid.set(_Slot(chat_id))
+        try:
+            yield
+        finally:
+            _paid.reset(token)
 
     def _forget(self, chat_id: int) -> None:
         lock = self._locks.get(chat_id)

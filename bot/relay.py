@@ -131,6 +131,16 @@ class Relay:
                 self._workers.wake_later(self._album_settle)
                 return False
             ticket = await self._tickets.get(ticket_id)  # again: it may have changed
+            if outbound:
+                # A customer's chat keeps its turn through the whole send: a long reply
+                # is several messages, and nothing may come between them.
+                return await self._deliver(ticket, chat, batch, covered)
+            await self._pacer.ready(chat, len(batch))  # an album takes a slot per item
+            self._pacer.take(chat, len(batch))
+        # In the forum only the order within a topic matters, and this worker keeps it.
+        # The slot is taken, so the next ticket's turn starts while this one is sent:
+        # held through the send, the turn let the forum have one send on the wire at a time.
+        with self._pacer.paid(chat):
             return await self._deliver(ticket, chat, batch, covered)
 
     def _batch(

@@ -160,6 +160,29 @@ async def test_a_turn_spans_several_sends_and_shows_pressure(vt: VirtualTime) ->
     assert seen == ["pressed=False", "pressed=True", "holder sent two", "latecomer sent"]
 
 
+async def test_a_slot_taken_ahead_serves_one_post_in_this_task_and_its_copies(
+    vt: VirtualTime,
+) -> None:
+    pacer = _pacer(vt, group=2)
+    pacer.take(FORUM)  # taken while holding the forum's turn
+    times: list[float] = []
+
+    async def post() -> None:
+        await pacer.acquire(FORUM)
+        times.append(vt.now)
+
+    async def sender() -> None:
+        with pacer.paid(FORUM):
+            await asyncio.ensure_future(post())  # a send in its own task, as the relay's
+            await post()  # a second part, or a retry: it waits for a slot of its own
+            await post()
+        await post()
+
+    await vt.run(sender())
+    assert times == [0, 0, 60, 60]  # two a minute: the taken slot and one more, then wait
+    assert pacer.delay(CUSTOMER) == 0  # the slot was for the forum only
+
+
 async def test_a_chat_that_made_someone_wait_stays_pressed_a_little(vt: VirtualTime) -> None:
     pacer = _pacer(vt)
     assert not pacer.pressed(FORUM)
