@@ -119,17 +119,21 @@ class Database:
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` once the task's transaction is committed (now, outside one):
         whoever it wakes reads on the other connection and must find the data there."""
-        if self._owner is asyncio.current_task():
+        if self._owns():
             self._on_commit.append(callback)
         else:
             callback()
+
+    def _owns(self) -> bool:
+        # Most statements run outside any transaction: no need to ask for the task.
+        return self._owner is not None and self._owner is asyncio.current_task()
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[sqlite3.Connection]:
         """Room for one statement: inside the task's transaction, or alone under the lock
         (another task's transaction may be open, waiting on something else). A statement
         alone needs no BEGIN/COMMIT: SQLite runs it atomically by itself."""
-        if self._owner is asyncio.current_task():
+        if self._owns():
             yield self._writer
             return
         async with self._lock:
@@ -139,7 +143,7 @@ class Database:
         return next(iter(await self.fetchall(sql, params)), None)
 
     async def fetchall(self, sql: str, params: Params = None) -> list[Row]:
-        conn = self._writer if self._owner is asyncio.current_task() else self._reader
+        conn = self._writer if self._owns() else self._reader
         return conn.execute(sql, params or {}).fetchall()
 
     async def execute(self, sql: str, params: Params = None) -> Written:

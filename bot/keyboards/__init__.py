@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
@@ -18,11 +19,15 @@ def rows(*lines: Sequence[Button]) -> InlineKeyboardMarkup:
     0.9 ms against 0.15 ms here, and keyboards go with most answers."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in line]
-            for line in lines
-            if line
+            [_button(text, data.pack()) for text, data in line] for line in lines if line
         ]
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    # Buttons are immutable, and the same few (the menu, a ticket's) go out again and again.
+    return InlineKeyboardButton(text=text, callback_data=data)
 
 
 def column(buttons: Iterable[Button]) -> InlineKeyboardMarkup:
