@@ -144,3 +144,34 @@ async def test_an_agents_reply_does_not_wait_for_a_forum_telegram_holds_back(
     reply = await anna.next_message(timeout=5)
     assert reply.text.endswith("Уже смотрим")
     assert _numbers_in_forum(emu, topic) == []  # Anna's line still waits its turn
+
+
+async def test_lines_of_several_tickets_reach_the_forum_side_by_side_a_few_at_a_time(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    customers = [emu.add_user(1001 + n, f"Клиент {n}", language_code="ru") for n in range(8)]
+    for customer in customers:
+        await _open_ticket(emu, customer, "старт")
+    loop = asyncio.get_running_loop()
+    posted: list[float] = []
+
+    def on_event(event: dict[str, object]) -> None:
+        if event.get("type") == "bot_message" and event.get("chat_id") == FORUM:
+            posted.append(loop.time())
+
+    unsubscribe = emu.subscribe(on_event)
+    emu.latency = 0.5  # each call to Telegram takes half a second
+    try:
+        started = loop.time()
+        for customer in customers:
+            await customer.send("сообщение 1")
+        async with asyncio.timeout(15):
+            while len(posted) < len(customers):
+                await asyncio.sleep(0.05)
+    finally:
+        emu.latency = 0
+        unsubscribe()
+    # One at a time, eight posts would take four seconds.
+    assert posted[-1] - started < 3.0
+    # The rest of the time goes to answering customers: at most four on the wire at once.
+    assert max(sum(1 for t in posted if start <= t < start + 0.4) for start in posted) <= 4
