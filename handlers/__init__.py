@@ -53,7 +53,7 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
     private.message.filter(F.chat.type == "private")
     private.edited_message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    private.include_routers(_plain_path(customer_routers), *customer_routers)
+    private.include_routers(_shortcut(customer_routers), *customer_routers)
     dp.include_router(private)
 
     if support_chat_id is not None:
@@ -69,24 +69,31 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
     _inline_sync_filters(dp)
 
 
-def _plain_path(routers: tuple[Router, ...]) -> Router:
-    """A shortcut for the commonest message: plain text or media outside any flow.
+def _shortcut(routers: tuple[Router, ...]) -> Router:
+    """A shortcut for the commonest updates, built from the routers' own order.
 
-    Such a message skips every command handler and every flow's steps, yet walking
-    the routers to find that out cost aiogram about 24 µs per router, a dozen of them.
-    The shortcut holds the handlers that can answer it, in the order the routers give
-    them, and goes first; the fallback at their end answers whatever is left, so the
-    routers behind see only commands and messages inside a flow.
+    Walking the routers costs aiogram about 24 µs each, and most updates would walk a
+    dozen only to skip them. Two kinds need not:
+    * a plain message outside any flow (no state, not a command) can be answered only
+      by the handlers that are neither commands nor a flow's steps;
+    * a button tap can be answered by any tap handler, and the routers check nothing
+      of their own for taps.
+    The shortcut holds those handlers in the order the routers give them and goes
+    first; the fallback at the end of each list answers whatever is left, so the routers
+    behind see only commands, messages inside a flow and edits.
     """
-    plain = Router(name="private.plain")
-    plain.message.filter(StateFilter(None), NotCommand())
+    shortcut = Router(name="private.shortcut")
+    shortcut.message.filter(StateFilter(None), NotCommand())
     for router in (r for top in routers for r in top.chain_tail):
+        if router.callback_query._handler.filters:
+            raise ValueError(f"{router.name}: the button-tap shortcut cannot judge it")
+        shortcut.callback_query.handlers.extend(router.callback_query.handlers)
         if gates := router.message._handler.filters:
             if not all(_needs_a_state(f.callback) for f in gates):
                 raise ValueError(f"{router.name}: the plain-message shortcut cannot judge it")
             continue  # a flow's steps, behind a check of its state
-        plain.message.handlers.extend(h for h in router.message.handlers if not _is_command(h))
-    return plain
+        shortcut.message.handlers.extend(h for h in router.message.handlers if not _is_command(h))
+    return shortcut
 
 
 def _needs_a_state(check: object) -> bool:

@@ -1,4 +1,4 @@
-"""The router tree: the shortcut for plain messages answers as the full chain would."""
+"""The router tree: the shortcut for plain messages and taps answers as the routers would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
-from aiogram import Dispatcher, Router
+from aiogram import Dispatcher, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import Chat, Message, PhotoSize
 
@@ -34,16 +34,29 @@ def _message(text: str | None, caption: str | None) -> Message:
     )
 
 
-def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order() -> None:
+def _private() -> tuple[Router, Router]:
     private = next(r for r in _routed().sub_routers if r.name == "private")
-    plain = private.sub_routers[0]
-    assert plain.name == "private.plain"
-    assert [h.callback.__name__ for h in plain.message.handlers] == [
+    return private, private.sub_routers[0]
+
+
+def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order() -> None:
+    _, shortcut = _private()
+    assert shortcut.name == "private.shortcut"
+    assert [h.callback.__name__ for h in shortcut.message.handlers] == [
         "cmd_support",  # a request for a person in words
         "into_ticket",
         "number_typed",
         "anything",
     ]
+
+
+def test_taps_meet_every_tap_handler_in_the_routers_order_the_stale_button_last() -> None:
+    private, shortcut = _private()
+    behind = [
+        h for r in private.sub_routers[1:] for c in r.chain_tail for h in c.callback_query.handlers
+    ]
+    assert shortcut.callback_query.handlers == behind
+    assert behind[-1].callback.__name__ == "stale_button"  # the shortcut answers every tap
 
 
 @pytest.mark.parametrize(
@@ -68,7 +81,11 @@ def test_a_router_the_shortcut_cannot_judge_is_refused() -> None:
     odd = Router(name="odd")
     odd.message.filter(NotCommand())
     with pytest.raises(ValueError, match="odd"):
-        handlers._plain_path((odd,))
+        handlers._shortcut((odd,))
+    taps = Router(name="taps")
+    taps.callback_query.filter(F.data == "x")
+    with pytest.raises(ValueError, match="taps"):
+        handlers._shortcut((taps,))
 
 
 def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
@@ -84,5 +101,5 @@ def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
     steps.message.register(step)
     flow.message.register(command, Command("x"))
     flow.message.register(free)
-    plain = handlers._plain_path((flow,))
-    assert [h.callback for h in plain.message.handlers] == [free]
+    shortcut = handlers._shortcut((flow,))
+    assert [h.callback for h in shortcut.message.handlers] == [free]
