@@ -26,7 +26,7 @@ FIRST_USER_ID = 200_000
 MAX_CUSTOMERS = 9_999  # phones are +7999000NNNN
 ORDERS_PER_CUSTOMER = 3
 _REPLIES_AFTER_CODE = 2  # the welcome and the menu
-_REPLIES_TO_ORDER_CARD = 2  # the card and the problems to choose from
+_REPLIES_TO_ORDER_CARD = 1  # the card, with the problems to choose from under it
 
 
 class ExchangeFailed(Exception):

@@ -9,6 +9,10 @@ from bot.keyboards.orders import orders_list, problems, status_label
 from bot.marketplace import Account, Order
 from bot.services.orders import OrderService
 
+# Room for the items in a card: Fluent formats at most 1,000 characters into a text's
+# placeable (and Telegram takes 4,096 in a message).
+_ITEMS_ROOM = 900
+
 
 async def show_orders(
     message: Message,
@@ -31,24 +35,29 @@ async def show_orders(
 
 
 async def show_order(message: Message, t: Texts, orders: OrderService, order: Order) -> None:
-    await message.answer(order_card(t, order))
+    # One message: the problems to choose from sit right under the order they are about.
     await message.answer(
-        t("orders-card-choose"), reply_markup=problems(t, order, orders.problems(order))
+        f"{order_card(t, order)}\n\n{t('orders-card-choose')}",
+        reply_markup=problems(t, order, orders.problems(order)),
     )
 
 
 def order_card(t: Texts, order: Order) -> str:
-    items = Html(
-        "\n".join(
-            t(
-                "orders-card-item",
-                title=item.title,
-                qty=item.qty,
-                price=t("orders-money", amount=item.price * item.qty),
-            )
-            for item in order.items
+    lines: list[str] = []
+    room = _ITEMS_ROOM
+    for shown, item in enumerate(order.items):
+        line = t(
+            "orders-card-item",
+            title=item.title,
+            qty=item.qty,
+            price=t("orders-money", amount=item.price * item.qty),
         )
-    )
+        room -= len(line) + 1
+        if room < 0:  # a huge order: the card must still fit in one message
+            lines.append(t("orders-card-more", count=len(order.items) - shown))
+            break
+        lines.append(line)
+    items = Html("\n".join(lines))
     lines = [
         t(
             "orders-card",

@@ -78,4 +78,17 @@ MARKET["orders"] += [
     ),
     _order("10000007-0001", "cancelled", "2026-10-10", None),
     _order("20000001-0001", "delivered", "2026-10-22", "2026-10-26", account_id="A2"),
+    # A wholesale order: far more items than one message can list.
+    _order(
+        "20000002-0001",
+        "delivered",
+        "2026-10-21",
+        "2026-10-25",
+        account_id="A2",
+        total=300 * 990,
+        items=[
+            {"sku": f"9{n:03d}", "title": f"Тарелка фарфоровая, серия {n}", "qty": 1, "price": 990}
+            for n in range(300)
+        ],
+    ),
 ]

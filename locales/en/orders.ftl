@@ -27,6 +27,10 @@ orders-card =
     <b>Total: { $total }</b>
 orders-item-label = { $title } × { $qty }
 orders-card-item = • { $title } × { $qty } — { $price }
+orders-card-more = • … and { $count } more { $count ->
+        [one] item
+       *[other] items
+    }
 orders-card-eta = Expected delivery: { $date }
 orders-card-pickup = Pickup point: { $point }
 orders-card-choose = What happened with the order?

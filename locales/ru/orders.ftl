@@ -27,6 +27,11 @@ orders-card =
     <b>Итого: { $total }</b>
 orders-item-label = { $title } × { $qty }
 orders-card-item = • { $title } × { $qty } — { $price }
+orders-card-more = • … и ещё { $count } { $count ->
+        [one] товар
+        [few] товара
+       *[many] товаров
+    }
 orders-card-eta = Ожидаемая доставка: { $date }
 orders-card-pickup = Пункт выдачи: { $point }
 orders-card-choose = Что случилось с заказом?

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.marketplace import OrderStatus
 from tests.e2e.conftest import FORUM, RunningBot
@@ -16,9 +18,8 @@ async def _anna(emu: BotApiEmulator, sms: SmsEndpoint, language: str = "ru") -> 
 
 
 async def _open_order(anna: SimUser, number: str) -> StoredMessage:
-    """Type the number; returns the 'what happened' message with the problem buttons."""
+    """Type the number; returns the card, with the problem buttons under it."""
     await anna.send(number)
-    await anna.next_message()  # the card
     return await anna.next_message()
 
 
@@ -41,6 +42,19 @@ async def test_list_is_newest_first_paginated_and_numbers_can_be_typed(
     assert card.text.startswith("Заказ 10000006-0001 — получен")
 
 
+async def test_a_huge_order_still_fits_its_card_in_one_message(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await log_in(john, sms, phone="+447911123456")
+    await john.send("20000002-0001")
+    card = await john.next_message()
+    assert "• Тарелка фарфоровая, серия 0 × 1" in card.text
+    assert re.search(r"• … and \d+ more items", card.text)
+    assert card.text.endswith("What happened with the order?")
+    assert card.button_texts()
+
+
 async def test_someone_elses_order_looks_missing(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:
@@ -57,12 +71,13 @@ async def test_card_in_russian_and_english(
 ) -> None:
     anna = await _anna(emu, sms)
     await anna.send("10000006-0001")
-    card = (await anna.next_message()).text
+    message = await anna.next_message()
+    card = message.text
     assert "Оформлен 22.10.2026, оплата: картой" in card
     assert "• Кружка & блюдце × 2 — 990 ₽" in card
     assert "Итого: 3 480 ₽" in card.replace("\xa0", " ")
-    problems = await anna.next_message()
-    assert problems.button_texts()[:3] == [
+    assert card.endswith("Что случилось с заказом?")
+    assert message.button_texts()[:3] == [
         "Товар повреждён",
         "Не тот товар или не всё пришло",
         "Хочу вернуть",
@@ -176,8 +191,7 @@ async def test_second_complaint_joins_the_open_ticket(
         await anna.click(
             listing, text=next(b for b in listing.button_texts() if b.startswith("12345678-0001"))
         )
-        await anna.next_message()  # the card
-        problems = await anna.next_message()
+        problems = await anna.next_message()  # the card, with the problems under it
         await anna.click(problems, text="Другое")
         await anna.next_message()
         await anna.send(text)
