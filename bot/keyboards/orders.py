@@ -97,6 +97,11 @@ def person(t: Texts, order: Order) -> InlineKeyboardMarkup:
     return rows([(t("orders-btn-person"), PersonCb(number=order.number))])
 
 
+# Telegram takes at most 100 buttons in a keyboard; the rest of a huge order the customer
+# can name in the ticket, where what they write goes to the agent.
+_TICKABLE = 99
+
+
 def items(t: Texts, order: Order, ticked: set[int]) -> InlineKeyboardMarkup:
     ticks = [
         (
@@ -104,6 +109,6 @@ def items(t: Texts, order: Order, ticked: set[int]) -> InlineKeyboardMarkup:
             f"{t.plain('orders-item-label', title=item.title, qty=item.qty)}"[:60],
             ItemCb(number=order.number, index=index),
         )
-        for index, item in enumerate(order.items)
+        for index, item in enumerate(order.items[:_TICKABLE])
     ]
     return column([*ticks, (t("orders-btn-items-done"), ItemsDoneCb(number=order.number))])
