@@ -19,6 +19,7 @@ from .state import World
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+INLINE_BUTTONS_LIMIT = 100
 _BUTTON_ACTIONS = frozenset(
     {
         "url",
@@ -91,6 +92,8 @@ def validate_markup(markup: Any) -> dict[str, Any] | None:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
             raise bad_request("can't parse inline keyboard markup JSON object")
+        if sum(len(row) for row in rows) > INLINE_BUTTONS_LIMIT:
+            raise bad_request("reply markup is too long")
         for button in (button for row in rows for button in row):
             _validate_inline_button(button)
     elif not {"keyboard", "remove_keyboard", "force_reply"} & markup.keys():

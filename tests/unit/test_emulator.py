@@ -267,6 +267,19 @@ async def test_callback_data_over_64_bytes_rejected(bot: Bot) -> None:
     assert sent.reply_markup is not None
 
 
+async def test_more_than_100_buttons_rejected(bot: Bot) -> None:
+    def buttons(count: int) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=str(n), callback_data=str(n))] for n in range(count)
+            ]
+        )
+
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
+        await bot.send_message(USER_ID, "pick", reply_markup=buttons(101))
+    assert (await bot.send_message(USER_ID, "pick", reply_markup=buttons(100))).reply_markup
+
+
 @pytest.mark.parametrize("bad", ["<b>unclosed", "<foo>x</foo>", "a < b", "Tom & Jerry"])
 async def test_malformed_html_rejected(bot: Bot, bad: str) -> None:
     with pytest.raises(TelegramBadRequest, match="can't parse entities"):
