@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -21,9 +20,6 @@ from bot.settings import SettingsError, load_settings
 
 async def _run() -> None:
     app = await create_app(load_settings())
-    # What start-up built (aiogram's hundreds of models) lives as long as the process:
-    # keep it out of the collector's way, so full collections under load stay short.
-    gc.freeze()
     await run_polling(app)
 
 

@@ -96,6 +96,7 @@ class _Slot:
     using it shows in every task that inherited it: a retry must wait for a slot."""
 
     chat_id: int
+    count: int
     used: bool = False
 
 
@@ -220,7 +221,7 @@ class Pacer:
     async def acquire(self, chat_id: int, count: int = 1) -> None:
         """Wait for this chat's turn and a free slot, then take it."""
         slot = _paid.get()
-        if slot is not None and slot.chat_id == chat_id and not slot.used:
+        if slot is not None and (slot.chat_id, slot.count) == (chat_id, count) and not slot.used:
             slot.used = True
             return
         if _holding.get() == chat_id:
@@ -236,9 +237,12 @@ class Pacer:
         """Hold this chat's turn across several sends (first come, first served)."""
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
+        task = asyncio.current_task()
+        self._sleeping.add(task)  # nothing of it is on the wire while it waits its turn
         try:
             await lock.acquire()
         finally:
+            self._sleeping.discard(task)
             self._waiting[chat_id] -= 1
         token = _holding.set(chat_id)
         try:
@@ -249,10 +253,11 @@ class Pacer:
             self._forget(chat_id)
 
     @contextlib.contextmanager
-    def paid(self, chat_id: int) -> Iterator[None]:
-        """The next post of this task to this chat has its slot: the caller took it with
-        ``take`` while it held the chat's turn, and gave the turn up before sending."""
-        token = _paid.set(_Slot(chat_id))
+    def paid(self, chat_id: int, count: int = 1) -> Iterator[None]:
+        """The next post of ``count`` messages of this task to this chat has its slots:
+        the caller took them with ``take`` while it held the chat's turn, and gave the turn
+        up before sending."""
+        token = _paid.set(_Slot(chat_id, count))
         try:
             yield
         finally:

@@ -153,7 +153,7 @@ class Relay:
         # In the forum only the order within a topic matters, and this worker keeps it.
         # The slot is taken, so the next ticket's turn starts while this one is sent:
         # held through the send, the turn let the forum have one send on the wire at a time.
-        with self._pacer.paid(chat):
+        with self._pacer.paid(chat, len(batch)):
             return await self._deliver(ticket, chat, batch, covered)
 
     def _batch(

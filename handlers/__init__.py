@@ -84,15 +84,27 @@ def _shortcut(routers: tuple[Router, ...]) -> Router:
     """
     shortcut = Router(name="private.shortcut")
     shortcut.message.filter(StateFilter(None), NotCommand())
-    for router in (r for top in routers for r in top.chain_tail):
+
+    def take(router: Router, *, gated: bool) -> None:
+        for observer in (router.message, router.callback_query):
+            if observer.middleware._middlewares or observer.outer_middleware._middlewares:
+                raise ValueError(f"{router.name}: the shortcut would skip its middleware")
         if router.callback_query._handler.filters:
             raise ValueError(f"{router.name}: the button-tap shortcut cannot judge it")
         shortcut.callback_query.handlers.extend(router.callback_query.handlers)
         if gates := router.message._handler.filters:
             if not all(_needs_a_state(f.callback) for f in gates):
                 raise ValueError(f"{router.name}: the plain-message shortcut cannot judge it")
-            continue  # a flow's steps, behind a check of its state
-        shortcut.message.handlers.extend(h for h in router.message.handlers if not _is_command(h))
+            gated = True  # a flow's steps, behind a check of its state, and all below
+        if not gated:
+            shortcut.message.handlers.extend(
+                h for h in router.message.handlers if not _is_command(h)
+            )
+        for sub in router.sub_routers:
+            take(sub, gated=gated)
+
+    for router in routers:
+        take(router, gated=False)
     return shortcut
 
 

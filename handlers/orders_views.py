@@ -9,9 +9,9 @@ from bot.keyboards.orders import orders_list, problems, status_label
 from bot.marketplace import Account, Order
 from bot.services.orders import OrderService
 
-# Room for the items in a card: Fluent formats at most 1,000 characters into a text's
-# placeable (and Telegram takes 4,096 in a message).
-_ITEMS_ROOM = 900
+# Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
+# Telegram takes 4,096 in a message with the rest of the card.
+_ITEMS_ROOM = 2000
 
 
 async def show_orders(

@@ -26,7 +26,8 @@ def rows(*lines: Sequence[Button]) -> InlineKeyboardMarkup:
 
 @functools.lru_cache(maxsize=4096)
 def _button(text: str, data: str) -> InlineKeyboardButton:
-    # Buttons are immutable, and the same few (the menu, a ticket's) go out again and again.
+    # The same few buttons (the menu, a ticket's) go out again and again; nothing
+    # changes a button once it is built, so one object serves every keyboard.
     return InlineKeyboardButton(text=text, callback_data=data)
 
 

@@ -183,6 +183,19 @@ async def test_a_slot_taken_ahead_serves_one_post_in_this_task_and_its_copies(
     assert pacer.delay(CUSTOMER) == 0  # the slot was for the forum only
 
 
+async def test_slots_taken_for_an_album_are_not_spent_on_a_single_post(vt: VirtualTime) -> None:
+    pacer = _pacer(vt, group=4)
+    pacer.take(FORUM, 3)
+
+    async def sender() -> None:
+        with pacer.paid(FORUM, 3):
+            await pacer.acquire(FORUM)  # a topic's card first: a slot of its own
+            await pacer.acquire(FORUM, 3)  # the album: already paid
+
+    await vt.run(sender())
+    assert vt.now == 0 and pacer.delay(FORUM) > 0  # four slots used, not seven
+
+
 async def test_a_chat_that_made_someone_wait_stays_pressed_a_little(vt: VirtualTime) -> None:
     pacer = _pacer(vt)
     assert not pacer.pressed(FORUM)

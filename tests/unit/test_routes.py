@@ -86,6 +86,10 @@ def test_a_router_the_shortcut_cannot_judge_is_refused() -> None:
     taps.callback_query.filter(F.data == "x")
     with pytest.raises(ValueError, match="taps"):
         handlers._shortcut((taps,))
+    watched = Router(name="watched")
+    watched.message.middleware(lambda handler, event, data: handler(event, data))
+    with pytest.raises(ValueError, match="watched"):
+        handlers._shortcut((watched,))
 
 
 def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
@@ -98,6 +102,9 @@ def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
     async def command(**_: Any) -> None: ...
     async def free(**_: Any) -> None: ...
 
+    deeper = Router(name="flow.steps.deeper")  # behind the same state check
+    deeper.message.register(step)
+    steps.include_router(deeper)
     steps.message.register(step)
     flow.message.register(command, Command("x"))
     flow.message.register(free)
