@@ -61,6 +61,9 @@ class Stats:
     error_count: int = 0
     first_push: float | None = None
     last_reply: float | None = None
+    # When the last of the load's work left the bot, if after the last reply: a relay
+    # still queued for the forum is work not done yet.
+    drained: float | None = None
 
     def pushed(self, at: float) -> None:
         if self.first_push is None or at < self.first_push:
@@ -81,7 +84,7 @@ class Stats:
     def wall_seconds(self) -> float:
         if self.first_push is None or self.last_reply is None:
             return 0.0
-        return self.last_reply - self.first_push
+        return max(self.last_reply, self.drained or 0.0) - self.first_push
 
     @property
     def replies_per_second(self) -> float:
@@ -116,6 +119,9 @@ class ReplyTracker:
         self._forum_id = forum_id
         self.topics: dict[int, int] = {}  # customer id -> ticket topic, from tagged texts
         self._topic_signal = asyncio.Event()
+        self.forum_lines = 0  # customers' ticket lines relayed into the forum
+        self.last_forum_line: float | None = None
+        self._forum_signal = asyncio.Event()
         self._unsubscribe = emu.subscribe(self._on_event)
 
     def close(self) -> None:
@@ -130,10 +136,16 @@ class ReplyTracker:
         if (signal_ := self._signals.get(chat_id)) is not None:
             signal_.set()
         if chat_id == self._forum_id and kind == "bot_message" and event.get("thread_id"):
-            text = str((event.get("message") or {}).get("text") or "")
+            message = event.get("message") or {}
+            text = str(message.get("text") or "")
             if (match := _TAG.search(text)) is not None:
                 self.topics.setdefault(int(match.group(1)), int(event["thread_id"]))
                 self._topic_signal.set()
+            # Relayed lines, merged or not; a ticket's card (it has buttons) may quote some.
+            if not message.get("reply_markup") and (lines := text.count(FORUM_LINE)):
+                self.forum_lines += lines
+                self.last_forum_line = self._items[chat_id][-1].at
+                self._forum_signal.set()
 
     def mark(self, chat_id: int) -> int:
         """A cursor: replies after it belong to the next exchange."""
@@ -155,12 +167,22 @@ class ReplyTracker:
                 await signal_.wait()
         return items[start : start + count]
 
+    async def wait_forum_lines(self, count: int, timeout: float) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            while self.forum_lines < count:
+                self._forum_signal.clear()
+                await self._forum_signal.wait()
+
     async def wait_topic(self, customer_id: int, timeout: float) -> int:  # noqa: ASYNC109
         async with asyncio.timeout(timeout):
             while customer_id not in self.topics:
                 self._topic_signal.clear()
                 await self._topic_signal.wait()
         return self.topics[customer_id]
+
+
+# Starts each line a simulated customer writes into their ticket.
+FORUM_LINE = "Дополнение"
 
 
 def tag(customer_id: int) -> str:

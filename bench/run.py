@@ -262,6 +262,11 @@ def load_figures(load: Load, child: Child, chats: list[int], cpu: dict[str, floa
         "failed_customers": stats.error_count,
         "errors": stats.errors,
         "seconds": round(stats.wall_seconds, 2),
+        "forum_backlog_s": (
+            round(max(stats.drained - stats.last_reply, 0.0), 2)
+            if stats.drained is not None and stats.last_reply is not None
+            else None
+        ),
         "replies_per_s": round(stats.replies_per_second, 1),
         "latency": summary_ms(stats.latencies),
         "latency_by_step": {k: summary_ms(v) for k, v in sorted(stats.by_step.items())},
@@ -281,6 +286,8 @@ async def measure_load(
     lag.start()
     try:
         await drive(load, runs, deadline)
+        if load.expected_forum_lines:
+            await _forum_drained(load, deadline)
     finally:
         lag_ms = await lag.stop()
     wall = max(time.perf_counter() - wall, 1e-9)
@@ -295,6 +302,18 @@ async def measure_load(
     }
     await asyncio.sleep(0.5)  # late replies would show up as extra_replies
     return load_figures(load, child, chats, cpu)
+
+
+async def _forum_drained(load: Load, deadline: float) -> None:
+    """Wait for the relay's backlog: the customers' lines it has yet to post."""
+    try:
+        await load.tracker.wait_forum_lines(load.expected_forum_lines, deadline)
+    except TimeoutError:
+        load.stats.failed(
+            f"{load.expected_forum_lines - load.tracker.forum_lines} ticket lines never "
+            f"reached the forum within {deadline:g}s"
+        )
+    load.stats.drained = load.tracker.last_forum_line
 
 
 def _api_calls(emu: BotApiEmulator) -> int:
@@ -331,6 +350,8 @@ async def run_support(
         before = sqlite_size(db)
         before["logical"] = await asyncio.to_thread(sqlite_pages_bytes, db)
         load = Load(emu, tracker, args.timeout, peers.codes, FORUM, emu.user(AGENT))
+        if "support" in args.mix:
+            load.expected_forum_lines = args.customers * args.messages
         runs = [
             support_customer(load, user, person, args.mix, args.messages)
             for user, person in zip(users, people, strict=True)
@@ -552,6 +573,7 @@ def _load_table(
         ("updates answered", ("updates",)),
         ("failed customers", ("failed_customers",)),
         ("wall time, s", ("seconds",)),
+        ("forum backlog after, s", ("forum_backlog_s",)),
         ("replies/s", ("replies_per_s",)),
         ("latency p50, ms", ("latency", "p50_ms")),
         ("latency p95, ms", ("latency", "p95_ms")),

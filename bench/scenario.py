@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.harness import CodeBox, Reply, ReplyTracker, Stats, tag
+from bench.harness import FORUM_LINE, CodeBox, Reply, ReplyTracker, Stats, tag
 from bot.emulator import BotApiEmulator, SimUser
 
 PARTS = ("start", "login", "orders", "support")
@@ -43,6 +43,7 @@ class Load:
     agent: SimUser | None = None
     stats: Stats = field(default_factory=Stats)
     expected_replies: int = 0
+    expected_forum_lines: int = 0  # the load is done when the forum has them all
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ async def ticket(load: Load, user: SimUser, messages: int, step: StepFn) -> None
     description = f"{tag(user.id)} Посылка не пришла, трек не обновляется третий день"
     await step("ticket_open", lambda: user.send(description))
     for k in range(messages):
-        text = f"Дополнение {k + 1}: коробку так и не привезли, жду уже неделю"
+        text = f"{FORUM_LINE} {k + 1}: коробку так и не привезли, жду уже неделю"
         await step("ticket_message", lambda text=text: user.send(text))
     try:
         topic = await load.tracker.wait_topic(user.id, load.timeout)
