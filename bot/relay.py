@@ -84,6 +84,7 @@ class Relay:
         self._wake = wake
         self._album_seen: dict[str, float] = {}
         self._forum_sends = asyncio.Semaphore(_FORUM_SENDS)
+        self._forum_queued = 0  # deliveries waiting for one of those
         # One worker per ticket and direction: tickets go side by side, each direction in
         # its own order, and a slow forum (20 posts a minute) holds up no agent's reply.
         self._workers = Workers(
@@ -127,8 +128,15 @@ class Relay:
             return await self._deliver_head(ticket_id, outbound)
         # A few tickets at a time to the forum, so that under load most of the CPU goes
         # to the customers waiting for an answer while the forum's backlog drains.
-        async with self._forum_sends:
+        self._forum_queued += 1
+        try:
+            await self._forum_sends.acquire()
+        finally:
+            self._forum_queued -= 1
+        try:
             return await self._deliver_head(ticket_id, outbound)
+        finally:
+            self._forum_sends.release()
 
     async def _deliver_head(self, ticket_id: int, outbound: int) -> bool | None:
         ticket = await self._tickets.get(ticket_id)
@@ -139,7 +147,9 @@ class Relay:
             await self._pacer.ready(chat)
             # Read again: what arrived while waiting for the slot can travel together.
             waiting = await self._repo.pending_of(ticket_id, bool(outbound), _MERGE_MAX)
-            batch, covered = self._batch(waiting, self._pacer.pressed(chat))
+            # Other tickets queued for the forum are pressure too: fewer, merged posts.
+            pressed = self._pacer.pressed(chat) or (not outbound and self._forum_queued > 0)
+            batch, covered = self._batch(waiting, pressed)
             if not batch:
                 self._workers.wake_later(self._album_settle)
                 return False

@@ -175,3 +175,23 @@ async def test_lines_of_several_tickets_reach_the_forum_side_by_side_a_few_at_a_
     assert posted[-1] - started < 3.0
     # The rest of the time goes to answering customers: at most four on the wire at once.
     assert max(sum(1 for t in posted if start <= t < start + 0.4) for start in posted) <= 4
+
+
+async def test_lines_queued_behind_other_tickets_go_to_the_forum_merged(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    customers = [emu.add_user(1001 + n, f"Клиент {n}", language_code="ru") for n in range(8)]
+    topics = [(await _open_ticket(emu, customer, "старт"))[1] for customer in customers]
+    emu.latency = 0.5  # the forum is slow: tickets queue for it
+    try:
+        for customer in customers:
+            await _write(customer, range(3))
+        for topic in topics:
+            await _until_forum_has(emu, topic, 3, timeout=20)
+    finally:
+        emu.latency = 0
+    posts = 0
+    for topic in topics:
+        assert _numbers_in_forum(emu, topic) == [0, 1, 2]
+        posts += sum(1 for m in emu.messages(FORUM, thread_id=topic) if NUMBERED.search(m.text))
+    assert posts < 3 * len(topics)  # a ticket that waited for its turn sent its lines as one
