@@ -22,6 +22,8 @@ from bot.emulator import BotApiEmulator
 
 STOP_GRACE_SECONDS = 20.0
 _TAG = re.compile(r"\[c(\d+)\]")
+# Starts each line a simulated customer writes into their ticket.
+FORUM_LINE = "Дополнение"
 
 
 # --- statistics ----------------------------------------------------------------------
@@ -179,10 +181,6 @@ class ReplyTracker:
                 self._topic_signal.clear()
                 await self._topic_signal.wait()
         return self.topics[customer_id]
-
-
-# Starts each line a simulated customer writes into their ticket.
-FORUM_LINE = "Дополнение"
 
 
 def tag(customer_id: int) -> str:
