@@ -12,12 +12,13 @@ from pydantic import BaseModel
 def test_importing_the_bot_leaves_types_unbuilt_until_used() -> None:
     probe = (
         "import bot.app, aiogram.types as t;"
-        "print(t.Sticker.__pydantic_complete__, t.Update.__pydantic_complete__)"
+        "print(t.Sticker.__pydantic_complete__, t.Update.__pydantic_complete__,"
+        " t.Message.__pydantic_complete__)"
     )
     out = subprocess.run(  # noqa: S603 (our own interpreter and probe)
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
-    assert out.stdout.split() == ["False", "True"]
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 def _models() -> dict[str, type[BaseModel]]:
