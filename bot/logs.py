@@ -39,6 +39,8 @@ def setup_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # aiogram writes a line for every update handled: noise at a support desk's volume,
-    # and formatting it was 3 % of the bot's CPU. Its warnings and errors still show.
-    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
+    # aiogram writes a line for every update handled and every tap answered: noise at a
+    # support desk's volume, and formatting it was 3 % of the bot's CPU. Its warnings and
+    # errors still show.
+    for name in ("aiogram.event", "aiogram.middlewares"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import Texts, Translator
 from bot.keyboards.menu import LangCb, MenuAction, MenuCb, language_menu, main_menu
@@ -13,6 +14,7 @@ from bot.marketplace import Account
 from bot.services.customers import CustomerService, UnknownLocale
 from bot.states import REPLY_KEYBOARD_STATES
 from handlers.menu import show_menu
+from handlers.taps import alert
 
 router = Router(name=__name__)
 
@@ -57,7 +59,6 @@ async def cmd_language(message: Message, t: Texts) -> None:
 
 @router.callback_query(MenuCb.filter(F.action == MenuAction.LANGUAGE))
 async def menu_language(query: CallbackQuery, t: Texts) -> None:
-    await query.answer()
     if query.message:
         await query.message.answer(t("language-choose"), reply_markup=language_menu(t))
 
@@ -70,13 +71,13 @@ async def language_chosen(
     t: Texts,
     translator: Translator,
     account: Account | None,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
         locale = await customers.choose_locale(query.from_user.id, callback_data.locale)
     except UnknownLocale:
-        await query.answer(t("button-stale"), show_alert=True)
+        alert(callback_answer, t("button-stale"))
         return
     t = translator(locale)
-    await query.answer()
     if query.message:
         await query.message.answer(t("language-set"), reply_markup=main_menu(t, account))

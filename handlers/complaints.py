@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import OwnOrder
 from bot.i18n import Texts
@@ -22,6 +23,7 @@ from bot.services.orders import OrderService
 from bot.services.tickets import TicketService, Written
 from bot.states import Orders
 from handlers.convert import person, written
+from handlers.taps import alert
 
 router = Router(name=__name__)
 # The steps of the flow sit behind one check of its state: a message from anyone
@@ -137,14 +139,18 @@ async def details_invalid(message: Message, t: Texts) -> None:
 
 @router.callback_query(ItemCb.filter(), OwnOrder())
 async def item_ticked(
-    query: CallbackQuery, callback_data: ItemCb, order: Order, state: FSMContext, t: Texts
+    query: CallbackQuery,
+    callback_data: ItemCb,
+    order: Order,
+    state: FSMContext,
+    t: Texts,
+    callback_answer: CallbackAnswer,
 ) -> None:
     if not 0 <= callback_data.index < len(order.items):
-        await query.answer(t("button-stale"), show_alert=True)
+        alert(callback_answer, t("button-stale"))
         return
     ticked = set((await state.get_data()).get("ticked", [])) ^ {callback_data.index}
     await state.update_data(number=order.number, ticked=sorted(ticked))
-    await query.answer()
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramAPIError):
             await query.message.edit_reply_markup(reply_markup=items(t, order, ticked))
@@ -158,12 +164,12 @@ async def items_done(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     ticked = (await state.get_data()).get("ticked", [])
     if not ticked:
-        await query.answer(t("orders-items-none"), show_alert=True)
+        alert(callback_answer, t("orders-items-none"))
         return
-    await query.answer()
     await state.clear()
     titles = [
         t.plain("orders-item-label", title=order.items[i].title, qty=order.items[i].qty)

@@ -29,7 +29,10 @@ async def on_error(
     else:
         # `t` is there when the customer middleware ran: it knows the chosen language.
         text = (t or translator(translator.pick(None, user.language_code)))("error-generic")
-    with contextlib.suppress(TelegramAPIError):
-        if query is not None:
+    if query is not None:
+        # Taps are answered after their handler, failed or not (handlers/taps.py); this
+        # one is for a failure before it ran, and is refused when the tap has its answer.
+        with contextlib.suppress(TelegramAPIError):
             await query.answer()
+    with contextlib.suppress(TelegramAPIError):
         await message.answer(text)

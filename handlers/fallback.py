@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.i18n import Texts
 from bot.marketplace import Account
 from handlers.menu import show_menu
+from handlers.taps import alert
 
 router = Router(name=__name__)
 
@@ -18,6 +20,6 @@ async def anything(message: Message, t: Texts, account: Account | None) -> None:
 
 
 @router.callback_query()
-async def stale_button(query: CallbackQuery, t: Texts) -> None:
+async def stale_button(_query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
     # Buttons from old messages or an older release land here.
-    await query.answer(t("button-stale"), show_alert=True)
+    alert(callback_answer, t("button-stale"))

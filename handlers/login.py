@@ -9,6 +9,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import TextButton
 from bot.i18n import Texts, Translator
@@ -39,6 +40,7 @@ from bot.settings import Locale, Settings
 from bot.states import Login
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
+from handlers.taps import alert
 
 router = Router(name=__name__)
 # The steps of the flow sit behind one check of its state: a message from anyone
@@ -82,7 +84,6 @@ async def cmd_login(
 async def menu_login(
     query: CallbackQuery, state: FSMContext, t: Texts, account: Account | None
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await cmd_login(query.message, state, t, account)
 
@@ -215,21 +216,20 @@ async def no_code_action(
     state: FSMContext,
     t: Texts,
     login: LoginService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
-        await query.answer()
         return
     data = await state.get_data()
     action = callback_data.action
     if action == LoginAction.NO_CODE:
-        await query.answer()
         await no_code_asked(message, state, t, login)
     elif action == LoginAction.BY_EMAIL:
-        await query.answer()
         await _ask_email(message, state, t)
     elif action == LoginAction.LOST_NUMBER:
-        raise SkipHandler  # access recovery takes it from here
+        callback_answer.disable()  # access recovery takes it from here, and answers it
+        raise SkipHandler
     else:
         channel = {LoginAction.BY_CALL: "call", LoginAction.BY_SMS: "sms"}.get(
             action, data.get("channel", "")
@@ -237,12 +237,17 @@ async def no_code_action(
         destination = data.get("destination", "")
         # An old button must not send a call to an email address, or anything to nowhere.
         if not destination or ("@" in destination) != (channel == "email"):
-            await query.answer(t("button-stale"), show_alert=True)
+            alert(callback_answer, t("button-stale"))
             return
-        if await _send(
-            message, state, t, login, channel=channel, destination=destination, query=query
-        ):
-            await query.answer()
+        await _send(
+            message,
+            state,
+            t,
+            login,
+            channel=channel,
+            destination=destination,
+            callback_answer=callback_answer,
+        )
 
 
 async def _send(
@@ -253,25 +258,23 @@ async def _send(
     *,
     channel: str,
     destination: str,
-    query: CallbackQuery | None = None,
-) -> bool:
+    callback_answer: CallbackAnswer | None = None,
+) -> None:
     """Ask for a code and move to Login.code; limits are explained, not hidden."""
     try:
         sent = await login.send_code(message.chat.id, channel, destination, t.locale)
     except TooSoon as error:
         text = t("login-too-soon", seconds=error.seconds)
-        if query is not None:
-            await query.answer(text, show_alert=True)
+        if callback_answer is not None:
+            alert(callback_answer, text)
         else:
             await message.answer(text)
-        return False
+        return
     except HourlyCapReached as error:
-        if query is not None:
-            await query.answer()
         await message.answer(
             t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
         )
-        return False
+        return
     # Data first: a crash between the two writes must not leave Login.code without it.
     await state.update_data(
         {
@@ -286,7 +289,6 @@ async def _send(
         t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
         reply_markup=with_cancel(t, "login-btn-no-code"),
     )
-    return True
 
 
 async def tell_delivery_failed(

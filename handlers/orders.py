@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import OwnOrder
 from bot.i18n import Texts
@@ -35,6 +36,7 @@ from bot.states import Orders
 from handlers.complaints import escalate
 from handlers.login import start_login
 from handlers.orders_views import show_order, show_orders
+from handlers.taps import alert
 
 router = Router(name=__name__)
 typed_router = Router(name=f"{__name__}.typed")
@@ -63,7 +65,6 @@ async def menu_orders(
     orders: OrderService,
     account: Account | None,
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await cmd_orders(query.message, state, t, orders, account)
 
@@ -77,7 +78,6 @@ async def orders_page(
     orders: OrderService,
     account: Account | None,
 ) -> None:
-    await query.answer()
     if not isinstance(query.message, Message):
         return
     if account is None:
@@ -95,7 +95,6 @@ async def order_chosen(
     orders: OrderService,
     account: Account | None,
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await _open(query.message, state, t, orders, account, callback_data.number)
 
@@ -141,7 +140,6 @@ async def problem_chosen(
     orders: OrderService,
     tickets: TicketService,
 ) -> None:
-    await query.answer()
     message = query.message
     if not isinstance(message, Message):
         return
@@ -163,7 +161,6 @@ async def problem_chosen(
 async def person_about_order(
     query: CallbackQuery, order: Order, state: FSMContext, t: Texts
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await _ask(query.message, state, t, order, Problem.OTHER, Answer.ASK_DETAILS)
 
@@ -184,15 +181,19 @@ async def _ask(
 
 @router.callback_query(CancelCb.filter(), OwnOrder())
 async def cancel_confirmed(
-    query: CallbackQuery, order: Order, account: Account, t: Texts, orders: OrderService
+    query: CallbackQuery,
+    order: Order,
+    account: Account,
+    t: Texts,
+    orders: OrderService,
+    callback_answer: CallbackAnswer,
 ) -> None:
     message = query.message
     try:
         cancelled = await orders.cancel(account.id, order.number)
     except NotCancellable:
-        await query.answer(t("orders-cancel-too-late"), show_alert=True)
+        alert(callback_answer, t("orders-cancel-too-late"))
         return
-    await query.answer()
     refunded = refunds_to_balance(cancelled)
     key = "orders-cancelled-balance" if refunded else "orders-cancelled-unpaid"
     if isinstance(message, Message):

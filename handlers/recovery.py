@@ -8,6 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import TextButton
 from bot.i18n import Texts, Translator
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from bot.states import Recover
 from handlers.convert import person
 from handlers.menu import show_menu
+from handlers.taps import alert
 from storage.recoveries import Recovery
 
 router = Router(name=__name__)
@@ -72,7 +74,6 @@ async def recover_button(
     tickets: TicketService,
     settings: Settings,
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await cmd_recover(query.message, state, t, recovery, tickets, settings)
 
@@ -337,13 +338,13 @@ async def cancel_pressed(
     t: Texts,
     recovery: RecoveryService,
     account: Account | None,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
         await recovery.cancel(callback_data.recovery_id, query.from_user.id)
     except RecoveryError:
-        await query.answer(t("recover-cancel-failed"), show_alert=True)
+        alert(callback_answer, t("recover-cancel-failed"))
         return
-    await query.answer()
     if isinstance(query.message, Message):
         await show_menu(query.message, t, account, t("recover-cancelled"))
 

@@ -14,13 +14,14 @@ from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
 from bot.phones import mask
 from bot.services.recovery import RecoveryError, RecoveryService
 from handlers.agents import InTicket
+from handlers.taps import ANSWERS_ITSELF
 from storage.recoveries import Recovery
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
 
 
-@router.callback_query(RecoveryDecisionCb.filter())
+@router.callback_query(RecoveryDecisionCb.filter(), flags=ANSWERS_ITSELF)
 async def decided(
     query: CallbackQuery,
     callback_data: RecoveryDecisionCb,

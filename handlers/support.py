@@ -11,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import AsksForHuman
 from bot.i18n import Texts
@@ -22,6 +23,7 @@ from bot.services.tickets import Opened, TicketError, TicketService
 from bot.states import Support
 from handlers.convert import person, written
 from handlers.menu import show_menu
+from handlers.taps import alert
 
 router = Router(name=__name__)
 # The steps of the flow sit behind one check of its state: a message from anyone
@@ -56,7 +58,6 @@ async def menu_support(
     tickets: TicketService,
     account: Account | None,
 ) -> None:
-    await query.answer()
     if isinstance(query.message, Message):
         await _start(query.message, state, t, tickets, account, described=False)
 
@@ -141,15 +142,15 @@ async def customer_closes(
     t: Texts,
     tickets: TicketService,
     relay: Relay,
+    callback_answer: CallbackAnswer,
 ) -> None:
     ticket = await tickets.open_of(query.from_user.id)
     if ticket is None or ticket.id != callback_data.ticket_id:
-        await query.answer(t("support-nothing-to-close"), show_alert=True)
+        alert(callback_answer, t("support-nothing-to-close"))
         return
     closed = await tickets.close(ticket.id)
     await tickets.event(ticket.id, relay.agents_text("agents-closed-by-customer"))
     await relay.refresh_title(closed)
-    await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(t("support-closed-by-you", id=ticket.id))
 
@@ -162,18 +163,18 @@ async def rated(
     t: Texts,
     tickets: TicketService,
     relay: Relay,
+    callback_answer: CallbackAnswer,
 ) -> None:
     try:
         ticket = await tickets.rate(
             callback_data.ticket_id, query.from_user.id, callback_data.score
         )
     except TicketError:
-        await query.answer(t("button-stale"), show_alert=True)
+        alert(callback_answer, t("button-stale"))
         return
     await tickets.event(
         ticket.id, relay.agents_text("agents-rated", stars="⭐" * callback_data.score)
     )
-    await query.answer()
     await state.set_state(Support.comment)
     await state.update_data(ticket_id=ticket.id)
     if isinstance(query.message, Message):

@@ -315,3 +315,21 @@ async def test_menu_button_starts_login_and_english_texts(
     assert "+44 791* ****56" in (await john.next_message()).text
     await john.send((await sms.next())["code"])
     assert (await john.next_message()).text.startswith("Done, John, you're logged in")
+
+
+async def test_lost_number_button_hands_over_to_recovery_with_one_answer(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _ask_code(anna)
+    await sms.next()
+    await anna.send("Код не пришёл")
+    tips = await anna.next_message()
+    query = await anna.click(tips, text="У меня больше нет этого номера")
+    assert (await anna.next_message()).text.startswith("Сменили номер")
+    assert (await anna.next_message()).text.startswith("Напишите email")
+    await emu.wait_callback_answer(query["id"])
+    await anna.send("/start")
+    assert (await anna.next_message()).text.startswith("Здравствуйте")
+    tries = emu.calls_to("answerCallbackQuery")
+    assert [c["callback_query_id"] for c in tries].count(query["id"]) == 1

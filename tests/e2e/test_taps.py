@@ -1,0 +1,44 @@
+"""A tap on a button: what it shows comes first, then its one answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.emulator import BotApiEmulator
+from tests.e2e.conftest import RunningBot
+
+
+async def test_what_a_tap_shows_is_there_when_its_spinner_stops(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/start")
+    menu = await john.next_message()
+    await john.click(menu, text="Language / Язык")
+    answer = await emu.wait_callback_answer()
+    assert answer["text"] is None
+    shown = emu.messages(john.id)[-1]  # already sent when the tap was answered
+    assert shown.message_id != menu.message_id
+    assert "language" in shown.text.lower()
+
+
+async def test_a_tap_that_fails_is_answered_once_and_apologised_for(
+    emu: BotApiEmulator, running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    assert running.app is not None
+    monkeypatch.setattr(running.app.services["customers"], "choose_locale", broken)
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/start")
+    menu = await john.next_message()
+    await john.click(menu, text="Language / Язык")
+    await emu.wait_callback_answer()
+    languages = await john.next_message()
+    query = await john.click(languages, text="Русский")
+    assert "try again" in (await john.next_message()).text.lower()
+    answers = [a for a in emu.callback_answers if a["callback_query_id"] == query["id"]]
+    assert len(answers) == 1
