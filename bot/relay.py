@@ -139,8 +139,8 @@ class Relay:
             self._forum_sends.release()
 
     async def _deliver_head(self, ticket_id: int, outbound: int) -> bool | None:
-        ticket = await self._tickets.get(ticket_id)
-        chat = ticket.customer_id if outbound else self._forum
+        # The ticket is read once the turn is ours; a customer's chat is known before.
+        chat = (await self._tickets.get(ticket_id)).customer_id if outbound else self._forum
         if chat is None:
             return False  # kept until an agents' forum is configured; /queue still shows it
         async with self._pacer.turn(chat):
@@ -153,7 +153,7 @@ class Relay:
             if not batch:
                 self._workers.wake_later(self._album_settle)
                 return False
-            ticket = await self._tickets.get(ticket_id)  # again: it may have changed
+            ticket = await self._tickets.get(ticket_id)  # as it is now, after the wait
             if outbound:
                 # A customer's chat keeps its turn through the whole send: a long reply
                 # is several messages, and nothing may come between them.
