@@ -17,7 +17,6 @@ from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.agents import AgentDirectory
 from bot.background import Background
@@ -148,7 +147,6 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     dp.update.outer_middleware(
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
     )
-    dp.callback_query.middleware(CallbackAnswerMiddleware())  # see handlers/taps.py
     route(dp, settings.support_chat_id, translator(settings.default_locale))
     dp.startup.register(_set_commands)
     for part in (outbox, services["relay"], services["scheduler"]):

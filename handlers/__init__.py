@@ -26,6 +26,7 @@ from handlers import (
     recovery,
     recovery_agents,
     support,
+    taps,
 )
 
 
@@ -46,8 +47,9 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         orders.typed_router,
         fallback.router,
     )
-    _detach(agents.router, recovery_agents.router, *customer_routers)
+    _detach(agents.router, recovery_agents.router, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
+    dp.callback_query.middleware(taps.AnswerAfter())
 
     private = Router(name="private")
     private.message.filter(F.chat.type == "private")
@@ -66,6 +68,7 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         # Recovery's /reject before the agents' catch-all for unknown commands.
         forum.include_routers(recovery_agents.router, agents.router)
         dp.include_router(forum)
+    dp.include_router(taps.unmatched)
     _inline_sync_filters(dp)
 
 

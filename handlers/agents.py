@@ -23,7 +23,7 @@ from bot.send import split_plain
 from bot.services.tickets import TicketClosed, TicketService, Written
 from bot.settings import LOCALES
 from handlers.convert import person, written
-from handlers.taps import ANSWERS_ITSELF
+from handlers.taps import answers_itself
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
@@ -210,7 +210,7 @@ async def agent_edited(message: Message, tickets: TicketService) -> None:
         await tickets.agent_edited(message.chat.id, message.message_id, new_text)
 
 
-@router.callback_query(TicketCb.filter(), flags=ANSWERS_ITSELF)
+@router.callback_query(TicketCb.filter(), flags=answers_itself())
 async def card_button(
     query: CallbackQuery,
     callback_data: TicketCb,

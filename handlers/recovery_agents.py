@@ -14,14 +14,14 @@ from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
 from bot.phones import mask
 from bot.services.recovery import RecoveryError, RecoveryService
 from handlers.agents import InTicket
-from handlers.taps import ANSWERS_ITSELF
+from handlers.taps import answers_itself
 from storage.recoveries import Recovery
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
 
 
-@router.callback_query(RecoveryDecisionCb.filter(), flags=ANSWERS_ITSELF)
+@router.callback_query(RecoveryDecisionCb.filter(), flags=answers_itself())
 async def decided(
     query: CallbackQuery,
     callback_data: RecoveryDecisionCb,

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.emulator import BotApiEmulator
-from tests.e2e.conftest import RunningBot
+from tests.e2e.conftest import FORUM, STRANGER, RunningBot
+from tests.e2e.test_support import _open_ticket
 
 
 async def test_what_a_tap_shows_is_there_when_its_spinner_stops(
@@ -42,3 +43,37 @@ async def test_a_tap_that_fails_is_answered_once_and_apologised_for(
     assert "try again" in (await john.next_message()).text.lower()
     answers = [a for a in emu.callback_answers if a["callback_query_id"] == query["id"]]
     assert len(answers) == 1
+
+
+async def test_a_tap_that_expired_while_handled_gets_no_apology(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/start")
+    menu = await john.next_message()
+    await john.click(menu, text="Language / Язык")
+    await emu.wait_callback_answer()
+    languages = await john.next_message()
+    query = await john.click(languages, text="Русский")
+    emu.world.callback_queries[query["id"]] = True  # Telegram will refuse its answer
+    assert (await john.next_message()).text.startswith("Готово")
+    await emu.wait_for(
+        lambda: (
+            query["id"] in [c["callback_query_id"] for c in emu.calls_to("answerCallbackQuery")]
+        )
+    )
+    await john.send("/start")
+    assert (await john.next_message()).text.startswith("Здравствуйте")
+    assert not [m for m in emu.messages(john.id) if "пошло не так" in m.text]
+
+
+async def test_a_tap_in_the_forum_by_someone_not_an_agent_stops_its_spinner(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "Вопрос по возврату")
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    query = await emu.user(STRANGER).click(card, text="Взять")
+    answer = await emu.wait_callback_answer(query["id"])
+    assert answer["text"] is None
+    assert not [m for m in emu.messages(FORUM, thread_id=topic) if "взял" in m.text]

@@ -110,3 +110,15 @@ def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
     flow.message.register(free)
     shortcut = handlers._shortcut((flow,))
     assert [h.callback for h in shortcut.message.handlers] == [free]
+
+
+def test_forum_handlers_that_answer_their_taps_each_have_their_own_flags() -> None:
+    # aiogram updates a handler's flags in place: a shared dict would leak between them
+    flags = [
+        handler.flags
+        for router in (handlers.agents.router, handlers.recovery_agents.router)
+        for handler in router.callback_query.handlers
+    ]
+    assert len(flags) == 2
+    assert all(f["callback_answer"] == {"disabled": True} for f in flags)
+    assert flags[0] is not flags[1]
