@@ -108,6 +108,8 @@ async def test_log_in_open_a_ticket_and_get_an_agents_answer(page: Page) -> None
 
     await page.locator("#agent-pick").select_option(label="Иван · member")
     await card.locator("button", has_text="Взять").click()
+    # The tap's answer shows over the page, as Telegram shows it over the chat.
+    await expect(page.locator("#toast")).to_contain_text("Иван", timeout=WAIT_MS)
     await expect(topic).to_contain_text("👤", timeout=WAIT_MS)
     await page.locator("#agent-input").fill("Здравствуйте! Уже смотрю.")
     await page.locator("#agent-form button", has_text="Send").click()

@@ -289,7 +289,12 @@ function setUp() {
 function connect() {
   const events = new EventSource("/api/events");
   events.onopen = () => { $("status").textContent = "live"; scheduleRefresh(); };
-  events.onmessage = scheduleRefresh;
+  events.onmessage = (message) => {
+    // A tap's answer is not in any chat: Telegram shows its text over the chat for a moment.
+    const event = JSON.parse(message.data);
+    if (event.type === "callback_answer" && event.answer.text) toast(event.answer.text);
+    scheduleRefresh();
+  };
   // EventSource reconnects by itself; the page only says so.
   events.onerror = () => { $("status").textContent = "reconnecting…"; };
 }
