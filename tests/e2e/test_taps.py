@@ -6,18 +6,32 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, SimUser
+from bot.emulator.state import StoredMessage
 from tests.e2e.conftest import FORUM, STRANGER, RunningBot
 from tests.e2e.test_support import _open_ticket
+
+
+async def _tap_language(emu: BotApiEmulator) -> tuple[SimUser, StoredMessage]:
+    """John taps Language in the menu; returns him and the menu."""
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/start")
+    menu = await john.next_message()
+    await john.click(menu, text="Language / Язык")
+    return john, menu
+
+
+async def _languages(emu: BotApiEmulator) -> tuple[SimUser, StoredMessage]:
+    """John with the choice of languages in front of him."""
+    john, _ = await _tap_language(emu)
+    await emu.wait_callback_answer()
+    return john, await john.next_message()
 
 
 async def test_what_a_tap_shows_is_there_when_its_spinner_stops(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
-    john = emu.add_user(1002, "John", language_code="en")
-    await john.send("/start")
-    menu = await john.next_message()
-    await john.click(menu, text="Language / Язык")
+    john, menu = await _tap_language(emu)
     answer = await emu.wait_callback_answer()
     assert answer["text"] is None
     shown = emu.messages(john.id)[-1]  # already sent when the tap was answered
@@ -33,12 +47,7 @@ async def test_a_tap_that_fails_is_answered_once_and_apologised_for(
 
     assert running.app is not None
     monkeypatch.setattr(running.app.services["customers"], "choose_locale", broken)
-    john = emu.add_user(1002, "John", language_code="en")
-    await john.send("/start")
-    menu = await john.next_message()
-    await john.click(menu, text="Language / Язык")
-    await emu.wait_callback_answer()
-    languages = await john.next_message()
+    john, languages = await _languages(emu)
     query = await john.click(languages, text="Русский")
     assert "try again" in (await john.next_message()).text.lower()
     answers = [a for a in emu.callback_answers if a["callback_query_id"] == query["id"]]
@@ -48,12 +57,7 @@ async def test_a_tap_that_fails_is_answered_once_and_apologised_for(
 async def test_a_tap_that_expired_while_handled_gets_no_apology(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
-    john = emu.add_user(1002, "John", language_code="en")
-    await john.send("/start")
-    menu = await john.next_message()
-    await john.click(menu, text="Language / Язык")
-    await emu.wait_callback_answer()
-    languages = await john.next_message()
+    john, languages = await _languages(emu)
     query = await john.click(languages, text="Русский")
     emu.world.callback_queries[query["id"]] = True  # Telegram will refuse its answer
     assert (await john.next_message()).text.startswith("Готово")
