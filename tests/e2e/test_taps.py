@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser
-from bot.emulator.state import StoredMessage
+from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import FORUM, STRANGER, RunningBot
 from tests.e2e.test_support import _open_ticket
 
