@@ -33,7 +33,7 @@ from bot.keyboards.support import ticket_card_buttons
 from bot.marketplace import MarketplacePort
 from bot.outbox import Outbox
 from bot.pacing import Pacer, finish_even_if_cancelled
-from bot.send import send_stored
+from bot.send import TEXT_LIMIT, send_stored, visible_length
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from storage.tickets import Ticket, TicketMessage, TicketRepo
@@ -237,7 +237,11 @@ class Relay:
             header = self._customer_header(ticket, first.author_name)
             return await send_stored(self._bot, ticket.customer_id, None, batch, header)
         assert self._forum is not None  # noqa: S101 - _deliver checks
-        topic = ticket.topic_id or await self._open_topic(ticket)
+        topic = ticket.topic_id
+        if topic is None:
+            topic, card = await self._open_topic(ticket, rider=_rider(batch))
+            if card is not None:
+                return card  # the customer's first words went with the card
         header = self._header(ticket, first)
         reply = await self._reply_target(first)
         if ticket.topic_closed:
@@ -298,21 +302,35 @@ class Relay:
             return None
         return ReplyParameters(message_id=original.relayed_id, allow_sending_without_reply=True)
 
-    async def _open_topic(self, ticket: Ticket, *, recreated: bool = False) -> int:
+    async def _open_topic(
+        self, ticket: Ticket, *, recreated: bool = False, rider: TicketMessage | None = None
+    ) -> tuple[int, Message | None]:
+        """A topic with the ticket's card; returns its id, and the card when `rider` (the
+        customer's first text) went in it: in the forum's 20 posts a minute, a new
+        ticket then takes one post instead of two."""
         assert self._forum is not None  # noqa: S101 - callers check
         topic = await self._bot.create_forum_topic(self._forum, topic_title(ticket))
         thread = topic.message_thread_id
         await self._repo.set_topic(ticket.id, thread)
         account = await self._marketplace.account(ticket.account_id) if ticket.account_id else None
-        recent = await self._repo.recent(ticket.id, 5)
+        # Only what the forum had before (a topic deleted by hand) is quoted: lines not
+        # relayed yet follow in full, and quoted too they were there twice.
+        recent = [m for m in await self._repo.recent(ticket.id, 5) if m.relayed]
         card = context_card(self._agents_t, ticket, account, recent, recreated=recreated)
-        await self._bot.send_message(
+        if rider is not None:
+            body = html.escape(rider.text or "", quote=False)
+            riding = f"{card}\n\n{self._header(ticket, rider)}\n{body}"
+            if visible_length(riding) <= TEXT_LIMIT:
+                card = riding
+            else:
+                rider = None
+        sent = await self._bot.send_message(
             self._forum,
             card,
             message_thread_id=thread,
             reply_markup=ticket_card_buttons(self._agents_t, ticket),
         )
-        return thread
+        return thread, sent if rider is not None else None
 
     async def _recreate_topic(self, ticket: Ticket) -> Ticket:
         log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
@@ -359,6 +377,13 @@ class Relay:
             minutes=self._tickets.policy.first_response_minutes,
         )
         await self._outbox.put(self._forum, text)
+
+
+def _rider(batch: list[TicketMessage]) -> TicketMessage | None:
+    """The customer's plain text (or merged texts) that can go in a new topic's card."""
+    first = batch[0]
+    plain = first.direction == "in" and first.kind == "text" and first.edit_of is None
+    return first if len(batch) == 1 and plain and not first.file_id else None
 
 
 def mergeable_run(messages: list[TicketMessage]) -> list[TicketMessage]:

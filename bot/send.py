@@ -38,9 +38,9 @@ def split_plain(text: str, limit: int) -> list[str]:
     return [*chunks, text] if text or not chunks else chunks
 
 
-def _visible_length(header: str) -> int:
+def visible_length(text: str) -> int:
     # Telegram counts characters after entity parsing: tags do not count, entities count 1.
-    return len(html.unescape(_strip_tags(header)))
+    return len(html.unescape(_strip_tags(text)))
 
 
 def _strip_tags(text: str) -> str:
@@ -70,7 +70,7 @@ async def send_stored(
     if len(batch) > 1:  # an album of one is sent as the single item it is
         return await _album(bot, chat_id, thread_id, batch, lead)
     if first.kind in ("text", "edit") or not first.file_id:
-        room = TEXT_LIMIT - _visible_length(lead)
+        room = TEXT_LIMIT - visible_length(lead)
         sent: Message | None = None
         for number, chunk in enumerate(split_plain(first.text or "", room)):
             text = (lead if number == 0 else "") + html.escape(chunk, quote=False)
@@ -101,7 +101,7 @@ async def send_stored(
 
 
 def _caption(lead: str, text: str | None) -> str | None:
-    room = CAPTION_LIMIT - _visible_length(lead)
+    room = CAPTION_LIMIT - visible_length(lead)
     body = html.escape((text or "")[:room], quote=False)
     return (lead + body).strip() or None
 

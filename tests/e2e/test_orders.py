@@ -149,10 +149,7 @@ async def test_damaged_with_an_album_reaches_the_agents(
     assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     assert "проблема: Товар повреждён" in card.text
-    summary = await emu.wait_message(
-        FORUM, thread_id=card.thread_id, predicate=lambda m: "трещиной" in m.text
-    )
-    assert "10000006-0001" in summary.text
+    assert "трещиной" in card.text  # the summary goes with the card, the photos after it
     photos = [
         await emu.wait_message(
             FORUM, thread_id=card.thread_id, predicate=lambda m: m.kind == "photo"

@@ -30,8 +30,10 @@ async def test_ticket_by_command_gets_a_topic_with_a_context_card(
     card = emu.messages(FORUM, thread_id=topic)[0]
     assert "@anna" in card.text and "1001" in card.text
     assert card.button_texts() == ["Взять", "Закрыть"]
-    first = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "👤" in m.text)
-    assert first.text == "👤 Анна:\nНе могу оплатить заказ картой"
+    # The customer's first words go with the card: one post of the forum's 20 a minute.
+    assert card.text.endswith("\n\n👤 Анна:\nНе могу оплатить заказ картой")
+    assert "Последние сообщения" not in card.text  # not quoted as well
+    assert len(emu.messages(FORUM, thread_id=topic)) == 1
 
 
 async def test_ticket_by_menu_button_and_by_free_text(
@@ -153,7 +155,7 @@ async def test_deleted_topic_is_recreated_with_nothing_lost(
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     _, topic = await _open_ticket(emu, anna, "первое сообщение")
-    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "первое" in m.text)
+    assert "первое" in emu.messages(FORUM, thread_id=topic)[0].text  # with the card
     assert running.app is not None
     await running.app.bot.delete_forum_topic(FORUM, topic)
     await anna.send("второе сообщение")
@@ -194,8 +196,8 @@ async def test_html_and_very_long_text_arrive_intact(
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     _, topic = await _open_ticket(emu, anna, "<script>alert(1)</script> & <b>жирный</b>")
-    relayed = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "👤" in m.text)
-    assert relayed.text.endswith("<script>alert(1)</script> & <b>жирный</b>")
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    assert card.text.endswith("👤 Анна:\n<script>alert(1)</script> & <b>жирный</b>")
     long = ("слово " * 700).strip()  # 4199 characters
     await anna.send(long[:4096])
     chunks = [
@@ -204,6 +206,18 @@ async def test_html_and_very_long_text_arrive_intact(
     ]
     joined = chunks[0].text.removeprefix("👤 Анна:\n") + " " + chunks[1].text
     assert joined.split() == long[:4096].split()
+
+
+async def test_first_words_too_long_for_the_card_follow_it(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    long = ("слово " * 660).strip()  # with the card over Telegram's 4,096 characters
+    _, topic = await _open_ticket(emu, anna, long)
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    assert "👤" not in card.text
+    line = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "👤" in m.text)
+    assert line.text == f"👤 Анна:\n{long}"
 
 
 async def test_restart_in_the_middle_loses_nothing(
