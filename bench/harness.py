@@ -143,8 +143,9 @@ class ReplyTracker:
             if (match := _TAG.search(text)) is not None:
                 self.topics.setdefault(int(match.group(1)), int(event["thread_id"]))
                 self._topic_signal.set()
-            # Relayed lines, merged or not; a ticket's card (it has buttons) may quote some.
-            if not message.get("reply_markup") and (lines := text.count(FORUM_LINE)):
+            # Relayed lines, merged or not, and those that went with a new ticket's card (a
+            # card quotes only lines relayed before its topic was deleted: never here).
+            if lines := text.count(FORUM_LINE):
                 self.forum_lines += lines
                 self.last_forum_line = self._items[chat_id][-1].at
                 self._forum_signal.set()
