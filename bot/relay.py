@@ -379,11 +379,14 @@ class Relay:
         await self._outbox.put(self._forum, text)
 
 
+def _plain(message: TicketMessage) -> bool:
+    """A text the customer wrote, not an edit: it may share a message with others."""
+    return message.direction == "in" and message.kind == "text" and message.edit_of is None
+
+
 def _rider(batch: list[TicketMessage]) -> TicketMessage | None:
     """The customer's plain text (or merged texts) that can go in a new topic's card."""
-    first = batch[0]
-    plain = first.direction == "in" and first.kind == "text" and first.edit_of is None
-    return first if len(batch) == 1 and plain and not first.file_id else None
+    return batch[0] if len(batch) == 1 and _plain(batch[0]) else None
 
 
 def mergeable_run(messages: list[TicketMessage]) -> list[TicketMessage]:
@@ -391,8 +394,7 @@ def mergeable_run(messages: list[TicketMessage]) -> list[TicketMessage]:
     run: list[TicketMessage] = []
     size = 0
     for message in messages:
-        plain = message.direction == "in" and message.kind == "text" and message.edit_of is None
-        if not plain or message.media_group_id is not None:
+        if not _plain(message) or message.media_group_id is not None:
             break
         size += len(message.text or "") + _STAMP
         if run and size > _MERGE_ROOM:
