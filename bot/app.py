@@ -22,6 +22,7 @@ from bot.agents import AgentDirectory
 from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.incoming import Incoming
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware, InFlight
 from bot.outbox import Outbox
@@ -46,6 +47,7 @@ from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace
 from storage.outbox import OutboxRepo
 from storage.recoveries import RecoveryRepo
@@ -79,6 +81,7 @@ class App:
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
     in_flight: InFlight = field(default_factory=InFlight)
+    incoming: Incoming | None = None
 
     async def close(self) -> None:
         # Updates in hand finish, then codes on their way out are delivered, and only
@@ -87,6 +90,8 @@ class App:
             await asyncio.wait_for(self.in_flight.wait_idle(), SHUTDOWN_GRACE_SECONDS)
         except TimeoutError:
             log.warning("stopping with updates still in hand")
+        if self.incoming is not None:
+            await self.incoming.flush()
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -111,6 +116,8 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     bot = _bot(settings, pacer)
     outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock)
     background = Background()
+    incoming = Incoming(IncomingRepo(db), background)
+    bot.session.middleware(incoming.requests)
     phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
         phone_sender,
@@ -143,6 +150,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         **services,
     )
     in_flight = InFlight()
+    dp.update.outer_middleware(incoming.updates)
     dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
@@ -152,7 +160,11 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     for part in (outbox, services["relay"], services["scheduler"]):
         dp.startup.register(part.start)  # type: ignore[attr-defined]
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
-    return App(settings, bot, dp, db, translator, services, background, closers, in_flight)
+    # Last: what the last run left is handled by everything above, before new updates.
+    dp.startup.register(incoming.replay)
+    return App(
+        settings, bot, dp, db, translator, services, background, closers, in_flight, incoming
+    )
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,34 @@ async def test_sigterm_stops_gracefully_and_start_resumes(
     await anna.send("/start")
     assert (await anna.next_message(timeout=30)).text.startswith("Hello, Анна!")
     await _stop(second)
+
+
+async def test_an_update_in_hand_when_the_process_is_killed_is_handled_after_the_start(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = _env(
+        BOT_TOKEN=emu.token,
+        TELEGRAM_API_URL=emu.base_url,
+        DATABASE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+    anna = emu.add_user(1001, "Анна", language_code="en")
+    first = await _run(env, tmp_path)
+    await emu.wait_for(lambda: emu.calls_to("getUpdates"), 30)
+
+    # The answer cannot leave (Telegram is failing), so /start is still in hand, and
+    # Telegram has been told it arrived, when the process dies without a chance to
+    # clean up.
+    emu.fail_next("sendMessage", 500, times=100)
+    await anna.send("/start")
+    await emu.wait_for(lambda: len(emu.calls_to("sendMessage")) >= 2, 30)
+    await emu.wait_for(lambda: any(c.get("offset") for c in emu.calls_to("getUpdates")), 30)
+    first.kill()
+    await first.wait()
+    emu.clear_failures()
+
+    second = await _run(env, tmp_path)
+    assert (await anna.next_message(timeout=30)).text.startswith("Hello, Анна!")
+    await anna.send("/help")
+    await anna.next_message(timeout=30)
+    await _stop(second)
+    assert [m.text.split(",")[0] for m in anna.messages()].count("Hello") == 1

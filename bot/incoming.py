@@ -1,0 +1,115 @@
+"""Every update is written down before Telegram is told it arrived.
+
+aiogram's polling confirms a batch (the offset of its next getUpdates) as soon as it has
+taken it, while the handlers still run: a crash, a kill or running out of memory lost
+every update in hand. Here the answer to a getUpdates is written to SQLite before
+aiogram sees it, so before the next call confirms it; updates handled are written down
+once a second, in one transaction, and forgotten once Telegram has confirmed them; and
+a start first handles, in order, whatever the last run took and did not finish. An
+update finished in the last second before a crash may be handled again; none is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import TelegramObject, Update
+from pydantic import ValidationError
+
+from bot.background import Background
+from storage.incoming import IncomingRepo
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class Incoming:
+    def __init__(self, repo: IncomingRepo, background: Background, *, settle: float = 1.0) -> None:
+        self._repo, self._background, self._settle = repo, background, settle
+        self._done: list[int] = []  # handled since the last write
+        self._confirmed = 0  # Telegram will not send again an update below this id
+        self._later: asyncio.TimerHandle | None = None
+        # What the last run left, until Telegram's first answer: it sends again what the
+        # last run took and could not confirm, and those are being handled already.
+        self._left: dict[int, str] | None = None
+        self._again: set[int] = set()
+
+    async def requests(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> TelegramType:
+        """The session's middleware: keeps each getUpdates answer before aiogram sees it."""
+        if not isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        updates: list[Update] = await make_request(bot, method)  # type: ignore[assignment]
+        fresh, again = [], set()
+        for update in updates:
+            body = update.model_dump_json(exclude_unset=True, by_alias=True)
+            if self._left is not None and self._left.get(update.update_id) == body:
+                again.add(update.update_id)
+            else:
+                fresh.append((update.update_id, body))
+        if fresh:
+            await self._repo.keep(fresh)
+        if method.offset is not None:  # it reached Telegram: what came before is confirmed
+            self._confirmed = method.offset
+        self._again |= again
+        self._left = None
+        return updates  # type: ignore[return-value]
+
+    async def updates(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """The dispatcher's outer middleware: notes each update handled."""
+        update_id = event.update_id  # type: ignore[attr-defined]
+        if update_id in self._again:
+            self._again.discard(update_id)
+            return UNHANDLED
+        try:
+            return await handler(event, data)
+        finally:
+            self._done.append(update_id)
+            if self._later is None:
+                self._later = asyncio.get_running_loop().call_later(
+                    self._settle, lambda: self._background.spawn(self.flush())
+                )
+
+    async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
+        """At start-up, before polling: hand what the last run left to the handlers, in
+        the order it came (each chat's lock is taken in the order the tasks start)."""
+        kept = await self._repo.all()
+        self._left = {k.update_id: k.body for k in kept}
+        left = [k for k in kept if not k.handled]
+        if left:
+            log.warning("handling %d updates the last run took and did not finish", len(left))
+        for k in left:
+            try:
+                update = Update.model_validate_json(k.body, context={"bot": bot})
+            except ValidationError:
+                log.exception("update %s kept unreadable; dropping it", k.update_id)
+                self._done.append(k.update_id)
+                continue
+            self._background.spawn(dispatcher.feed_update(bot, update))
+
+    async def flush(self) -> None:
+        """Write down what was handled, at most once a `settle`: one transaction for
+        every update handled meanwhile. What Telegram has confirmed goes; the rest is
+        kept, marked handled, to recognise it if Telegram sends it again."""
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        done, self._done = self._done, []
+        try:
+            await self._repo.handled(done, confirmed_below=self._confirmed)
+        except BaseException:
+            self._done[:0] = done
+            raise

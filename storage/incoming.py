@@ -1,0 +1,41 @@
+"""Updates taken from Telegram, kept until they are handled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storage.db import Database
+
+_ADD = "INSERT OR REPLACE INTO incoming (update_id, body) VALUES (:id, :body)"
+_FORGET_HANDLED = "DELETE FROM incoming WHERE handled = 1 AND update_id < :below"
+_HANDLED = "UPDATE incoming SET handled = 1 WHERE update_id = :id"
+_ALL = "SELECT update_id, body, handled FROM incoming ORDER BY update_id"
+
+
+@dataclass(frozen=True)
+class Kept:
+    update_id: int
+    body: str  # the update as Telegram's JSON
+    handled: bool
+
+
+class IncomingRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def keep(self, fresh: Sequence[tuple[int, str]]) -> None:
+        await self._db.executemany(_ADD, [{"id": i, "body": b} for i, b in fresh])
+
+    async def handled(self, done: Sequence[int], *, confirmed_below: int) -> None:
+        """Updates handled. Those Telegram confirmed (ids below `confirmed_below`) go;
+        the others stay, marked, until it has: it may send them again."""
+        below = {"below": confirmed_below}
+        async with self._db.tx():
+            if done:
+                await self._db.executemany(_HANDLED, [{"id": i} for i in done])
+            await self._db.execute(_FORGET_HANDLED, below)
+
+    async def all(self) -> list[Kept]:
+        rows = await self._db.fetchall(_ALL)
+        return [Kept(r["update_id"], r["body"], bool(r["handled"])) for r in rows]

@@ -1,0 +1,171 @@
+"""Updates are written down before Telegram is told they arrived, and survive a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher, Router
+from aiogram.methods import GetMe, GetUpdates, TelegramMethod
+from aiogram.types import Message, Update
+
+from bot.background import Background
+from bot.incoming import Incoming
+from storage.db import Database
+from storage.incoming import IncomingRepo
+
+BOT = Bot("42:TEST")
+_TABLE = (
+    "CREATE TABLE incoming (update_id INTEGER PRIMARY KEY, body TEXT, handled INTEGER DEFAULT 0)"
+)
+
+
+def _update(update_id: int, text: str) -> Update:
+    return Update.model_validate(
+        {
+            "update_id": update_id,
+            "message": {
+                "message_id": update_id,
+                "date": 1_700_000_000,
+                "chat": {"id": 7, "type": "private", "first_name": "Анна"},
+                "from": {"id": 7, "is_bot": False, "first_name": "Анна"},
+                "text": text,
+            },
+        }
+    )
+
+
+class Telegram:
+    """Answers getUpdates with what the test queued, and remembers the calls."""
+
+    def __init__(self) -> None:
+        self.answers: list[list[Update]] = []
+        self.calls: list[TelegramMethod[Any]] = []
+
+    async def __call__(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        self.calls.append(method)
+        if isinstance(method, GetUpdates):
+            return self.answers.pop(0) if self.answers else []
+        return True
+
+
+def _dispatcher(incoming: Incoming, seen: list[str]) -> Dispatcher:
+    dp = Dispatcher()
+    dp.update.outer_middleware(incoming.updates)
+    router = Router()
+
+    @router.message()
+    async def note(message: Message) -> None:
+        seen.append(message.text or "")
+
+    dp.include_router(router)
+    return dp
+
+
+async def _poll(incoming: Incoming, telegram: Telegram, offset: int | None) -> list[Update]:
+    return await incoming.requests(telegram, BOT, GetUpdates(offset=offset))
+
+
+async def _kept(db: Database) -> dict[int, bool]:
+    return {k.update_id: k.handled for k in await IncomingRepo(db).all()}
+
+
+async def test_an_answer_is_kept_before_aiogram_sees_it_and_forgotten_once_confirmed(
+    db: Database,
+) -> None:
+    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    dp = _dispatcher(incoming, seen)
+    telegram.answers = [[_update(1, "a"), _update(2, "b")]]
+
+    updates = await _poll(incoming, telegram, None)
+    assert await _kept(db) == {1: False, 2: False}
+    await dp.feed_update(BOT, updates[0])
+    await _poll(incoming, telegram, 2)  # Telegram is told 1 arrived
+    assert await _kept(db) == {1: False, 2: False}  # written down once a second
+
+    await incoming.flush()
+    assert await _kept(db) == {2: False}
+    assert seen == ["a"]
+
+
+async def test_other_calls_pass_untouched(db: Database) -> None:
+    incoming, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    assert await incoming.requests(telegram, BOT, GetMe()) is True
+    assert await _kept(db) == {}
+
+
+async def test_an_answer_to_a_call_without_offset_confirms_nothing(db: Database) -> None:
+    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    dp = _dispatcher(incoming, seen)
+    telegram.answers = [[_update(1, "a")]]
+    await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
+
+    await incoming.flush()
+    assert await _kept(db) == {1: True}  # Telegram may still send 1 again
+    await _poll(incoming, telegram, 2)
+    await incoming.flush()
+    assert await _kept(db) == {}
+
+
+async def test_what_was_handled_is_written_down_soon_without_another_answer(
+    db: Database,
+) -> None:
+    incoming, telegram, seen = (
+        Incoming(IncomingRepo(db), Background(), settle=0.01),
+        Telegram(),
+        [],
+    )
+    dp = _dispatcher(incoming, seen)
+    telegram.answers = [[_update(1, "a")]]
+    await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
+    async with asyncio.timeout(2):
+        while await _kept(db) != {1: True}:
+            await asyncio.sleep(0.01)
+
+
+async def test_a_start_handles_what_the_last_run_left_in_order_and_skips_it_when_resent(
+    db: Database,
+) -> None:
+    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    telegram.answers = [[_update(1, "a"), _update(2, "b"), _update(3, "c")]]
+    updates = await _poll(first, telegram, None)
+    await _dispatcher(first, []).feed_update(BOT, updates[0])
+    await first.flush()
+    # The process dies here: 2 and 3 were taken and never handled.
+
+    background, seen = Background(), []
+    second = Incoming(IncomingRepo(db), background)
+    dp = _dispatcher(second, seen)
+    await second.replay(BOT, dp)
+    await background.drain()
+    assert seen == ["b", "c"]
+
+    # Telegram was never told, so it sends all three again, and one more; 3 is another
+    # update by now (a test server that started counting again).
+    telegram.answers = [[_update(1, "a"), _update(2, "b"), _update(3, "C"), _update(4, "d")]]
+    for update in await _poll(second, telegram, None):
+        await dp.feed_update(BOT, update)
+    assert seen == ["b", "c", "C", "d"]
+
+
+async def test_a_failed_write_loses_nothing(db: Database) -> None:
+    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    dp = _dispatcher(incoming, seen)
+    await db.execute("DROP TABLE incoming")  # the disk is gone, say
+
+    telegram.answers = [[_update(1, "a")]]
+    with pytest.raises(sqlite3.OperationalError):
+        await _poll(incoming, telegram, None)  # aiogram logs it, and asks again
+    await db.execute(_TABLE)
+    telegram.answers = [[_update(1, "a")]]  # Telegram was not told: the answer comes again
+    await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
+
+    await db.execute("DROP TABLE incoming")
+    with pytest.raises(sqlite3.OperationalError):
+        await incoming.flush()
+    await db.execute(_TABLE)
+    await db.execute("INSERT INTO incoming (update_id, body) VALUES (1, '{}')")
+    await incoming.flush()  # the next one writes down what the failed one could not
+    assert await _kept(db) == {1: True}
