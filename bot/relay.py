@@ -197,12 +197,10 @@ class Relay:
             except TelegramRetryAfter as error:
                 self._pacer.hold(chat, error.retry_after)
                 await self._pacer.ready(chat)
-                continue
             except (TelegramServerError, TelegramNetworkError) as error:
                 log.warning("relay of ticket %s: %s; retrying", ticket.id, type(error).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
-                continue
             except TopicGone:
                 ticket = await self._recreate_topic(ticket)
                 continue
@@ -214,7 +212,10 @@ class Relay:
                 for message in covered:
                     await self._repo.failed(message.id, error.message[:200])
                 return True
-            return True
+            else:
+                return True
+            # The failed try may have opened the topic: the next one posts into it.
+            ticket = await self._tickets.get(ticket.id)
         self._workers.wake_later(delay)
         return False
 
@@ -238,7 +239,7 @@ class Relay:
             return await send_stored(self._bot, ticket.customer_id, None, batch, header)
         assert self._forum is not None  # noqa: S101 - _deliver checks
         topic = ticket.topic_id
-        if topic is None:
+        if topic is None or ticket.card_pending:
             topic, card = await self._open_topic(ticket, rider=_rider(batch))
             if card is not None:
                 return card  # the customer's first words went with the card
@@ -309,9 +310,11 @@ class Relay:
         customer's first text) went in it: in the forum's 20 posts a minute, a new
         ticket then takes one post instead of two."""
         assert self._forum is not None  # noqa: S101 - callers check
-        topic = await self._bot.create_forum_topic(self._forum, topic_title(ticket))
-        thread = topic.message_thread_id
-        await self._repo.set_topic(ticket.id, thread)
+        thread = ticket.topic_id if ticket.card_pending and not recreated else None
+        if thread is None:
+            topic = await self._bot.create_forum_topic(self._forum, topic_title(ticket))
+            thread = topic.message_thread_id
+            await self._repo.set_topic(ticket.id, thread)
         account = await self._marketplace.account(ticket.account_id) if ticket.account_id else None
         # Only what the forum had before (a topic deleted by hand) is quoted: lines not
         # relayed yet follow in full, and quoted too they were there twice.
@@ -324,12 +327,17 @@ class Relay:
                 card = riding
             else:
                 rider = None
-        sent = await self._bot.send_message(
-            self._forum,
-            card,
-            message_thread_id=thread,
-            reply_markup=ticket_card_buttons(self._agents_t, ticket),
-        )
+        try:
+            sent = await self._bot.send_message(
+                self._forum,
+                card,
+                message_thread_id=thread,
+                reply_markup=ticket_card_buttons(self._agents_t, ticket),
+            )
+        except TelegramBadRequest as error:
+            _raise_if_topic_gone(error)
+            raise
+        await self._repo.card_posted(ticket.id)
         return thread, sent if rider is not None else None
 
     async def _recreate_topic(self, ticket: Ticket) -> Ticket:

@@ -34,7 +34,11 @@ WHERE status = 'new' AND first_response_at IS NULL AND overdue_announced_at IS N
   AND created_at <= :before
 ORDER BY created_at
 """
-_SET_TOPIC = "UPDATE tickets SET topic_id = :topic_id, topic_closed = 0 WHERE id = :id"
+_SET_TOPIC = """
+UPDATE tickets SET topic_id = :topic_id, topic_closed = 0, card_pending = :topic_id IS NOT NULL
+WHERE id = :id
+"""
+_CARD_POSTED = "UPDATE tickets SET card_pending = 0 WHERE id = :id"
 _TOPIC_CLOSED = "UPDATE tickets SET topic_closed = :flag WHERE id = :id"
 _SET_STATUS = "UPDATE tickets SET status = :status WHERE id = :id"
 _ASSIGN = """
@@ -157,6 +161,7 @@ class Ticket:
     closed_at: datetime | None
     unreachable: bool
     rating: int | None
+    card_pending: bool = False  # the topic is open, its card not posted yet
 
 
 @dataclass(frozen=True)
@@ -221,7 +226,11 @@ class TicketRepo:
         return [t for t in map(_ticket, rows) if t is not None]
 
     async def set_topic(self, ticket_id: int, topic_id: int | None) -> None:
+        """A new topic waits for its card (see `card_posted`)."""
         await self._db.execute(_SET_TOPIC, {"id": ticket_id, "topic_id": topic_id})
+
+    async def card_posted(self, ticket_id: int) -> None:
+        await self._db.execute(_CARD_POSTED, {"id": ticket_id})
 
     async def set_topic_closed(self, ticket_id: int, flag: bool) -> None:
         await self._db.execute(_TOPIC_CLOSED, {"id": ticket_id, "flag": int(flag)})
@@ -355,6 +364,7 @@ def _ticket(row: Row | None) -> Ticket | None:
     values["closed_at"] = _when(values["closed_at"])
     values["unreachable"] = bool(values["unreachable"])
     values["topic_closed"] = bool(values["topic_closed"])
+    values["card_pending"] = bool(values["card_pending"])
     return Ticket(**values)
 
 

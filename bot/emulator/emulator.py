@@ -118,10 +118,17 @@ class BotApiEmulator(WaitingMixin):
         retry_after: int | None = None,
         times: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Fail the next ``times`` calls of ``method`` (None = any method but getUpdates)."""
+        """Fail the next ``times`` calls of ``method`` (None = any method but getUpdates),
+        or only those to ``chat_id``."""
         self.faults.fail_next(
-            method, status, retry_after=retry_after, times=times, description=description
+            method,
+            status,
+            retry_after=retry_after,
+            times=times,
+            description=description,
+            chat_id=chat_id,
         )
 
     def set_failure_rate(

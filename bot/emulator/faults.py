@@ -27,8 +27,11 @@ class _PlannedFailure:
     retry_after: int | None
     description: str | None
     remaining: int
+    chat_id: int | None = None
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: object) -> bool:
+        if self.chat_id is not None and str(chat_id) != str(self.chat_id):
+            return False
         if self.method is None:
             # Background polling would otherwise steal "any method" failures at random.
             return method != _POLLING_METHOD
@@ -52,10 +55,16 @@ class FaultInjector:
         retry_after: int | None = None,
         times: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         self._planned.append(
             _PlannedFailure(
-                method.lower() if method else None, status, retry_after, description, times
+                method.lower() if method else None,
+                status,
+                retry_after,
+                description,
+                times,
+                chat_id,
             )
         )
 
@@ -79,11 +88,11 @@ class FaultInjector:
         self._planned.clear()
         self._rate = 0.0
 
-    def check(self, method: str) -> None:
+    def check(self, method: str, chat_id: object = None) -> None:
         """Raise the injected error for this call, if any."""
         name = method.lower()
         for planned in self._planned:
-            if planned.matches(name):
+            if planned.matches(name, chat_id):
                 planned.remaining -= 1
                 if planned.remaining <= 0:
                     self._planned.remove(planned)

@@ -146,7 +146,7 @@ class ApiServer:
         handler = self.handlers.get(name)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
-        self.faults.check(method)
+        self.faults.check(method, params.text("chat_id"))
         chat = self._limited_chat(name, params)
         if chat is not None:
             self.limiter.check(chat)

@@ -220,6 +220,22 @@ async def test_first_words_too_long_for_the_card_follow_it(
     assert line.text == f"👤 Анна:\n{long}"
 
 
+async def test_a_card_the_forum_holds_back_goes_into_the_topic_already_opened(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    # More 429s than one send waits out: the relay tries the card again later.
+    emu.fail_next("sendMessage", 429, retry_after=1, times=6, chat_id=FORUM)
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send("посылка не пришла")
+    await anna.next_message()
+    card = await emu.wait_message(FORUM, timeout=30, predicate=lambda m: bool(m.button_texts()))
+    assert card.text.endswith("👤 Анна:\nпосылка не пришла")
+    assert len(emu.calls_to("createForumTopic")) == 1
+    assert emu.messages(FORUM, thread_id=card.thread_id) == [card]
+
+
 async def test_restart_in_the_middle_loses_nothing(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
