@@ -189,10 +189,11 @@ class Relay:
     ) -> bool:
         """True when the batch is done (sent or failed for good); False to retry later."""
         delay = 1.0
+        recreated = False  # the topic was deleted or closed by hand: the next pass opens one
         for _ in range(5):
             try:
                 await finish_even_if_cancelled(
-                    self._send_and_record(ticket, batch, covered), self._pacer
+                    self._send_and_record(ticket, batch, covered, recreated), self._pacer
                 )
             except TelegramRetryAfter as error:
                 self._pacer.hold(chat, error.retry_after)
@@ -202,8 +203,9 @@ class Relay:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
             except TopicGone:
-                ticket = await self._recreate_topic(ticket)
-                continue
+                log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
+                await self._repo.set_topic(ticket.id, None)
+                recreated = True
             except TelegramForbiddenError:
                 await self._unreachable(ticket, covered)
                 return True
@@ -220,16 +222,22 @@ class Relay:
         return False
 
     async def _send_and_record(
-        self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
+        self,
+        ticket: Ticket,
+        batch: list[TicketMessage],
+        covered: list[TicketMessage],
+        recreated: bool,
     ) -> None:
         # The copy's id is written before the message counts as delivered.
-        sent = await self._send(ticket, batch)
+        sent = await self._send(ticket, batch, recreated)
         ids = [message.id for message in covered]
         await self._repo.relayed_many(
             ids, sent.message_id if sent else None, covered[0].created_at
         )
 
-    async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
+    async def _send(
+        self, ticket: Ticket, batch: list[TicketMessage], recreated: bool
+    ) -> Message | None:
         first = batch[0]
         if first.direction == "out" and first.kind == "edit":
             await self._edit_customer_copy(ticket, first)
@@ -240,7 +248,9 @@ class Relay:
         assert self._forum is not None  # noqa: S101 - _deliver checks
         topic = ticket.topic_id
         if topic is None or ticket.card_pending:
-            topic, card = await self._open_topic(ticket, rider=_rider(batch))
+            # A fresh topic's card after a deletion says so; the words follow it alone.
+            rider = None if recreated else _rider(batch)
+            topic, card = await self._open_topic(ticket, recreated=recreated, rider=rider)
             if card is not None:
                 return card  # the customer's first words went with the card
         header = self._header(ticket, first)
@@ -310,7 +320,7 @@ class Relay:
         customer's first text) went in it: in the forum's 20 posts a minute, a new
         ticket then takes one post instead of two."""
         assert self._forum is not None  # noqa: S101 - callers check
-        thread = ticket.topic_id if ticket.card_pending and not recreated else None
+        thread = ticket.topic_id if ticket.card_pending else None
         if thread is None:
             topic = await self._bot.create_forum_topic(self._forum, topic_title(ticket))
             thread = topic.message_thread_id
@@ -336,15 +346,17 @@ class Relay:
             )
         except TelegramBadRequest as error:
             _raise_if_topic_gone(error)
-            raise
+            # Refused for good (a bug, never the customer's doing): the topic stays
+            # without its card, and the customer's words go on their own.
+            log.error("card of ticket %s refused: %s", ticket.id, error.message)
+            await self._repo.card_posted(ticket.id)
+            return thread, None
         await self._repo.card_posted(ticket.id)
+        if ticket.status == "closed":  # closed while its card waited: see refresh_title
+            with contextlib.suppress(TelegramAPIError):
+                await self._bot.close_forum_topic(self._forum, thread)
+                await self._repo.set_topic_closed(ticket.id, True)
         return thread, sent if rider is not None else None
-
-    async def _recreate_topic(self, ticket: Ticket) -> Ticket:
-        log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
-        await self._repo.set_topic(ticket.id, None)
-        await self._open_topic(ticket, recreated=True)
-        return await self._tickets.get(ticket.id)
 
     async def _unreachable(self, ticket: Ticket, batch: list[TicketMessage]) -> None:
         for message in batch:
@@ -363,8 +375,9 @@ class Relay:
                 self._forum, ticket.topic_id, name=topic_title(ticket)
             )
         # Apart: a title Telegram will not change now must not leave the topic open.
+        # A topic still waiting for its card is closed once the card is in.
         with contextlib.suppress(TelegramAPIError):
-            if ticket.status == "closed" and not ticket.topic_closed:
+            if ticket.status == "closed" and not ticket.topic_closed and not ticket.card_pending:
                 await self._bot.close_forum_topic(self._forum, ticket.topic_id)
                 await self._repo.set_topic_closed(ticket.id, True)
 

@@ -236,6 +236,41 @@ async def test_a_card_the_forum_holds_back_goes_into_the_topic_already_opened(
     assert emu.messages(FORUM, thread_id=card.thread_id) == [card]
 
 
+async def test_a_ticket_closed_while_its_card_waits_keeps_one_topic_closed_after_it(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    emu.fail_next("sendMessage", 429, retry_after=1, times=6, chat_id=FORUM)
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send("уже не нужно")
+    opened = await anna.next_message()
+    await anna.click(opened, text="Закрыть обращение")
+    card = await emu.wait_message(FORUM, timeout=30, predicate=lambda m: bool(m.button_texts()))
+    assert card.thread_id is not None
+    await emu.wait_for(lambda: emu.topic(FORUM, card.thread_id).closed, 10)
+    assert len(emu.calls_to("createForumTopic")) == 1
+
+
+async def test_a_card_refused_for_good_lets_the_customers_words_through(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    emu.fail_next(
+        "sendMessage", 400, description="Bad Request: can't parse entities", chat_id=FORUM
+    )
+    await anna.send("/support")
+    await anna.next_message()
+    await anna.send("где мой заказ")
+    await anna.next_message()
+    first = await emu.wait_message(FORUM, predicate=lambda m: "где мой заказ" in m.text)
+    assert first.text == "👤 Анна:\nгде мой заказ"
+    await anna.send("и ещё вопрос")
+    later = await emu.wait_message(FORUM, predicate=lambda m: "ещё вопрос" in m.text)
+    assert later.thread_id == first.thread_id
+    assert len(emu.calls_to("createForumTopic")) == 1
+
+
 async def test_restart_in_the_middle_loses_nothing(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
