@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.incoming import Incoming
 from bot.marketplace import datafile
-from bot.middlewares import CustomerMiddleware, InFlight
+from bot.middlewares import CustomerMiddleware
 from bot.outbox import Outbox
 from bot.pacing import Pacer, PacingMiddleware
 from bot.relay import Relay
@@ -77,21 +77,23 @@ class App:
     dp: Dispatcher
     db: Database
     translator: Translator
+    incoming: Incoming
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
-    in_flight: InFlight = field(default_factory=InFlight)
-    incoming: Incoming | None = None
 
     async def close(self) -> None:
-        # Updates in hand finish, then codes on their way out are delivered, and only
-        # then do the connections go.
+        # Updates in hand finish (aiogram stops polling without waiting for them) and
+        # are written down as handled, then codes on their way out are delivered, and
+        # only then do the connections go.
         try:
-            await asyncio.wait_for(self.in_flight.wait_idle(), SHUTDOWN_GRACE_SECONDS)
+            await asyncio.wait_for(self.incoming.wait_idle(), SHUTDOWN_GRACE_SECONDS)
         except TimeoutError:
-            log.warning("stopping with updates still in hand")
-        if self.incoming is not None:
+            log.warning("stopping with updates still in hand; the next start handles them")
+        try:
             await self.incoming.flush()
+        except Exception:
+            log.exception("updates handled could not be written down; the next start repeats them")
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -117,7 +119,6 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock)
     background = Background()
     incoming = Incoming(IncomingRepo(db), background)
-    bot.session.middleware(incoming.requests)
     phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
         phone_sender,
@@ -149,9 +150,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         fsm_strategy=FSMStrategy.USER_IN_TOPIC,
         **services,
     )
-    in_flight = InFlight()
-    dp.update.outer_middleware(incoming.updates)
-    dp.update.outer_middleware(in_flight)
+    incoming.install(dp, bot)
     dp.update.outer_middleware(
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
     )
@@ -162,9 +161,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     # Last: what the last run left is handled by everything above, before new updates.
     dp.startup.register(incoming.replay)
-    return App(
-        settings, bot, dp, db, translator, services, background, closers, in_flight, incoming
-    )
+    return App(settings, bot, dp, db, translator, incoming, services, background, closers)
 
 
 @dataclass(frozen=True)

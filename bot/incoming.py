@@ -30,6 +30,7 @@ from storage.incoming import IncomingRepo
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+_MAX_STARTS = 3
 
 
 class Incoming:
@@ -42,6 +43,22 @@ class Incoming:
         # last run took and could not confirm, and those are being handled already.
         self._left: dict[int, str] | None = None
         self._again: set[int] = set()
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def install(self, dp: Dispatcher, bot: Bot) -> None:
+        """On the bot's session, and around aiogram's own middlewares (errors, and the
+        FSM's per-chat lock): an update waiting for its chat's lock, or failing in
+        there, is in hand all the same."""
+        bot.session.middleware(self.requests)
+        manager = dp.update.outer_middleware
+        builtin = list(manager)
+        for each in builtin:
+            manager.unregister(each)
+        manager.register(self.updates)
+        for each in builtin:
+            manager.register(each)
 
     async def requests(
         self,
@@ -69,14 +86,20 @@ class Incoming:
         return updates  # type: ignore[return-value]
 
     async def updates(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """The dispatcher's outer middleware: notes each update handled."""
+        """The dispatcher's outermost middleware: counts the updates in hand, and notes
+        each one handled, failed or not."""
         update_id = event.update_id  # type: ignore[attr-defined]
         if update_id in self._again:
             self._again.discard(update_id)
             return UNHANDLED
+        self._in_hand += 1
+        self._idle.clear()
         try:
             return await handler(event, data)
         finally:
+            self._in_hand -= 1
+            if not self._in_hand:
+                self._idle.set()
             self._done.append(update_id)
             if self._later is None:
                 self._later = asyncio.get_running_loop().call_later(
@@ -86,12 +109,18 @@ class Incoming:
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """At start-up, before polling: hand what the last run left to the handlers, in
         the order it came (each chat's lock is taken in the order the tasks start)."""
-        kept = await self._repo.all()
+        kept = await self._repo.start_again()
         self._left = {k.update_id: k.body for k in kept}
         left = [k for k in kept if not k.handled]
         if left:
             log.warning("handling %d updates the last run took and did not finish", len(left))
         for k in left:
+            if k.starts > _MAX_STARTS:
+                # Each start that took it died before finishing it: let it go, or the
+                # bot never stays up.
+                log.error("update %s dropped: %d starts did not finish it", k.update_id, k.starts)
+                self._done.append(k.update_id)
+                continue
             try:
                 update = Update.model_validate_json(k.body, context={"bot": bot})
             except ValidationError:
@@ -99,6 +128,9 @@ class Incoming:
                 self._done.append(k.update_id)
                 continue
             self._background.spawn(dispatcher.feed_update(bot, update))
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
 
     async def flush(self) -> None:
         """Write down what was handled, at most once a `settle`: one transaction for

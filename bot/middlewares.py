@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,29 +39,6 @@ class CustomerMiddleware(BaseMiddleware):
         data["t"] = self._translator(self._customers.locale_of(customer))
         data["account"] = await self._login.account_of(user.id)
         return await handler(event, data)
-
-
-class InFlight(BaseMiddleware):
-    """Counts updates being handled, so shutdown can let them finish first
-    (aiogram stops polling without waiting for handlers already running)."""
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        self._count += 1
-        self._idle.clear()
-        try:
-            return await handler(event, data)
-        finally:
-            self._count -= 1
-            if self._count == 0:
-                self._idle.set()
-
-    async def wait_idle(self) -> None:
-        await self._idle.wait()
 
 
 class ForumTexts(BaseMiddleware):

@@ -10,7 +10,8 @@ from storage.db import Database
 _ADD = "INSERT OR REPLACE INTO incoming (update_id, body) VALUES (:id, :body)"
 _FORGET_HANDLED = "DELETE FROM incoming WHERE handled = 1 AND update_id < :below"
 _HANDLED = "UPDATE incoming SET handled = 1 WHERE update_id = :id"
-_ALL = "SELECT update_id, body, handled FROM incoming ORDER BY update_id"
+_START_AGAIN = "UPDATE incoming SET starts = starts + 1 WHERE handled = 0"
+_ALL = "SELECT update_id, body, handled, starts FROM incoming ORDER BY update_id"
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Kept:
     update_id: int
     body: str  # the update as Telegram's JSON
     handled: bool
+    starts: int  # runs that took it, or replayed it, and did not finish it
 
 
 class IncomingRepo:
@@ -36,6 +38,9 @@ class IncomingRepo:
                 await self._db.executemany(_HANDLED, [{"id": i} for i in done])
             await self._db.execute(_FORGET_HANDLED, below)
 
-    async def all(self) -> list[Kept]:
-        rows = await self._db.fetchall(_ALL)
-        return [Kept(r["update_id"], r["body"], bool(r["handled"])) for r in rows]
+    async def start_again(self) -> list[Kept]:
+        """Everything kept, counting one more start for each update not handled."""
+        async with self._db.tx():
+            await self._db.execute(_START_AGAIN)
+            rows = await self._db.fetchall(_ALL)
+        return [Kept(r["update_id"], r["body"], bool(r["handled"]), r["starts"]) for r in rows]

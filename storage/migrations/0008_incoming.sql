@@ -4,6 +4,7 @@
 CREATE TABLE incoming (
     update_id INTEGER PRIMARY KEY,
     body TEXT NOT NULL,
-    handled INTEGER NOT NULL DEFAULT 0
+    handled INTEGER NOT NULL DEFAULT 0,
+    starts INTEGER NOT NULL DEFAULT 0 -- starts that replayed it without finishing it
 );
 CREATE INDEX incoming_handled ON incoming (update_id) WHERE handled = 1;

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher, Router
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import GetMe, GetUpdates, TelegramMethod
 from aiogram.types import Message, Update
 
@@ -17,9 +18,8 @@ from storage.db import Database
 from storage.incoming import IncomingRepo
 
 BOT = Bot("42:TEST")
-_TABLE = (
-    "CREATE TABLE incoming (update_id INTEGER PRIMARY KEY, body TEXT, handled INTEGER DEFAULT 0)"
-)
+_TABLE = """CREATE TABLE incoming
+(update_id INTEGER PRIMARY KEY, body TEXT, handled INTEGER DEFAULT 0, starts INTEGER DEFAULT 0)"""
 
 
 def _update(update_id: int, text: str) -> Update:
@@ -51,13 +51,17 @@ class Telegram:
         return True
 
 
-def _dispatcher(incoming: Incoming, seen: list[str]) -> Dispatcher:
-    dp = Dispatcher()
-    dp.update.outer_middleware(incoming.updates)
+def _dispatcher(
+    incoming: Incoming, seen: list[str], holds: dict[str, asyncio.Event] | None = None
+) -> Dispatcher:
+    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+    incoming.install(dp, BOT)
     router = Router()
 
     @router.message()
     async def note(message: Message) -> None:
+        if holds is not None:
+            await holds[message.text or ""].wait()
         seen.append(message.text or "")
 
     dp.include_router(router)
@@ -69,7 +73,8 @@ async def _poll(incoming: Incoming, telegram: Telegram, offset: int | None) -> l
 
 
 async def _kept(db: Database) -> dict[int, bool]:
-    return {k.update_id: k.handled for k in await IncomingRepo(db).all()}
+    rows = await db.fetchall("SELECT update_id, handled FROM incoming")
+    return {r["update_id"]: bool(r["handled"]) for r in rows}
 
 
 async def test_an_answer_is_kept_before_aiogram_sees_it_and_forgotten_once_confirmed(
@@ -169,3 +174,44 @@ async def test_a_failed_write_loses_nothing(db: Database) -> None:
     await db.execute("INSERT INTO incoming (update_id, body) VALUES (1, '{}')")
     await incoming.flush()  # the next one writes down what the failed one could not
     assert await _kept(db) == {1: True}
+
+
+async def test_an_update_waiting_for_its_chats_turn_is_in_hand(db: Database) -> None:
+    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    holds = {"a": asyncio.Event(), "b": asyncio.Event()}
+    dp = _dispatcher(incoming, seen, holds)
+    telegram.answers = [[_update(1, "a"), _update(2, "b")]]
+    updates = await _poll(incoming, telegram, None)
+    tasks = [asyncio.create_task(dp.feed_update(BOT, u)) for u in updates]
+    await asyncio.sleep(0.05)  # 1 in its handler, 2 waiting for the chat's lock
+    idle = asyncio.create_task(incoming.wait_idle())
+    holds["a"].set()
+    async with asyncio.timeout(2):
+        while seen != ["a"]:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert not idle.done()  # never idle while 2 waited for its turn: a stop waits for it
+    holds["b"].set()
+    await asyncio.gather(*tasks)
+    async with asyncio.timeout(2):
+        await idle
+    await incoming.flush()
+    assert seen == ["a", "b"]
+    assert await _kept(db) == {1: True, 2: True}
+
+
+async def test_an_update_no_start_could_finish_is_let_go(db: Database) -> None:
+    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    telegram.answers = [[_update(1, "a"), _update(2, "b")]]
+    await _poll(first, telegram, None)
+    # 1 took the process down with it at three starts in a row (2 waited behind it).
+    await db.execute("UPDATE incoming SET starts = 3 WHERE update_id = 1")
+
+    background, seen = Background(), []
+    second = Incoming(IncomingRepo(db), background)
+    dp = _dispatcher(second, seen)
+    await second.replay(BOT, dp)
+    await background.drain()
+    await second.flush()
+    assert seen == ["b"]
+    assert await _kept(db) == {1: True, 2: True}
