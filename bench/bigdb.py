@@ -125,7 +125,8 @@ def _messages(
                 "file_id": None,
                 "media_group_id": None,
                 "source_chat_id": 5_000_000 + ticket_id if inbound else -1001000000001,
-                "source_message_id": index + 1,
+                # Message ids are per chat: the forum's run across its tickets.
+                "source_message_id": index + 1 if inbound else message_id,
                 "edit_of": None,
                 "relayed_id": index + 1,
                 "created_at": at,

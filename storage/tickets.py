@@ -65,6 +65,7 @@ INSERT INTO ticket_messages (ticket_id, direction, author_id, author_name, kind,
     media_group_id, source_chat_id, source_message_id, edit_of, created_at, relayed_at)
 VALUES (:ticket_id, :direction, :author_id, :author_name, :kind, :text, :file_id,
     :media_group_id, :source_chat_id, :source_message_id, :edit_of, :created_at, :relayed_at)
+ON CONFLICT DO NOTHING
 """
 _PENDING = """
 SELECT * FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
@@ -264,10 +265,12 @@ class TicketRepo:
         await self._db.execute(_COMMENT, {"id": ticket_id, "comment": comment})
 
     async def add_message(self, message: NewMessage) -> int:
+        """The new message's id; 0 when that Telegram message is stored already."""
         params = {k: v for k, v in message.__dict__.items() if k != "relayed"}
         params["created_at"] = message.created_at.isoformat()
         params["relayed_at"] = message.created_at.isoformat() if message.relayed else None
-        return int((await self._db.execute(_ADD_MESSAGE, params)).lastrowid or 0)
+        written = await self._db.execute(_ADD_MESSAGE, params)
+        return int(written.lastrowid or 0) if written.rowcount else 0
 
     async def pending(self, limit: int = 100) -> list[TicketMessage]:
         return [_message(r) for r in await self._db.fetchall(_PENDING, {"limit": limit})]

@@ -81,3 +81,30 @@ async def test_a_transaction_cancelled_midway_leaves_nothing_behind(db: Database
     assert {key.replace("first", "second") for key in keys} <= keys
     await db.execute(insert, {"k": "after"})
     assert await db.fetchone("SELECT 1 FROM fsm WHERE key = 'after'") is not None
+
+
+async def test_copies_of_one_telegram_message_keep_their_text_when_sources_become_unique(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "copies.sqlite3"
+    before = [(name, sql) for name, sql in available() if name < "0010"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        for name, sql in before:
+            conn.executescript(sql)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, 'before')", (name,))
+        conn.execute(
+            "INSERT INTO tickets (id, customer_id, customer_name, locale, status, subject,"
+            " context, created_at) VALUES (1, 7, 'Anna', 'ru', 'new', 's', '{}', 'now')"
+        )
+        for text in ("once", "twice"):
+            conn.execute(
+                "INSERT INTO ticket_messages (ticket_id, direction, kind, text,"
+                " source_chat_id, source_message_id, created_at)"
+                " VALUES (1, 'in', 'text', ?, 7, 70, 'now')",
+                (text,),
+            )
+    db = await Database.open(path)
+    rows = await db.fetchall("SELECT text, source_message_id FROM ticket_messages ORDER BY id")
+    await db.close()
+    assert [tuple(r) for r in rows] == [("once", 70), ("twice", None)]

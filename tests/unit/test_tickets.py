@@ -182,6 +182,20 @@ async def test_message_goes_into_the_open_ticket(db: Database, clock: FrozenCloc
     assert kicks.count == 2
 
 
+async def test_a_message_handled_again_after_a_crash_is_stored_once(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await _open(service)
+    again = _said("any news?")
+    await _feed(service, CUSTOMER, again)
+    await _feed(service, CUSTOMER, again)
+    reply = _replied("Checking")
+    await service.agent_wrote(opened.ticket.id, AGENT, reply)
+    await service.agent_wrote(opened.ticket.id, AGENT, reply)
+    assert await _texts(db, opened.ticket.id) == ["My parcel is late", "any news?", "Checking"]
+
+
 async def test_banned_customer_is_told_and_nothing_is_stored(
     db: Database, clock: FrozenClock
 ) -> None:
