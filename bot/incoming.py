@@ -43,14 +43,15 @@ class Incoming:
         # last run took and could not confirm, and those are being handled already.
         self._left: dict[int, str] | None = None
         self._again: set[int] = set()
+        self._replaying: set[int] = set()
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
     def install(self, dp: Dispatcher, bot: Bot) -> None:
-        """On the bot's session, and around aiogram's own middlewares (errors, and the
-        FSM's per-chat lock): an update waiting for its chat's lock, or failing in
-        there, is in hand all the same."""
+        """On the bot's session, around aiogram's own middlewares (errors, and the FSM's
+        per-chat lock: an update waiting for its chat's lock, or failing in there, is in
+        hand all the same), and inside them (`turns`)."""
         bot.session.middleware(self.requests)
         manager = dp.update.outer_middleware
         builtin = list(manager)
@@ -59,6 +60,7 @@ class Incoming:
         manager.register(self.updates)
         for each in builtin:
             manager.register(each)
+        manager.register(self.turns)
 
     async def requests(
         self,
@@ -101,32 +103,45 @@ class Incoming:
             if not self._in_hand:
                 self._idle.set()
             self._done.append(update_id)
-            if self._later is None:
+            if update_id in self._replaying:
+                # Written down now: if the next start comes soon, it is not replayed again.
+                self._replaying.discard(update_id)
+                self._background.spawn(self.flush())
+            elif self._later is None:
                 self._later = asyncio.get_running_loop().call_later(
                     self._settle, lambda: self._background.spawn(self.flush())
                 )
 
+    async def turns(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        """Inside aiogram's per-chat lock: a replayed update has its turn, and it counts
+        (one that waits behind another does not)."""
+        update_id = event.update_id  # type: ignore[attr-defined]
+        if update_id in self._replaying:
+            await self._repo.turn_taken(update_id)
+        return await handler(event, data)
+
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """At start-up, before polling: hand what the last run left to the handlers, in
         the order it came (each chat's lock is taken in the order the tasks start)."""
-        kept = await self._repo.start_again()
+        kept = await self._repo.all()
         self._left = {k.update_id: k.body for k in kept}
         left = [k for k in kept if not k.handled]
         if left:
             log.warning("handling %d updates the last run took and did not finish", len(left))
         for k in left:
-            if k.starts > _MAX_STARTS:
-                # Each start that took it died before finishing it: let it go, or the
-                # bot never stays up.
-                log.error("update %s dropped: %d starts did not finish it", k.update_id, k.starts)
-                self._done.append(k.update_id)
+            if k.starts >= _MAX_STARTS:
+                # Every replay of it ended the process before it finished: one update
+                # must not keep the bot down. Its row stays, marked, to be looked at.
+                log.error("update %s let go: %d replays did not finish it", k.update_id, k.starts)
+                await self._repo.let_go(k.update_id)
                 continue
             try:
                 update = Update.model_validate_json(k.body, context={"bot": bot})
             except ValidationError:
-                log.exception("update %s kept unreadable; dropping it", k.update_id)
-                self._done.append(k.update_id)
+                log.exception("update %s kept unreadable; letting it go", k.update_id)
+                await self._repo.let_go(k.update_id)
                 continue
+            self._replaying.add(k.update_id)
             self._background.spawn(dispatcher.feed_update(bot, update))
 
     async def wait_idle(self) -> None:

@@ -10,7 +10,8 @@ from storage.db import Database
 _ADD = "INSERT OR REPLACE INTO incoming (update_id, body) VALUES (:id, :body)"
 _FORGET_HANDLED = "DELETE FROM incoming WHERE handled = 1 AND update_id < :below"
 _HANDLED = "UPDATE incoming SET handled = 1 WHERE update_id = :id"
-_START_AGAIN = "UPDATE incoming SET starts = starts + 1 WHERE handled = 0"
+_TURN = "UPDATE incoming SET starts = starts + 1 WHERE update_id = :id"
+_LET_GO = "UPDATE incoming SET handled = 2 WHERE update_id = :id"
 _ALL = "SELECT update_id, body, handled, starts FROM incoming ORDER BY update_id"
 
 
@@ -18,8 +19,8 @@ _ALL = "SELECT update_id, body, handled, starts FROM incoming ORDER BY update_id
 class Kept:
     update_id: int
     body: str  # the update as Telegram's JSON
-    handled: bool
-    starts: int  # runs that took it, or replayed it, and did not finish it
+    handled: bool  # or let go
+    starts: int  # replays that got as far as its handlers
 
 
 class IncomingRepo:
@@ -38,9 +39,14 @@ class IncomingRepo:
                 await self._db.executemany(_HANDLED, [{"id": i} for i in done])
             await self._db.execute(_FORGET_HANDLED, below)
 
-    async def start_again(self) -> list[Kept]:
-        """Everything kept, counting one more start for each update not handled."""
-        async with self._db.tx():
-            await self._db.execute(_START_AGAIN)
-            rows = await self._db.fetchall(_ALL)
+    async def all(self) -> list[Kept]:
+        rows = await self._db.fetchall(_ALL)
         return [Kept(r["update_id"], r["body"], bool(r["handled"]), r["starts"]) for r in rows]
+
+    async def turn_taken(self, update_id: int) -> None:
+        """A replayed update reached its handlers (its chat's earlier ones are done)."""
+        await self._db.execute(_TURN, {"id": update_id})
+
+    async def let_go(self, update_id: int) -> None:
+        """Never handled, and never replayed again: kept for someone to look at."""
+        await self._db.execute(_LET_GO, {"id": update_id})

@@ -4,7 +4,7 @@
 CREATE TABLE incoming (
     update_id INTEGER PRIMARY KEY,
     body TEXT NOT NULL,
-    handled INTEGER NOT NULL DEFAULT 0,
-    starts INTEGER NOT NULL DEFAULT 0 -- starts that replayed it without finishing it
+    handled INTEGER NOT NULL DEFAULT 0, -- 1 handled; 2 let go, kept to be looked at
+    starts INTEGER NOT NULL DEFAULT 0 -- replays that reached its handlers
 );
 CREATE INDEX incoming_handled ON incoming (update_id) WHERE handled = 1;
