@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import html
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -189,11 +190,11 @@ class Relay:
     ) -> bool:
         """True when the batch is done (sent or failed for good); False to retry later."""
         delay = 1.0
-        recreated = False  # the topic was deleted or closed by hand: the next pass opens one
+        recreated = False
         for _ in range(5):
             try:
                 await finish_even_if_cancelled(
-                    self._send_and_record(ticket, batch, covered, recreated), self._pacer
+                    self._send_and_record(ticket, batch, covered), self._pacer
                 )
             except TelegramRetryAfter as error:
                 self._pacer.hold(chat, error.retry_after)
@@ -203,6 +204,9 @@ class Relay:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
             except TopicGone:
+                if recreated:  # twice in a row: something else is wrong; not a topic a try
+                    log.error("topic of ticket %s gone again at once; retrying later", ticket.id)
+                    break
                 log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
                 await self._repo.set_topic(ticket.id, None)
                 recreated = True
@@ -222,22 +226,16 @@ class Relay:
         return False
 
     async def _send_and_record(
-        self,
-        ticket: Ticket,
-        batch: list[TicketMessage],
-        covered: list[TicketMessage],
-        recreated: bool,
+        self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
     ) -> None:
         # The copy's id is written before the message counts as delivered.
-        sent = await self._send(ticket, batch, recreated)
+        sent = await self._send(ticket, batch)
         ids = [message.id for message in covered]
         await self._repo.relayed_many(
             ids, sent.message_id if sent else None, covered[0].created_at
         )
 
-    async def _send(
-        self, ticket: Ticket, batch: list[TicketMessage], recreated: bool
-    ) -> Message | None:
+    async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
         first = batch[0]
         if first.direction == "out" and first.kind == "edit":
             await self._edit_customer_copy(ticket, first)
@@ -248,27 +246,39 @@ class Relay:
         assert self._forum is not None  # noqa: S101 - _deliver checks
         topic = ticket.topic_id
         if topic is None or ticket.card_pending:
-            # A fresh topic's card after a deletion says so; the words follow it alone.
-            rider = None if recreated else _rider(batch)
-            topic, card = await self._open_topic(ticket, recreated=recreated, rider=rider)
-            if card is not None:
-                return card  # the customer's first words went with the card
+            topic, card = await self._open_topic(ticket, _rider(batch))
+            # As it is now: it may have been closed while its card waited.
+            ticket = await self._tickets.get(ticket.id)
+            if card is not None:  # the customer's first words went with the card
+                await self._close_with_ticket(ticket, topic)
+                return card
         header = self._header(ticket, first)
         reply = await self._reply_target(first)
-        if ticket.topic_closed:
-            # We closed it with the ticket: reopen for a late line (a rating) or a reopen.
-            await self._bot.reopen_forum_topic(self._forum, topic)
         try:
+            if ticket.topic_closed:
+                # We closed it with the ticket: reopen for a late line (a rating) or a
+                # reopen. Reopened by hand already, it is fine as it is.
+                with _unless("topic_not_modified"):
+                    await self._bot.reopen_forum_topic(self._forum, topic)
             sent = await send_stored(self._bot, self._forum, topic, batch, header, reply=reply)
         except TelegramBadRequest as error:
             _raise_if_topic_gone(error)
             raise
         finally:
-            if ticket.topic_closed and ticket.status == "closed":
-                await self._bot.close_forum_topic(self._forum, topic)
+            await self._close_with_ticket(ticket, topic)
         if ticket.topic_closed and ticket.status != "closed":
             await self._repo.set_topic_closed(ticket.id, False)
         return sent
+
+    async def _close_with_ticket(self, ticket: Ticket, topic: int) -> None:
+        """A closed ticket's topic is closed again after a late line, and closed for the
+        first time when it was opened after the ticket closed (its card waited)."""
+        if ticket.status != "closed":
+            return
+        with contextlib.suppress(TelegramAPIError):
+            await self._bot.close_forum_topic(self._forum, topic)
+            if not ticket.topic_closed:
+                await self._repo.set_topic_closed(ticket.id, True)
 
     async def _edit_customer_copy(self, ticket: Ticket, edit: TicketMessage) -> None:
         """An agent edited a reply: the customer's copy follows. It comes after the reply
@@ -314,7 +324,7 @@ class Relay:
         return ReplyParameters(message_id=original.relayed_id, allow_sending_without_reply=True)
 
     async def _open_topic(
-        self, ticket: Ticket, *, recreated: bool = False, rider: TicketMessage | None = None
+        self, ticket: Ticket, rider: TicketMessage | None
     ) -> tuple[int, Message | None]:
         """A topic with the ticket's card; returns its id, and the card when `rider` (the
         customer's first text) went in it: in the forum's 20 posts a minute, a new
@@ -329,6 +339,11 @@ class Relay:
         # Only what the forum had before (a topic deleted by hand) is quoted: lines not
         # relayed yet follow in full, and quoted too they were there twice.
         recent = [m for m in await self._repo.recent(ticket.id, 5) if m.relayed]
+        # Anything relayed before means a topic before: this one replaces it, says so,
+        # and the words follow it alone.
+        recreated = bool(recent) or await self._repo.any_relayed(ticket.id)
+        if recreated:
+            rider = None
         card = context_card(self._agents_t, ticket, account, recent, recreated=recreated)
         if rider is not None:
             body = html.escape(rider.text or "", quote=False)
@@ -352,10 +367,6 @@ class Relay:
             await self._repo.card_posted(ticket.id)
             return thread, None
         await self._repo.card_posted(ticket.id)
-        if ticket.status == "closed":  # closed while its card waited: see refresh_title
-            with contextlib.suppress(TelegramAPIError):
-                await self._bot.close_forum_topic(self._forum, thread)
-                await self._repo.set_topic_closed(ticket.id, True)
         return thread, sent if rider is not None else None
 
     async def _unreachable(self, ticket: Ticket, batch: list[TicketMessage]) -> None:
@@ -428,6 +439,16 @@ def merge(run: list[TicketMessage], zone: ZoneInfo) -> TicketMessage:
     """Several texts as one, each with the time it was written."""
     lines = [f"[{m.created_at.astimezone(zone):%H:%M}] {m.text or ''}" for m in run]
     return replace(run[0], text="\n".join(lines))
+
+
+@contextlib.contextmanager
+def _unless(marker: str) -> Iterator[None]:
+    """Let a Bad Request that says `marker` pass: the call had nothing to do."""
+    try:
+        yield
+    except TelegramBadRequest as error:
+        if marker not in error.message.lower():
+            raise
 
 
 def _raise_if_topic_gone(error: TelegramBadRequest) -> None:

@@ -45,9 +45,11 @@ async def escalate(
     ticked: list[str] | None = None,
     photos: list[dict[str, object]] | None = None,
 ) -> int:
-    message = source if isinstance(source, Message) else source.message
     customer = person(source)
-    chat_id, message_id = (message.chat.id, message.message_id) if message else (customer.id, 0)
+    # Their own message is the source; a tap has none (the message tapped is the bot's,
+    # and tapping it again later must not be taken for the same words).
+    typed = isinstance(source, Message)
+    chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
     summary = t.plain(
         "orders-summary",
         number=order.number,

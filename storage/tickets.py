@@ -39,6 +39,9 @@ UPDATE tickets SET topic_id = :topic_id, topic_closed = 0, card_pending = :topic
 WHERE id = :id
 """
 _CARD_POSTED = "UPDATE tickets SET card_pending = 0 WHERE id = :id"
+_ANY_RELAYED = """
+SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
+"""
 _TOPIC_CLOSED = "UPDATE tickets SET topic_closed = :flag WHERE id = :id"
 _SET_STATUS = "UPDATE tickets SET status = :status WHERE id = :id"
 _ASSIGN = """
@@ -232,6 +235,10 @@ class TicketRepo:
 
     async def card_posted(self, ticket_id: int) -> None:
         await self._db.execute(_CARD_POSTED, {"id": ticket_id})
+
+    async def any_relayed(self, ticket_id: int) -> bool:
+        row = await self._db.fetchone(_ANY_RELAYED, {"id": ticket_id})
+        return bool(row and row[0])
 
     async def set_topic_closed(self, ticket_id: int, flag: bool) -> None:
         await self._db.execute(_TOPIC_CLOSED, {"id": ticket_id, "flag": int(flag)})

@@ -46,7 +46,7 @@ class Written:
 
     kind: str  # text, photo, document, voice, video, video_note, audio, sticker, other
     chat_id: int
-    message_id: int
+    message_id: int | None  # None: the bot's own words for them (a button's complaint)
     text: str | None = None
     file_id: str | None = None
     media_group_id: str | None = None

@@ -6,7 +6,7 @@ import re
 
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.marketplace import OrderStatus
-from tests.e2e.conftest import FORUM, RunningBot
+from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint
 
@@ -112,6 +112,24 @@ async def test_late_order_is_escalated_marked_late(
     assert told.text.startswith("Простите, заказ опаздывает: его ждали 25.10.2026")
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     assert "Заказ: 10000004-0001, проблема: Заказ опаздывает" in card.text
+
+
+async def test_the_same_button_again_after_the_ticket_closed_opens_one_with_its_words(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000004-0001")
+    await anna.click(problems, text="Где заказ / задерживается")
+    await anna.next_message()
+    first = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    await emu.user(AGENT).send_in_topic(FORUM, first.thread_id, "/close")
+    await anna.next_message()
+    running.clock.advance(hours=25)  # past the window in which a closed ticket reopens
+    await anna.click(problems, text="Где заказ / задерживается")  # the same card, again
+    await anna.next_message()
+    second = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert second.thread_id != first.thread_id
+    assert "проблема: Заказ опаздывает" in second.text
 
 
 async def test_cancel_a_paid_order_and_refuse_for_a_delivered_one(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
 
@@ -236,20 +238,48 @@ async def test_a_card_the_forum_holds_back_goes_into_the_topic_already_opened(
     assert emu.messages(FORUM, thread_id=card.thread_id) == [card]
 
 
+@pytest.mark.parametrize("first", ["text", "photo"])  # with the card, or after it
 async def test_a_ticket_closed_while_its_card_waits_keeps_one_topic_closed_after_it(
-    emu: BotApiEmulator, running: RunningBot
+    emu: BotApiEmulator, running: RunningBot, first: str
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     emu.fail_next("sendMessage", 429, retry_after=1, times=6, chat_id=FORUM)
     await anna.send("/support")
     await anna.next_message()
-    await anna.send("уже не нужно")
+    if first == "text":
+        await anna.send("уже не нужно")
+    else:
+        await anna.send_photo(caption="уже не нужно")
     opened = await anna.next_message()
     await anna.click(opened, text="Закрыть обращение")
-    card = await emu.wait_message(FORUM, timeout=30, predicate=lambda m: bool(m.button_texts()))
-    assert card.thread_id is not None
-    await emu.wait_for(lambda: emu.topic(FORUM, card.thread_id).closed, 10)
+    if first == "text":  # in the card
+
+        def arrived(m: StoredMessage) -> bool:
+            return bool(m.button_texts()) and m.text.endswith("уже не нужно")
+    else:  # after the card
+
+        def arrived(m: StoredMessage) -> bool:
+            return m.kind == "photo"
+
+    words = await emu.wait_message(FORUM, timeout=30, predicate=arrived)
+    assert words.thread_id is not None
+    await emu.wait_for(lambda: emu.topic(FORUM, words.thread_id).closed, 10)
     assert len(emu.calls_to("createForumTopic")) == 1
+
+
+async def test_a_topic_reopened_by_hand_takes_the_customers_next_words(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "вопрос")
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    await anna.next_message()
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).closed, 10)
+    assert running.app is not None
+    await running.app.bot.reopen_forum_topic(FORUM, topic)  # an agent, by hand
+    await anna.send("ещё вопрос")  # within the window: the ticket reopens
+    line = await emu.wait_message(FORUM, predicate=lambda m: "ещё вопрос" in m.text)
+    assert line.thread_id == topic
 
 
 async def test_a_card_refused_for_good_lets_the_customers_words_through(

@@ -196,6 +196,18 @@ async def test_a_message_handled_again_after_a_crash_is_stored_once(
     assert await _texts(db, opened.ticket.id) == ["My parcel is late", "any news?", "Checking"]
 
 
+async def test_a_complaint_by_button_again_after_the_first_closed_has_its_words(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    tapped = Written("text", CUSTOMER.id, None, text="Order 1: late")  # no message of theirs
+    first = await service.open_ticket(CUSTOMER, locale="ru", description=tapped, problem="late")
+    await service.close(first.ticket.id)
+    second = await service.open_ticket(CUSTOMER, locale="ru", description=tapped, problem="late")
+    assert second.ticket.id != first.ticket.id
+    assert await _texts(db, second.ticket.id) == ["Order 1: late"]
+
+
 async def test_banned_customer_is_told_and_nothing_is_stored(
     db: Database, clock: FrozenClock
 ) -> None:
