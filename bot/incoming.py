@@ -117,7 +117,10 @@ class Incoming:
         (one that waits behind another does not)."""
         update_id = event.update_id  # type: ignore[attr-defined]
         if update_id in self._replaying:
-            await self._repo.turn_taken(update_id)
+            try:
+                await self._repo.turn_taken(update_id)
+            except Exception:  # only the count is lost, not the update
+                log.exception("replay of update %s not counted", update_id)
         return await handler(event, data)
 
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
@@ -128,7 +131,11 @@ class Incoming:
         left = [k for k in kept if not k.handled]
         if left:
             log.warning("handling %d updates the last run took and did not finish", len(left))
-        for k in left:
+        # Those that had their turn last time, and did not finish, may have ended it:
+        # one at a time first, so that only the one that does it again is counted. The
+        # rest only waited behind them (in their chat) or never came to it.
+        suspects = [k for k in left if k.starts]
+        for k in suspects + [k for k in left if not k.starts]:
             if k.starts >= _MAX_STARTS:
                 # Every replay of it ended the process before it finished: one update
                 # must not keep the bot down. Its row stays, marked, to be looked at.
@@ -142,7 +149,17 @@ class Incoming:
                 await self._repo.let_go(k.update_id)
                 continue
             self._replaying.add(k.update_id)
-            self._background.spawn(dispatcher.feed_update(bot, update))
+            if k in suspects:
+                await self._one_alone(dispatcher.feed_update(bot, update))
+            else:
+                self._background.spawn(dispatcher.feed_update(bot, update))
+
+    async def _one_alone(self, work: Awaitable[Any]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("replayed update failed")
+        await self.flush()
 
     async def wait_idle(self) -> None:
         await self._idle.wait()

@@ -41,6 +41,8 @@ from storage.tickets import Ticket, TicketMessage, TicketRepo
 
 log = logging.getLogger(__name__)
 
+# A topic closed by hand while its ticket is open counts as gone: agents look for open
+# tickets in open topics.
 _TOPIC_GONE = ("thread not found", "topic_deleted", "topic_id_invalid", "topic_closed")
 _MAX_BACKOFF = 30.0
 _WORKERS = 1000  # tickets delivered side by side; the rest wait for the next pass
@@ -55,6 +57,10 @@ _STAMP = len("[00:00] \n")
 
 
 class TopicGone(Exception):
+    pass
+
+
+class ClosedWithTicket(Exception):
     pass
 
 
@@ -203,9 +209,12 @@ class Relay:
                 log.warning("relay of ticket %s: %s; retrying", ticket.id, type(error).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_BACKOFF)
+            except ClosedWithTicket:
+                pass  # the next try, with the ticket read again, reopens the topic
             except TopicGone:
                 if recreated:  # twice in a row: something else is wrong; not a topic a try
                     log.error("topic of ticket %s gone again at once; retrying later", ticket.id)
+                    delay = _MAX_BACKOFF
                     break
                 log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
                 await self._repo.set_topic(ticket.id, None)
@@ -255,13 +264,19 @@ class Relay:
         header = self._header(ticket, first)
         reply = await self._reply_target(first)
         try:
-            if ticket.topic_closed:
-                # We closed it with the ticket: reopen for a late line (a rating) or a
-                # reopen. Reopened by hand already, it is fine as it is.
+            if ticket.topic_closed or ticket.status == "closed":
+                # Closed with the ticket: reopen for a late line (a rating) or a reopen.
+                # Reopened by hand already, or never closed, it is fine as it is.
                 with _unless("topic_not_modified"):
                     await self._bot.reopen_forum_topic(self._forum, topic)
             sent = await send_stored(self._bot, self._forum, topic, batch, header, reply=reply)
         except TelegramBadRequest as error:
+            if "topic_closed" in error.message.lower():
+                fresh = await self._tickets.get(ticket.id)
+                if fresh.status == "closed" or fresh.topic_closed:
+                    # Closed with its ticket while this line was on its way: the next
+                    # try reopens it. Closed by hand with the ticket open: a new topic.
+                    raise ClosedWithTicket from error
             _raise_if_topic_gone(error)
             raise
         finally:
@@ -275,10 +290,18 @@ class Relay:
         first time when it was opened after the ticket closed (its card waited)."""
         if ticket.status != "closed":
             return
-        with contextlib.suppress(TelegramAPIError):
-            await self._bot.close_forum_topic(self._forum, topic)
-            if not ticket.topic_closed:
-                await self._repo.set_topic_closed(ticket.id, True)
+        ticket = await self._tickets.get(ticket.id)  # reopened by a line meanwhile?
+        if ticket.status != "closed":
+            return
+        try:
+            with _unless("topic_not_modified"):  # closed already
+                await self._bot.close_forum_topic(self._forum, topic)
+        except TelegramAPIError as error:
+            # The line is sent; the topic stays open until the ticket's next change.
+            log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
+            return
+        if not ticket.topic_closed:
+            await self._repo.set_topic_closed(ticket.id, True)
 
     async def _edit_customer_copy(self, ticket: Ticket, edit: TicketMessage) -> None:
         """An agent edited a reply: the customer's copy follows. It comes after the reply

@@ -22,15 +22,15 @@ _TABLE = """CREATE TABLE incoming
 (update_id INTEGER PRIMARY KEY, body TEXT, handled INTEGER DEFAULT 0, starts INTEGER DEFAULT 0)"""
 
 
-def _update(update_id: int, text: str) -> Update:
+def _update(update_id: int, text: str, chat: int = 7) -> Update:
     return Update.model_validate(
         {
             "update_id": update_id,
             "message": {
                 "message_id": update_id,
                 "date": 1_700_000_000,
-                "chat": {"id": 7, "type": "private", "first_name": "Анна"},
-                "from": {"id": 7, "is_bot": False, "first_name": "Анна"},
+                "chat": {"id": chat, "type": "private", "first_name": "Анна"},
+                "from": {"id": chat, "is_bot": False, "first_name": "Анна"},
                 "text": text,
             },
         }
@@ -233,3 +233,26 @@ async def test_a_replay_counts_only_once_it_has_its_turn(db: Database) -> None:
     holds["b"].set()
     await background.drain()
     assert seen == ["a", "b"]
+
+
+async def test_updates_in_hand_at_a_crash_during_a_replay_go_again_one_at_a_time(
+    db: Database,
+) -> None:
+    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    telegram.answers = [[_update(1, "a", chat=7), _update(2, "b", chat=8), _update(3, "c")]]
+    await _poll(first, telegram, None)
+    # The last start replayed all three; 1 and 2 had their turn when it died.
+    await db.execute("UPDATE incoming SET starts = 1 WHERE update_id IN (1, 2)")
+
+    background, seen = Background(), []
+    holds = {text: asyncio.Event() for text in "abc"}
+    second = Incoming(IncomingRepo(db), background)
+    replay = asyncio.create_task(second.replay(BOT, _dispatcher(second, seen, holds)))
+    await asyncio.sleep(0.05)
+    rows = await db.fetchall("SELECT update_id, starts FROM incoming ORDER BY update_id")
+    assert [tuple(r) for r in rows] == [(1, 2), (2, 1), (3, 0)]  # 2 waits for 1 to finish
+    for text in "abc":
+        holds[text].set()
+    await replay
+    await background.drain()
+    assert sorted(seen) == ["a", "b", "c"]
