@@ -16,6 +16,15 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+def _against(emu: BotApiEmulator, tmp_path: Path) -> dict[str, str]:
+    """The bot against the emulator, its database in `tmp_path`, nothing else set."""
+    return _env(
+        BOT_TOKEN=emu.token,
+        TELEGRAM_API_URL=emu.base_url,
+        DATABASE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+
+
 async def _run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -62,11 +71,7 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
 async def test_sigterm_stops_gracefully_and_start_resumes(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
-    env = _env(
-        BOT_TOKEN=emu.token,
-        TELEGRAM_API_URL=emu.base_url,
-        DATABASE_PATH=str(tmp_path / "db.sqlite3"),
-    )
+    env = _against(emu, tmp_path)
     anna = emu.add_user(1001, "Анна", language_code="ru")
 
     first = await _run(env, tmp_path)
@@ -84,11 +89,7 @@ async def test_sigterm_stops_gracefully_and_start_resumes(
 async def test_an_update_in_hand_when_the_process_is_killed_is_handled_after_the_start(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
-    env = _env(
-        BOT_TOKEN=emu.token,
-        TELEGRAM_API_URL=emu.base_url,
-        DATABASE_PATH=str(tmp_path / "db.sqlite3"),
-    )
+    env = _against(emu, tmp_path)
     anna = emu.add_user(1001, "Анна", language_code="en")
     first = await _run(env, tmp_path)
     await emu.wait_for(lambda: emu.calls_to("getUpdates"), 30)
