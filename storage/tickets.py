@@ -34,6 +34,15 @@ WHERE status = 'new' AND first_response_at IS NULL AND overdue_announced_at IS N
   AND created_at <= :before
 ORDER BY created_at
 """
+_TOPICS_TO_CLOSE = """
+SELECT * FROM tickets INDEXED BY tickets_topic_to_close
+WHERE status = 'closed' AND topic_closed = 0 AND topic_id IS NOT NULL AND card_pending = 0
+  AND NOT EXISTS (
+    SELECT 1 FROM ticket_messages
+    WHERE ticket_id = tickets.id AND direction != 'out' AND relayed_at IS NULL AND failed IS NULL
+  )
+LIMIT :limit
+"""
 _SET_TOPIC = """
 UPDATE tickets SET topic_id = :topic_id, topic_closed = 0, card_pending = :topic_id IS NOT NULL
 WHERE id = :id
@@ -227,6 +236,11 @@ class TicketRepo:
 
     async def overdue(self, before: datetime) -> list[Ticket]:
         rows = await self._db.fetchall(_OVERDUE, {"before": before.isoformat()})
+        return [t for t in map(_ticket, rows) if t is not None]
+
+    async def topics_to_close(self, limit: int) -> list[Ticket]:
+        """Closed tickets whose topic is open, with nothing left to post in it."""
+        rows = await self._db.fetchall(_TOPICS_TO_CLOSE, {"limit": limit})
         return [t for t in map(_ticket, rows) if t is not None]
 
     async def set_topic(self, ticket_id: int, topic_id: int | None) -> None:

@@ -119,7 +119,7 @@ async def test_a_notice_decided_while_telegram_refuses_arrives_once_after_a_rest
     running.clock.advance(minutes=30)
     emu.fail_next("sendMessage", 429, retry_after=30, times=50)  # the forum is closed for now
     assert running.app is not None
-    await running.app.services["relay"]._announce_overdue()  # type: ignore[attr-defined]
+    await running.app.services["relay"]._each_pass()  # type: ignore[attr-defined]
     await running.stop()
     assert not [m for m in emu.messages(FORUM) if "⏰" in m.text]
     emu.clear_failures()

@@ -124,7 +124,7 @@ async def test_queue_orders_oldest_first_and_flags_overdue(
     assert lines[1].startswith("⚠️ 🆕 №1 · Анна · ждёт 16 мин")
     assert lines[2].startswith("🆕 №2 · John · ждёт 6 мин")
     assert running.app is not None
-    await running.app.services["relay"]._announce_overdue()  # type: ignore[attr-defined]
+    await running.app.services["relay"]._each_pass()  # type: ignore[attr-defined]
     announce = await emu.wait_message(FORUM, predicate=lambda m: "⏰" in m.text)
     assert announce.thread_id in (None, 1)
     assert "№1" in announce.text
@@ -280,6 +280,21 @@ async def test_a_topic_reopened_by_hand_takes_the_customers_next_words(
     await anna.send("ещё вопрос")  # within the window: the ticket reopens
     line = await emu.wait_message(FORUM, predicate=lambda m: "ещё вопрос" in m.text)
     assert line.thread_id == topic
+
+
+async def test_a_topic_telegram_would_not_close_is_closed_on_a_later_pass(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "вопрос")
+    emu.fail_next("closeForumTopic", 500)
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    await anna.next_message()
+    await emu.wait_for(lambda: emu.calls_to("closeForumTopic"), 10)
+    assert not emu.topic(FORUM, topic).closed
+    assert running.app is not None
+    await running.app.services["relay"]._each_pass()  # type: ignore[attr-defined]
+    assert emu.topic(FORUM, topic).closed
 
 
 async def test_a_card_refused_for_good_lets_the_customers_words_through(
