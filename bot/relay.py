@@ -292,19 +292,16 @@ class Relay:
         if ticket.status != "closed":
             return
         ticket = await self._tickets.get(ticket.id)  # reopened by a line meanwhile?
-        if ticket.status != "closed":
+        if ticket.status != "closed" or ticket.card_pending:  # closed after its card
             return
         try:
             with _unless("topic_not_modified"):  # closed already
                 await self._bot.close_forum_topic(self._forum, topic)
-        except TelegramBadRequest as error:
-            if not any(marker in error.message.lower() for marker in _TOPIC_GONE):
-                log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
-                return  # the relay's next pass tries again
-            # Deleted by hand: nothing is left to close.
         except TelegramAPIError as error:
-            log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
-            return  # the relay's next pass tries again
+            # Deleted by hand, nothing is left to close; else the next pass tries again.
+            if not (isinstance(error, TelegramBadRequest) and _is_topic_gone(error)):
+                log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
+                return
         if not ticket.topic_closed:
             await self._repo.set_topic_closed(ticket.id, True)
 
@@ -414,11 +411,8 @@ class Relay:
                 self._forum, ticket.topic_id, name=topic_title(ticket)
             )
         # Apart: a title Telegram will not change now must not leave the topic open.
-        # A topic still waiting for its card is closed once the card is in.
-        with contextlib.suppress(TelegramAPIError):
-            if ticket.status == "closed" and not ticket.topic_closed and not ticket.card_pending:
-                await self._bot.close_forum_topic(self._forum, ticket.topic_id)
-                await self._repo.set_topic_closed(ticket.id, True)
+        if not ticket.topic_closed:
+            await self._close_with_ticket(ticket, ticket.topic_id)
 
     def agents_text(self, key: str, **args: object) -> str:
         """A text in the forum's language, for lines the bot adds to a ticket."""
@@ -484,9 +478,13 @@ def _unless(marker: str) -> Iterator[None]:
             raise
 
 
-def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
+def _is_topic_gone(error: TelegramBadRequest) -> bool:
     text = error.message.lower()
-    if any(marker in text for marker in _TOPIC_GONE):
+    return any(marker in text for marker in _TOPIC_GONE)
+
+
+def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
+    if _is_topic_gone(error):
         raise TopicGone from error
 
 
