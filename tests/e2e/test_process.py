@@ -12,7 +12,7 @@ from bot.emulator import BotApiEmulator
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "PYTHONPATH"}}
     return {**env, **extra}
 
 
