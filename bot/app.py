@@ -19,6 +19,7 @@ from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.agents import AgentDirectory
+from bot.answers import Answers
 from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
@@ -43,6 +44,7 @@ from bot.settings import LOCALES, Settings
 from handlers import route
 from handlers.login import tell_delivery_failed
 from handlers.recovery import tell_applied, tell_old_chat
+from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
@@ -115,10 +117,11 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         settings.outbound_group_per_minute,
         settings.outbound_global_per_second,
     )
-    bot = _bot(settings, pacer)
+    answers = Answers(db, AnswerRepo(db))
+    bot = _bot(settings, pacer, answers)
     outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock)
     background = Background()
-    incoming = Incoming(IncomingRepo(db), background)
+    incoming = Incoming(IncomingRepo(db), answers, background)
     phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
         phone_sender,
@@ -127,6 +130,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         background,
         partial(tell_delivery_failed, outbox, translator),
         settings.code_ttl_seconds,
+        db.after_commit,
     )
     base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox)
     services: dict[str, object] = {
@@ -305,16 +309,19 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
     return phone or Unconfigured(), mail or Unconfigured(), closers
 
 
-def _bot(settings: Settings, pacer: Pacer) -> Bot:
+def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
     api = settings.telegram_api_url
     session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
-    # The one outbound path: every message the bot posts is paced and retried here.
-    session.middleware(PacingMiddleware(pacer))
-    return Bot(
+    bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    # First: a handler's calls are held until its transaction commits, before any wait.
+    answers.install(bot)
+    # The one outbound path: every message the bot posts is paced and retried here.
+    session.middleware(PacingMiddleware(pacer))
+    return bot
 
 
 _YOUNG_OBJECTS_PER_COLLECTION = 50_000

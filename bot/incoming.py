@@ -1,12 +1,15 @@
-"""Every update is written down before Telegram is told it arrived.
+"""Every update is written down before Telegram is told it arrived, and handled once.
 
 aiogram's polling confirms a batch (the offset of its next getUpdates) as soon as it has
 taken it, while the handlers still run: a crash, a kill or running out of memory lost
 every update in hand. Here the answer to a getUpdates is written to SQLite before
-aiogram sees it, so before the next call confirms it; updates handled are written down
-once a second, in one transaction, and forgotten once Telegram has confirmed them; and
-a start first handles, in order, whatever the last run took and did not finish. An
-update finished in the last second before a crash may be handled again; none is lost.
+aiogram sees it, so before the next call confirms it, and a start first handles, in
+order, whatever the last run took and did not finish.
+
+An update is marked handled in the transaction its handler writes in, and what the
+handler sends goes out from that commit (``bot.answers``): a replay after a crash
+neither repeats a step nor an answer. Handled updates are forgotten once Telegram has
+confirmed them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 from pydantic import ValidationError
 
+from bot.answers import Answers
 from bot.background import Background
 from storage.incoming import IncomingRepo
 
@@ -34,16 +38,15 @@ _MAX_STARTS = 3
 
 
 class Incoming:
-    def __init__(self, repo: IncomingRepo, background: Background, *, settle: float = 1.0) -> None:
-        self._repo, self._background, self._settle = repo, background, settle
-        self._done: list[int] = []  # handled since the last write
+    def __init__(self, repo: IncomingRepo, answers: Answers, background: Background) -> None:
+        self._repo, self._answers, self._background = repo, answers, background
         self._confirmed = 0  # Telegram will not send again an update below this id
-        self._later: asyncio.TimerHandle | None = None
         # What the last run left, until Telegram's first answer: it sends again what the
         # last run took and could not confirm, and those are being handled already.
         self._left: dict[int, str] | None = None
         self._again: set[int] = set()
         self._replaying: set[int] = set()
+        self._committed: set[int] = set()  # marked handled with their handler's writes
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -81,15 +84,19 @@ class Incoming:
                 fresh.append((update.update_id, body))
         if fresh:
             await self._repo.keep(fresh)
-        if method.offset is not None:  # it reached Telegram: what came before is confirmed
+        if method.offset is not None and method.offset > self._confirmed:
+            # It reached Telegram: what came before is confirmed, and once handled it
+            # can be forgotten.
             self._confirmed = method.offset
+            await self.flush()
         self._again |= again
         self._left = None
         return updates  # type: ignore[return-value]
 
     async def updates(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """The dispatcher's outermost middleware: counts the updates in hand, and notes
-        each one handled, failed or not."""
+        """The dispatcher's outermost middleware: counts the updates in hand, and marks
+        handled one whose handler failed (its writes were rolled back; the apology is
+        its answer)."""
         update_id = event.update_id  # type: ignore[attr-defined]
         if update_id in self._again:
             self._again.discard(update_id)
@@ -99,33 +106,43 @@ class Incoming:
         try:
             return await handler(event, data)
         finally:
+            self._replaying.discard(update_id)
+            if update_id in self._committed:
+                self._committed.discard(update_id)
+            else:
+                await self._mark_handled(update_id)
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
-            self._done.append(update_id)
-            if update_id in self._replaying:
-                # Written down now: if the next start comes soon, it is not replayed again.
-                self._replaying.discard(update_id)
-                self._background.spawn(self.flush())
-            elif self._later is None:
-                self._later = asyncio.get_running_loop().call_later(
-                    self._settle, lambda: self._background.spawn(self.flush())
-                )
 
     async def turns(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Inside aiogram's per-chat lock: a replayed update has its turn, and it counts
-        (one that waits behind another does not)."""
+        """Inside aiogram's per-chat lock: the handler's writes, the mark that the update
+        is handled and what it sends commit together, and what it sends goes out after.
+        A replayed update has its turn here, and it counts (one that waits behind another
+        does not)."""
         update_id = event.update_id  # type: ignore[attr-defined]
         if update_id in self._replaying:
             try:
                 await self._repo.turn_taken(update_id)
             except Exception:  # only the count is lost, not the update
                 log.exception("replay of update %s not counted", update_id)
-        return await handler(event, data)
+        async with self._answers.transaction(update_id):
+            result = await handler(event, data)
+            await self._repo.handled([update_id])
+        self._committed.add(update_id)
+        return result
+
+    async def _mark_handled(self, update_id: int) -> None:
+        try:
+            await self._repo.handled([update_id])
+        except Exception:  # at worst it is handled again after a restart
+            log.exception("update %s could not be marked handled", update_id)
 
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
-        """At start-up, before polling: hand what the last run left to the handlers, in
-        the order it came (each chat's lock is taken in the order the tasks start)."""
+        """At start-up, before polling: send what the last run committed and did not
+        send, then hand what it left unhandled to the handlers, in the order it came
+        (each chat's lock is taken in the order the tasks start)."""
+        await self._answers.send_left()
         kept = await self._repo.all()
         self._left = {k.update_id: k.body for k in kept}
         left = [k for k in kept if not k.handled]
@@ -159,21 +176,11 @@ class Incoming:
             await work
         except Exception:
             log.exception("replayed update failed")
-        await self.flush()
 
     async def wait_idle(self) -> None:
         await self._idle.wait()
 
     async def flush(self) -> None:
-        """Write down what was handled, at most once a `settle`: one transaction for
-        every update handled meanwhile. What Telegram has confirmed goes; the rest is
-        kept, marked handled, to recognise it if Telegram sends it again."""
-        if self._later is not None:
-            self._later.cancel()
-            self._later = None
-        done, self._done = self._done, []
-        try:
-            await self._repo.handled(done, confirmed_below=self._confirmed)
-        except BaseException:
-            self._done[:0] = done
-            raise
+        """Forget the handled updates Telegram has confirmed; the rest are kept, marked
+        handled, to recognise them if Telegram sends them again."""
+        await self._repo.forget(confirmed_below=self._confirmed)

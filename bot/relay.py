@@ -294,14 +294,19 @@ class Relay:
         ticket = await self._tickets.get(ticket.id)  # reopened by a line meanwhile?
         if ticket.status != "closed" or ticket.card_pending:  # closed after its card
             return
+        closed: bool | None = True
         try:
             with _unless("topic_not_modified"):  # closed already
-                await self._bot.close_forum_topic(self._forum, topic)
+                closed = await self._bot.close_forum_topic(self._forum, topic)
         except TelegramAPIError as error:
             # Deleted by hand, nothing is left to close; else the next pass tries again.
             if not (isinstance(error, TelegramBadRequest) and _is_topic_gone(error)):
                 log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
                 return
+        if closed is None:
+            # Held until an agent's update commits (bot.answers): a later pass sees
+            # whether it went.
+            return
         if not ticket.topic_closed:
             await self._repo.set_topic_closed(ticket.id, True)
 

@@ -30,14 +30,13 @@ class IncomingRepo:
     async def keep(self, fresh: Sequence[tuple[int, str]]) -> None:
         await self._db.executemany(_ADD, [{"id": i, "body": b} for i, b in fresh])
 
-    async def handled(self, done: Sequence[int], *, confirmed_below: int) -> None:
-        """Updates handled. Those Telegram confirmed (ids below `confirmed_below`) go;
-        the others stay, marked, until it has: it may send them again."""
-        below = {"below": confirmed_below}
-        async with self._db.tx():
-            if done:
-                await self._db.executemany(_HANDLED, [{"id": i} for i in done])
-            await self._db.execute(_FORGET_HANDLED, below)
+    async def handled(self, done: Sequence[int]) -> None:
+        await self._db.executemany(_HANDLED, [{"id": i} for i in done])
+
+    async def forget(self, *, confirmed_below: int) -> None:
+        """Handled updates Telegram confirmed go; the others stay, marked, until it
+        has: it may send them again."""
+        await self._db.execute(_FORGET_HANDLED, {"below": confirmed_below})
 
     async def all(self) -> list[Kept]:
         rows = await self._db.fetchall(_ALL)

@@ -26,14 +26,20 @@ class Courier:
         background: Background,
         on_failed: DeliveryFailedHook,
         ttl_seconds: int,
+        after_commit: Callable[[Callable[[], object]], None] = lambda then: then(),
     ) -> None:
         self._phone, self._mail, self._translator = phone, mail, translator
         self._background, self._on_failed = background, on_failed
+        self._after_commit = after_commit
         self._minutes = max(1, ttl_seconds // 60)
 
     def send(self, telegram_id: int, issued: Issued, locale: Locale, *, texts: str) -> None:
         """`texts` is the flow's key prefix: `login-sms-text`, `recover-email-body`, …"""
-        self._background.spawn(self._deliver(telegram_id, issued, locale, texts))
+        # Only a committed code leaves: a request rolled back (a crash, a failure) and
+        # handled again must not have sent the first one.
+        self._after_commit(
+            lambda: self._background.spawn(self._deliver(telegram_id, issued, locale, texts))
+        )
 
     async def notice(self, destination: str, locale: Locale, key: str, **args: object) -> None:
         """A best-effort heads-up to a phone or an email (no code in it)."""

@@ -12,7 +12,8 @@ from bot.emulator import BotApiEmulator
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "PYTHONPATH"}}
+    kept = {"PATH", "HOME", "LANG", "SYSTEMROOT", "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k in kept}
     return {**env, **extra}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from typing import Any
 
@@ -12,8 +13,10 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import GetMe, GetUpdates, TelegramMethod
 from aiogram.types import Message, Update
 
+from bot.answers import Answers
 from bot.background import Background
 from bot.incoming import Incoming
+from storage.answers import AnswerRepo
 from storage.db import Database
 from storage.incoming import IncomingRepo
 
@@ -51,6 +54,10 @@ class Telegram:
         return True
 
 
+def _incoming(db: Database, background: Background | None = None) -> Incoming:
+    return Incoming(IncomingRepo(db), Answers(db, AnswerRepo(db)), background or Background())
+
+
 def _dispatcher(
     incoming: Incoming, seen: list[str], holds: dict[str, asyncio.Event] | None = None
 ) -> Dispatcher:
@@ -80,60 +87,64 @@ async def _kept(db: Database) -> dict[int, bool]:
 async def test_an_answer_is_kept_before_aiogram_sees_it_and_forgotten_once_confirmed(
     db: Database,
 ) -> None:
-    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    # Marked handled with its handler's writes, forgotten once Telegram confirmed it.
+    incoming, telegram, seen = _incoming(db), Telegram(), []
     dp = _dispatcher(incoming, seen)
     telegram.answers = [[_update(1, "a"), _update(2, "b")]]
 
     updates = await _poll(incoming, telegram, None)
     assert await _kept(db) == {1: False, 2: False}
     await dp.feed_update(BOT, updates[0])
+    assert await _kept(db) == {1: True, 2: False}
     await _poll(incoming, telegram, 2)  # Telegram is told 1 arrived
-    assert await _kept(db) == {1: False, 2: False}  # written down once a second
-
-    await incoming.flush()
     assert await _kept(db) == {2: False}
     assert seen == ["a"]
 
 
 async def test_other_calls_pass_untouched(db: Database) -> None:
-    incoming, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    incoming, telegram = _incoming(db), Telegram()
     assert await incoming.requests(telegram, BOT, GetMe()) is True
     assert await _kept(db) == {}
 
 
 async def test_an_answer_to_a_call_without_offset_confirms_nothing(db: Database) -> None:
-    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    incoming, telegram, seen = _incoming(db), Telegram(), []
     dp = _dispatcher(incoming, seen)
     telegram.answers = [[_update(1, "a")]]
     await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
 
-    await incoming.flush()
     assert await _kept(db) == {1: True}  # Telegram may still send 1 again
     await _poll(incoming, telegram, 2)
-    await incoming.flush()
     assert await _kept(db) == {}
 
 
-async def test_what_was_handled_is_written_down_soon_without_another_answer(
-    db: Database,
-) -> None:
-    incoming, telegram, seen = (
-        Incoming(IncomingRepo(db), Background(), settle=0.01),
-        Telegram(),
-        [],
-    )
-    dp = _dispatcher(incoming, seen)
-    telegram.answers = [[_update(1, "a")]]
-    await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
-    async with asyncio.timeout(2):
-        while await _kept(db) != {1: True}:
-            await asyncio.sleep(0.01)
+async def test_a_handlers_writes_and_the_handled_mark_commit_together(db: Database) -> None:
+    incoming, telegram = _incoming(db), Telegram()
+    await db.execute("CREATE TABLE notes (text TEXT)")
+    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+    incoming.install(dp, BOT)
+    router = Router()
+
+    @router.message()
+    async def note(message: Message) -> None:
+        await db.execute("INSERT INTO notes VALUES (:text)", {"text": message.text})
+        if message.text == "fails":
+            raise RuntimeError("after the write")
+
+    dp.include_router(router)
+    telegram.answers = [[_update(1, "kept"), _update(2, "fails", chat=8)]]
+    for update in await _poll(incoming, telegram, None):
+        with contextlib.suppress(RuntimeError):
+            await dp.feed_update(BOT, update)
+    notes = [r["text"] for r in await db.fetchall("SELECT text FROM notes")]
+    assert notes == ["kept"]  # the failed handler's write was rolled back
+    assert await _kept(db) == {1: True, 2: True}  # and it is not handled again
 
 
 async def test_a_start_handles_what_the_last_run_left_in_order_and_skips_it_when_resent(
     db: Database,
 ) -> None:
-    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    first, telegram = _incoming(db), Telegram()
     telegram.answers = [[_update(1, "a"), _update(2, "b"), _update(3, "c")]]
     updates = await _poll(first, telegram, None)
     await _dispatcher(first, []).feed_update(BOT, updates[0])
@@ -141,7 +152,7 @@ async def test_a_start_handles_what_the_last_run_left_in_order_and_skips_it_when
     # The process dies here: 2 and 3 were taken and never handled.
 
     background, seen = Background(), []
-    second = Incoming(IncomingRepo(db), background)
+    second = _incoming(db, background)
     dp = _dispatcher(second, seen)
     await second.replay(BOT, dp)
     await background.drain()
@@ -156,7 +167,7 @@ async def test_a_start_handles_what_the_last_run_left_in_order_and_skips_it_when
 
 
 async def test_a_failed_write_loses_nothing(db: Database) -> None:
-    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    incoming, telegram, seen = _incoming(db), Telegram(), []
     dp = _dispatcher(incoming, seen)
     await db.execute("DROP TABLE incoming")  # the disk is gone, say
 
@@ -167,17 +178,11 @@ async def test_a_failed_write_loses_nothing(db: Database) -> None:
     telegram.answers = [[_update(1, "a")]]  # Telegram was not told: the answer comes again
     await dp.feed_update(BOT, (await _poll(incoming, telegram, None))[0])
 
-    await db.execute("DROP TABLE incoming")
-    with pytest.raises(sqlite3.OperationalError):
-        await incoming.flush()
-    await db.execute(_TABLE)
-    await db.execute("INSERT INTO incoming (update_id, body) VALUES (1, '{}')")
-    await incoming.flush()  # the next one writes down what the failed one could not
     assert await _kept(db) == {1: True}
 
 
 async def test_an_update_waiting_for_its_chats_turn_is_in_hand(db: Database) -> None:
-    incoming, telegram, seen = Incoming(IncomingRepo(db), Background()), Telegram(), []
+    incoming, telegram, seen = _incoming(db), Telegram(), []
     holds = {"a": asyncio.Event(), "b": asyncio.Event()}
     dp = _dispatcher(incoming, seen, holds)
     telegram.answers = [[_update(1, "a"), _update(2, "b")]]
@@ -201,14 +206,14 @@ async def test_an_update_waiting_for_its_chats_turn_is_in_hand(db: Database) -> 
 
 
 async def test_an_update_no_replay_could_finish_is_let_go_and_kept(db: Database) -> None:
-    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    first, telegram = _incoming(db), Telegram()
     telegram.answers = [[_update(1, "a"), _update(2, "b")]]
     await _poll(first, telegram, None)
     # Three replays of 1 took the process down with them (2 waited behind it each time).
     await db.execute("UPDATE incoming SET starts = 3 WHERE update_id = 1")
 
     background, seen = Background(), []
-    second = Incoming(IncomingRepo(db), background)
+    second = _incoming(db, background)
     dp = _dispatcher(second, seen)
     await second.replay(BOT, dp)
     await background.drain()
@@ -218,13 +223,13 @@ async def test_an_update_no_replay_could_finish_is_let_go_and_kept(db: Database)
 
 
 async def test_a_replay_counts_only_once_it_has_its_turn(db: Database) -> None:
-    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    first, telegram = _incoming(db), Telegram()
     telegram.answers = [[_update(1, "a"), _update(2, "b")]]
     await _poll(first, telegram, None)
 
     background, seen = Background(), []
     holds = {"a": asyncio.Event(), "b": asyncio.Event()}
-    second = Incoming(IncomingRepo(db), background)
+    second = _incoming(db, background)
     await second.replay(BOT, _dispatcher(second, seen, holds))
     await asyncio.sleep(0.05)  # 1 in its handler, 2 waiting for the chat's lock
     rows = await db.fetchall("SELECT update_id, starts FROM incoming ORDER BY update_id")
@@ -238,7 +243,7 @@ async def test_a_replay_counts_only_once_it_has_its_turn(db: Database) -> None:
 async def test_updates_in_hand_at_a_crash_during_a_replay_go_again_one_at_a_time(
     db: Database,
 ) -> None:
-    first, telegram = Incoming(IncomingRepo(db), Background()), Telegram()
+    first, telegram = _incoming(db), Telegram()
     telegram.answers = [[_update(1, "a", chat=7), _update(2, "b", chat=8), _update(3, "c")]]
     await _poll(first, telegram, None)
     # The last start replayed all three; 1 and 2 had their turn when it died.
@@ -246,7 +251,7 @@ async def test_updates_in_hand_at_a_crash_during_a_replay_go_again_one_at_a_time
 
     background, seen = Background(), []
     holds = {text: asyncio.Event() for text in "abc"}
-    second = Incoming(IncomingRepo(db), background)
+    second = _incoming(db, background)
     replay = asyncio.create_task(second.replay(BOT, _dispatcher(second, seen, holds)))
     await asyncio.sleep(0.05)
     rows = await db.fetchall("SELECT update_id, starts FROM incoming ORDER BY update_id")

@@ -1,0 +1,37 @@
+"""Calls to Telegram a handler made, kept until they are sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+_ADD = "INSERT INTO answers (update_id, method, body) VALUES (:update_id, :method, :body)"
+_SENT = "DELETE FROM answers WHERE id = :id"
+_ALL = "SELECT id, update_id, method, body FROM answers ORDER BY id"
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    update_id: int
+    method: str
+    body: str
+
+
+class AnswerRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, update_id: int, method: str, body: str) -> int:
+        params = {"update_id": update_id, "method": method, "body": body}
+        written = await self._db.execute(_ADD, params)
+        assert written.lastrowid is not None  # noqa: S101 - an INSERT has a row id
+        return written.lastrowid
+
+    async def sent(self, answer_id: int) -> None:
+        await self._db.execute(_SENT, {"id": answer_id})
+
+    async def all(self) -> list[Answer]:
+        rows = await self._db.fetchall(_ALL)
+        return [Answer(r["id"], r["update_id"], r["method"], r["body"]) for r in rows]
