@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from aiohttp import web
@@ -70,6 +70,12 @@ class ApiServer:
         self._carried_out: set[asyncio.Future[web.Response]] = set()
         self.handlers = dict(handlers or default_handlers())
         self.calls: list[ApiCall] = []
+        # Sees each call first; answering True drops it unanswered, as a connection that
+        # broke before the request reached Telegram (crash tests kill the bot there).
+        self.on_call: Callable[[ApiCall], bool] | None = None
+        # Sees each answer to getUpdates just before it goes out (crash tests kill the
+        # bot right after it has taken updates).
+        self.on_updates: Callable[[ApiCall, web.Response], None] | None = None
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._host = "127.0.0.1"
@@ -118,10 +124,16 @@ class ApiServer:
             params = await Params.from_request(request)
         except ValueError:
             return self._reply(ApiError(400, "Bad Request: can't parse request body"))
-        self.calls.append(ApiCall(method, params.recorded()))
+        call = ApiCall(method, params.recorded())
+        self.calls.append(call)
+        if self.on_call is not None and self.on_call(call):
+            return self._reply(ApiError(502, "Bad Gateway"))
         work = self._answer(method, params)
         if method.lower() == "getupdates":
-            return await work
+            response = await work
+            if self.on_updates is not None:
+                self.on_updates(call, response)
+            return response
         # Like Telegram, a request that arrived is carried out even if the client hangs
         # up waiting for the answer: the message exists although the bot never heard so.
         task = asyncio.ensure_future(work)

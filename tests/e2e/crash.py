@@ -1,0 +1,217 @@
+"""A conversation with a real `python -m bot` process that is killed (SIGKILL) once, at a
+chosen call to Telegram, restarted, and finished; then compared with the same
+conversation run without the crash.
+
+Where it dies:
+* ``taken``: at the first call after the n-th answer to getUpdates that holds updates:
+  they are taken and kept, their handling under way or committed, nothing sent;
+* ``before``: at the n-th post or edit, which never reaches Telegram;
+* ``after``: shortly after the n-th post or edit was carried out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.emulator import BotApiEmulator, SimUser
+from bot.emulator.server import ApiCall
+from tests.e2e.conftest import ADMIN, AGENT, FORUM
+from tests.e2e.peers import SmsEndpoint
+from tests.market import MARKET
+
+AFTER_SECONDS = 0.3  # long enough for the bot to have read Telegram's answer
+GHOST_SECONDS = 0.2  # requests the dead process left in the socket arrive by then
+SETTLE_SECONDS = 0.1  # a person reads an answer before typing: the bot wrote it down
+WAIT_SECONDS = 60.0
+QUIET_SECONDS = 0.8
+_POSTS = ("send", "copy", "edit", "forward")
+
+
+@dataclass(frozen=True)
+class KillAt:
+    where: str  # taken, before, after
+    n: int
+
+    def __str__(self) -> str:
+        return f"{self.where}-{self.n}"
+
+
+@dataclass
+class Counts:
+    posts: int = 0
+    taken: int = 0
+
+
+@dataclass
+class Transcript:
+    customer: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    forum: list[tuple[int | None, str]] = field(default_factory=list)
+    codes: int = 0
+
+
+def _is_post(call: ApiCall) -> bool:
+    return call.method.lower().startswith(_POSTS)
+
+
+class Crash:
+    """Runs one conversation: the bot process, the emulator, the SMS endpoint."""
+
+    def __init__(self, tmp_path: Path, kill_at: KillAt | None) -> None:
+        self.tmp_path, self.kill_at = tmp_path, kill_at
+        self.emu = BotApiEmulator()
+        self.sms = SmsEndpoint(token="sms-secret")
+        self.counts = Counts()
+        self.killed = False
+        self.steps: list[tuple[int, int]] = []  # messages to the customer, to the forum
+        self._proc: asyncio.subprocess.Process | None = None
+        self._restarting: asyncio.Task[None] | None = None
+        self._starts = 0
+        self._dead = self._kill_next = False
+        self.customer: SimUser | None = None
+
+    async def __aenter__(self) -> Crash:
+        await self.emu.start()
+        for user_id, name in ((ADMIN, "Olga Admin"), (AGENT, "Ivan Agent")):
+            self.emu.add_user(user_id, name, language_code="en")
+        self.emu.add_forum(
+            FORUM, "Support desk", members={ADMIN: "administrator", AGENT: "member"}
+        )
+        await self.sms.start()
+        self.emu.server.on_call = self._on_call
+        self.emu.server.on_updates = self._on_updates
+        self.customer = self.emu.add_user(1001, "Анна", language_code="ru")
+        await self._start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self._proc.wait(), 30)
+            except TimeoutError:
+                self._proc.kill()
+        await self.sms.stop()
+        await self.emu.stop()
+
+    def _env(self) -> dict[str, str]:
+        market = self.tmp_path / "market.json"
+        market.write_text(json.dumps(MARKET, ensure_ascii=False), "utf-8")
+        kept = {"PATH", "HOME", "LANG", "PYTHONPATH"}
+        return {
+            **{k: v for k, v in os.environ.items() if k in kept},
+            "PYTHONFAULTHANDLER": "1",
+            "BOT_TOKEN": self.emu.token,
+            "TELEGRAM_API_URL": self.emu.base_url,
+            "DATABASE_PATH": str(self.tmp_path / "bot.sqlite3"),
+            "DEFAULT_LOCALE": "ru",
+            "SMS_GATEWAY_URL": self.sms.url,
+            "SMS_GATEWAY_TOKEN": "sms-secret",
+            "MARKETPLACE_DATA": str(market),
+            "SUPPORT_CHAT_ID": str(FORUM),
+            "ADMIN_IDS": str(ADMIN),
+            "SUPPORT_HOURS": "",
+            "OUTBOUND_CHAT_PER_SECOND": "1000",
+            "OUTBOUND_GROUP_PER_MINUTE": "60000",
+            "OUTBOUND_GLOBAL_PER_SECOND": "1000",
+        }
+
+    async def _start(self) -> None:
+        self._starts += 1
+        log = (self.tmp_path / f"bot-{self._starts}.log").open("wb")
+        self._proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            env=self._env(),
+            cwd=self.tmp_path,
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+
+    def _on_updates(self, _call: ApiCall, response: Any) -> None:
+        if not json.loads(response.text).get("result"):
+            return
+        self.counts.taken += 1
+        if self.kill_at == KillAt("taken", self.counts.taken) and not self.killed:
+            self._kill_next = True
+
+    def _on_call(self, call: ApiCall) -> bool:
+        if self._dead:
+            # Sent by the killed process before it died: it never reached Telegram.
+            # (The one window no test can close: a call Telegram carried out in the
+            # instant before the process died, before it wrote down the answer.)
+            return True
+        if self._kill_next:  # the first call after it took the updates
+            self._kill()
+            return True
+        if not _is_post(call) or self.killed:
+            return False
+        self.counts.posts += 1
+        if self.kill_at == KillAt("before", self.counts.posts):
+            self._kill()
+            return True
+        if self.kill_at == KillAt("after", self.counts.posts):
+            self.killed = True
+            asyncio.get_running_loop().call_later(AFTER_SECONDS, self._kill)
+        return False
+
+    def _kill(self) -> None:
+        assert self._proc is not None
+        self.killed, self._dead, self._kill_next = True, True, False
+        self._proc.kill()
+        self._restarting = asyncio.get_running_loop().create_task(self._restart())
+
+    async def _restart(self) -> None:
+        assert self._proc is not None
+        await self._proc.wait()
+        await asyncio.sleep(GHOST_SECONDS)
+        self._dead = False
+        await self._start()
+
+    def _sizes(self) -> tuple[int, int]:
+        assert self.customer is not None
+        return len(self.customer.messages()), len(self.emu.messages(FORUM))
+
+    async def step(self, action: Awaitable[Any], expected: tuple[int, int] | None) -> None:
+        """Do one thing as a person would, then wait for the bot: in the run without a
+        crash until it is quiet (what it sent is then the step's expectation), in a run
+        with one until it has sent at least as much."""
+        await action
+        if expected is None:
+            await self._quiet()
+            self.steps.append(self._sizes())
+            return
+        await self.emu.wait_for(
+            lambda: all(n >= e for n, e in zip(self._sizes(), expected, strict=True)),
+            WAIT_SECONDS,
+        )
+        await asyncio.sleep(SETTLE_SECONDS)
+        self.steps.append(self._sizes())
+
+    async def _quiet(self) -> None:
+        last, still = self._sizes(), 0.0
+        while still < QUIET_SECONDS:
+            await asyncio.sleep(0.1)
+            now = self._sizes()
+            still = still + 0.1 if now == last else 0.0
+            last = now
+
+    async def transcript(self) -> Transcript:
+        await self._quiet()
+        assert self.customer is not None
+        return Transcript(
+            customer=[
+                (m.text or m.kind, tuple(m.button_texts())) for m in self.customer.messages()
+            ],
+            forum=[(m.thread_id, m.text or m.kind) for m in self.emu.messages(FORUM)],
+            codes=len(self.sms.received),
+        )
