@@ -28,6 +28,7 @@ from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware
 from bot.outbox import Outbox
 from bot.pacing import Pacer, PacingMiddleware
+from bot.phones import mask
 from bot.relay import Relay
 from bot.scheduler import Scheduler
 from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
@@ -43,7 +44,7 @@ from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import route
 from handlers.login import tell_delivery_failed
-from handlers.recovery import tell_applied, tell_old_chat
+from handlers.recovery import RecoveryNotices
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
@@ -51,7 +52,7 @@ from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace
-from storage.outbox import OutboxRepo
+from storage.outbox import Notice, OutboxRepo
 from storage.recoveries import RecoveryRepo
 from storage.tickets import TicketRepo
 
@@ -119,10 +120,20 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     )
     answers = Answers(db, AnswerRepo(db))
     bot = _bot(settings, pacer, answers)
-    outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock)
+    phone_sender, mail_sender, closers = _senders(settings)
+    outbox = Outbox(
+        bot,
+        db,
+        OutboxRepo(db),
+        pacer,
+        clock,
+        phone=phone_sender,
+        mail=mail_sender,
+        retry_seconds=settings.notice_retry_seconds,
+        attempts=settings.notice_attempts,
+    )
     background = Background()
     incoming = Incoming(IncomingRepo(db), answers, background)
-    phone_sender, mail_sender, closers = _senders(settings)
     courier = Courier(
         phone_sender,
         mail_sender,
@@ -133,14 +144,15 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         db.after_commit,
     )
     base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox)
+    queue = _queue_services(base)
     services: dict[str, object] = {
         "settings": settings,
         "clock": clock,
         "translator": translator,
         "marketplace": marketplace,
         "orders": OrderService(marketplace, clock, settings.return_window_days),
-        **_account_services(base),
-        **_queue_services(base),
+        **_account_services(base, queue["tickets"]),  # type: ignore[arg-type]
+        **queue,
     }
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
@@ -192,7 +204,7 @@ async def _marketplace(db: Database, clock: Clock, settings: Settings) -> Embedd
     return marketplace
 
 
-def _account_services(w: Wiring) -> dict[str, object]:
+def _account_services(w: Wiring, tickets: TicketService) -> dict[str, object]:
     """Who the customer is: profile and language, login, access recovery."""
     s = w.settings
     customer_repo, code_repo = CustomerRepo(w.db), CodeRepo(w.db)
@@ -222,14 +234,23 @@ def _account_services(w: Wiring) -> dict[str, object]:
             approve_immediately=s.recovery_approve_immediately,
         ),
         login_ttl_days=s.login_ttl_days,
-        tell_old_chat=partial(tell_old_chat, w.outbox, w.translator),
-        tell_applied=partial(tell_applied, w.outbox, w.translator),
+        notices=RecoveryNotices(w.outbox, w.translator, s.support_chat_id),
+        tickets=tickets,
     )
+    scheduler = Scheduler(recovery, s.recovery_check_seconds)
+
+    async def notice_lost(notice: Notice, reason: str) -> None:
+        whom = mask(notice.destination) if notice.destination else f"chat {notice.chat_id}"
+        await recovery.notice_given_up(notice.recovery_id or 0, whom, reason)
+
+    # A change waits for its warnings: it hears when one is settled, and agents hear
+    # of one given up on.
+    w.outbox.given_up, w.outbox.settled = notice_lost, scheduler.poke
     return {
         "customers": CustomerService(customer_repo, w.translator, w.clock),
         "login": login,
         "recovery": recovery,
-        "scheduler": Scheduler(recovery, s.recovery_check_seconds),
+        "scheduler": scheduler,
     }
 
 

@@ -63,8 +63,12 @@ def context_card(
                 "agents-recovery-evidence",
                 account=evidence.get("account") or "—",
                 name=yes if evidence.get("name") else no,
+                name_typed=evidence.get("name_typed") or "—",
+                name_held=evidence.get("name_held") or "—",
                 order=yes if evidence.get("order") else no,
+                order_typed=evidence.get("order_typed") or "—",
                 old=evidence.get("old_phone_masked", "—"),
+                old_held=evidence.get("phone_held_masked") or "—",
                 old_ok=yes if evidence.get("old_phone") else no,
                 new=evidence.get("new_phone_masked", "—"),
             )

@@ -5,12 +5,19 @@ decides one writes it here, in its own transaction, and the outbox delivers it a
 the commit, in order per chat, through the same pacing as everything else. A restart
 or an outage delays a notice; it never loses one, and a notice sent before a stop is
 not sent again.
+
+Notices to a phone or an email (the warnings of a phone change) go the same way: kept
+in the transaction that decides them, retried with growing pauses while the gateway or
+the mail server is down, and given up on only after ``attempts`` tries, when whoever
+is waiting for them (``given_up``) hears of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -24,6 +31,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.background import Workers
 from bot.clock import Clock
 from bot.pacing import Pacer, finish_even_if_cancelled
+from bot.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
 
@@ -31,6 +39,10 @@ log = logging.getLogger(__name__)
 
 _WORKERS = 1000  # chats served side by side; the rest wait for the next pass
 _RETRY_SECONDS = 10.0
+_LONGEST_PAUSE = timedelta(hours=1)
+
+# Told when a notice is given up on (refused for good, or out of attempts): its reason.
+GivenUpHook = Callable[[Notice, str], Awaitable[None]]
 
 
 class Outbox:
@@ -42,10 +54,19 @@ class Outbox:
         pacer: Pacer,
         clock: Clock,
         *,
+        phone: PhoneSender | None = None,
+        mail: MailSender | None = None,
+        retry_seconds: float = 60.0,
+        attempts: int = 10,
         tick: float = 5.0,
     ) -> None:
         self._bot, self._db, self._repo, self._pacer, self._clock = bot, db, repo, pacer, clock
-        self._wake = asyncio.Event()
+        self._senders: dict[str, PhoneSender | MailSender | None] = {"sms": phone, "email": mail}
+        self._first_pause, self._attempts = timedelta(seconds=retry_seconds), attempts
+        self.given_up: GivenUpHook | None = None
+        # Told that a notice a phone change waits for is settled (sent or given up on).
+        self.settled: Callable[[], None] = lambda: None
+        self._wake, self._wake_contacts = asyncio.Event(), asyncio.Event()
         self._workers = Workers(
             "outbox",
             lambda: self._repo.pending_chats(limit=_WORKERS),
@@ -54,21 +75,57 @@ class Outbox:
             tick=tick,
             retry=_RETRY_SECONDS,
         )
+        self._contacts = Workers(
+            "outbox-contacts",
+            lambda: self._repo.due_contacts(self._clock.now(), limit=_WORKERS),
+            self._deliver_contact,
+            self._wake_contacts,
+            tick=tick,
+            retry=_RETRY_SECONDS,
+        )
 
     async def put(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        recovery_id: int | None = None,
     ) -> None:
         """Queue a notice. Inside a transaction it is kept or dropped with the rest of
         it, and leaves only after the commit."""
         keyboard = markup.model_dump_json(exclude_none=True) if markup else None
-        await self._repo.add(chat_id, text, keyboard, self._clock.now())
+        await self._repo.add(chat_id, text, keyboard, self._clock.now(), recovery_id=recovery_id)
         self._db.after_commit(self._wake.set)
+
+    def reaches(self, destination: str) -> bool:
+        """Whether a notice to this phone or email can go at all (its channel is set up)."""
+        sender = self._senders[_channel(destination)]
+        return sender is not None and not isinstance(sender, Unconfigured)
+
+    async def put_contact(
+        self, destination: str, subject: str, text: str, *, recovery_id: int | None = None
+    ) -> None:
+        """Queue a notice to a phone (SMS) or an email, like `put`."""
+        await self._repo.add(
+            0,
+            text,
+            None,
+            self._clock.now(),
+            channel=_channel(destination),
+            destination=destination,
+            subject=subject,
+            recovery_id=recovery_id,
+        )
+        self._db.after_commit(self._wake_contacts.set)
 
     async def start(self) -> None:
         await self._workers.start()
+        await self._contacts.start()
 
     async def stop(self) -> None:
         await self._workers.stop()
+        await self._contacts.stop()
 
     async def _deliver_next(self, chat_id: int) -> bool | None:
         """Deliver the chat's next notice: True when done with it (sent, or refused for
@@ -90,10 +147,55 @@ class Outbox:
             # Blocked, the chat gone or moved: retrying would fail the same way forever,
             # and hold up every notice behind it.
             log.info("notice %s to chat %s refused: %s", notice.id, notice.chat_id, error.message)
-            await self._repo.failed(notice.id, error.message[:200])
+            await self._give_up(notice, error.message[:200])
         return True
+
+    async def _deliver_contact(self, notice_id: int) -> bool | None:
+        notice = await self._repo.contact(notice_id)
+        if notice is None:
+            return None
+        sender = self._senders[notice.channel]
+        try:
+            if sender is None:
+                raise DeliveryFailed("channel not configured")
+            if notice.channel == "email":
+                await sender.send(notice.destination or "", notice.subject or "", notice.text)
+            else:
+                await sender.send(notice.destination or "", "sms", "", notice.text)
+        except DeliveryFailed as error:
+            attempts = notice.attempts + 1
+            if attempts >= self._attempts or isinstance(sender, Unconfigured | None):
+                log.warning("notice %s by %s given up: %s", notice.id, notice.channel, error)
+                await self._give_up(notice, str(error)[:200])
+                return True
+            pause = min(self._first_pause * 2 ** (attempts - 1), _LONGEST_PAUSE)
+            log.info(
+                "notice %s by %s failed (%s); again in %s", notice.id, notice.channel, error, pause
+            )
+            await self._repo.retry_at(notice.id, attempts, self._clock.now() + pause)
+            self._contacts.wake_later(pause.total_seconds())
+            return False
+        await self._repo.sent(notice.id, None, self._clock.now())
+        self._settled(notice)
+        return True
+
+    async def _give_up(self, notice: Notice, reason: str) -> None:
+        async with self._db.tx():  # whoever waits for it hears, or it is not given up
+            await self._repo.failed(notice.id, reason)
+            if self.given_up is not None and notice.recovery_id is not None:
+                await self.given_up(notice, reason)
+        self._settled(notice)
+
+    def _settled(self, notice: Notice) -> None:
+        if notice.recovery_id is not None:
+            self.settled()
 
     async def _send_and_record(self, notice: Notice) -> None:
         markup = InlineKeyboardMarkup.model_validate_json(notice.markup) if notice.markup else None
         sent = await self._bot.send_message(notice.chat_id, notice.text, reply_markup=markup)
         await self._repo.sent(notice.id, sent.message_id, self._clock.now())
+        self._settled(notice)
+
+
+def _channel(destination: str) -> str:
+    return "email" if "@" in destination else "sms"

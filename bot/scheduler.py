@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 
+from bot.background import wake_or_tick
 from bot.services.recovery import RecoveryService
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ class Scheduler:
         self._recovery = recovery
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def poke(self) -> None:
+        """Something a change waited for is done (its notices): look now, not at the tick."""
+        self._wake.set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="scheduler")
@@ -36,8 +42,9 @@ class Scheduler:
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()
             try:
                 await self.tick()
             except Exception:
                 log.exception("scheduler pass failed; the next one retries")
-            await asyncio.sleep(self._interval)
+            await wake_or_tick(self._wake, self._interval)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     recovery_daily_cap: int = Field(default=3, gt=0)
     recovery_approve_immediately: bool = False
     recovery_check_seconds: float = Field(default=60, gt=0)
+    notice_retry_seconds: float = Field(default=60, gt=0, le=86400)
+    notice_attempts: int = Field(default=10, gt=0, le=100)
 
     return_window_days: int = Field(default=14, ge=0)
     first_response_minutes: int = Field(default=15, gt=0)

@@ -10,6 +10,7 @@ from aiogram.types import ErrorEvent
 
 from bot.i18n import Texts, Translator
 from bot.relay import Relay
+from bot.services.tickets import Banned
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,11 @@ log = logging.getLogger(__name__)
 async def on_error(
     event: ErrorEvent, translator: Translator, t: Texts | None = None, relay: Relay | None = None
 ) -> None:
-    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    banned = isinstance(event.exception, Banned)
+    if banned:  # not a failure: whatever flow led to agents, this customer does not reach them
+        log.info("update %s: a banned customer was kept from agents", event.update.update_id)
+    else:
+        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
     query = update.callback_query
     message = update.message or (query.message if query else None)
@@ -28,7 +33,9 @@ async def on_error(
         text = relay.agents_text("error-generic")  # the agents' forum speaks one language
     else:
         # `t` is there when the customer middleware ran: it knows the chosen language.
-        text = (t or translator(translator.pick(None, user.language_code)))("error-generic")
+        texts = t or translator(translator.pick(None, user.language_code))
+        key = "support-banned" if banned else "error-generic"
+        text = texts(key, hotline=texts("help-hotline"))
     if query is not None:
         # Taps are answered after their handler, failed or not (handlers/taps.py); this
         # one is for a failure before it ran, and is refused when the tap has its answer.

@@ -20,8 +20,16 @@ from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, TooSoon
 from bot.services.orders import parse_number
-from bot.services.recovery import Evidence, RecoveryError, RecoveryService, TooManyRecoveries
-from bot.services.tickets import TicketService, Written
+from bot.services.recovery import (
+    Evidence,
+    RecoveryApplied,
+    RecoveryCancelled,
+    RecoveryError,
+    RecoveryService,
+    TooManyRecoveries,
+    normal_name,
+)
+from bot.services.tickets import Banned, TicketService, Written
 from bot.settings import Settings
 from bot.states import Recover
 from handlers.convert import person
@@ -37,6 +45,7 @@ in_flow.message.filter(StateFilter(Recover))
 router.include_router(in_flow)
 log = logging.getLogger(__name__)
 _NAME_LIMIT = 100
+_NAME_LEAST = 2  # letters: a one-letter "name" matches nothing worth checking
 _FAILURES_BEFORE_REVIEW = 2
 
 
@@ -254,7 +263,8 @@ async def phone_code_entered(
 @in_flow.message(Recover.name, F.text)
 async def name_entered(message: Message, state: FSMContext, t: Texts) -> None:
     name = " ".join((message.text or "").split())
-    if not name or len(name) > _NAME_LIMIT or name.startswith("/"):
+    letters = normal_name(name).replace(" ", "")
+    if len(letters) < _NAME_LEAST or len(name) > _NAME_LIMIT or name.startswith("/"):
         await message.answer(t("recover-name-invalid"))
         return
     await state.update_data(name=name)
@@ -293,37 +303,25 @@ async def old_phone_entered(
 
 @in_flow.message(Recover.description, F.text)
 async def description_entered(
-    message: Message,
-    state: FSMContext,
-    t: Texts,
-    recovery: RecoveryService,
-    tickets: TicketService,
-    account: Account | None,
+    message: Message, state: FSMContext, t: Texts, recovery: RecoveryService
 ) -> None:
     data = await state.get_data()
     await state.clear()
     evidence = Evidence(
         data.get("name", ""), data.get("order", ""), data.get("old_phone", ""), message.text or ""
     )
+    summary = Written("text", message.chat.id, message.message_id, text=message.text)
     try:
-        opened, matches = await recovery.open_review(
-            message.chat.id, data.get("new_phone", ""), evidence, t.locale
+        _, opened = await recovery.open_review(
+            person(message), data.get("new_phone", ""), evidence, t.locale, summary
         )
     except TooManyRecoveries:
         await message.answer(t("recover-too-many", hotline=t("help-hotline")))
         return
-    summary = Written("text", message.chat.id, message.message_id, text=message.text)
-    ticket = await tickets.open_ticket(
-        person(message),
-        locale=t.locale,
-        description=summary,
-        account_id=opened.account_id,
-        problem="recovery",
-        order_number=evidence.order_number,
-        context={"recovery_id": opened.id, "evidence": matches},
-    )
-    await recovery.attach_ticket(opened.id, ticket.ticket.id)
-    await message.answer(t("recover-review-sent", id=ticket.ticket.id))
+    except Banned:
+        await message.answer(t("support-banned", hotline=t("help-hotline")))
+        return
+    await message.answer(t("recover-review-sent", id=opened.ticket.id))
 
 
 @in_flow.message()
@@ -342,6 +340,12 @@ async def cancel_pressed(
 ) -> None:
     try:
         await recovery.cancel(callback_data.recovery_id, query.from_user.id)
+    except RecoveryCancelled:
+        alert(callback_answer, t("recover-cancel-was-cancelled"))
+        return
+    except RecoveryApplied:
+        alert(callback_answer, t("recover-cancel-applied", hotline=t("help-hotline")))
+        return
     except RecoveryError:
         alert(callback_answer, t("recover-cancel-failed"))
         return
@@ -349,28 +353,75 @@ async def cancel_pressed(
         await show_menu(query.message, t, account, t("recover-cancelled"))
 
 
-async def tell_old_chat(
-    outbox: Outbox, translator: Translator, chat_id: int, pending: Recovery, applied: bool
-) -> None:
-    """Any chat still linked to the account hears of the change, with a way to stop it,
-    or, when it was applied at once, with whom to turn to."""
-    t = translator(pending.locale)  # type: ignore[arg-type]
-    if applied:
-        text = t(
-            "recover-old-chat-changed", phone=mask(pending.new_phone), hotline=t("help-hotline")
+class RecoveryNotices:
+    """What people hear of a phone change (``services.recovery.Notices``), each queued in
+    the outbox in the caller's transaction."""
+
+    def __init__(
+        self, outbox: Outbox, translator: Translator, support_chat_id: int | None
+    ) -> None:
+        self._outbox, self._translator, self._support = outbox, translator, support_chat_id
+
+    def _t(self, recovery: Recovery) -> Texts:
+        return self._translator(recovery.locale)  # type: ignore[arg-type]
+
+    async def old_chat(self, chat_id: int, recovery: Recovery, applied: bool) -> None:
+        """With a way to stop it, or, once done, with whom to turn to."""
+        t, phone = self._t(recovery), mask(recovery.new_phone)
+        if applied:
+            text = t("recover-old-chat-changed", phone=phone, hotline=t("help-hotline"))
+            await self._outbox.put(chat_id, text)
+            return
+        await self._outbox.put(
+            chat_id,
+            t("recover-old-chat", phone=phone, date=_date(recovery)),
+            cancel_change(t, recovery.id, key="recover-btn-not-me"),
+            recovery_id=recovery.id,
         )
-        await outbox.put(chat_id, text)
-        return
-    await outbox.put(
-        chat_id,
-        t("recover-old-chat", phone=mask(pending.new_phone), date=_date(pending)),
-        cancel_change(t, pending.id, key="recover-btn-not-me"),
-    )
 
+    async def contact(self, destination: str, recovery: Recovery, applied: bool) -> bool:
+        if not self._outbox.reaches(destination):
+            log.info("recovery %s: no channel to warn %s", recovery.id, mask(destination))
+            return False
+        t = self._t(recovery)
+        key = "recover-changed" if applied else "recover-notice"
+        args = {"date": _date(recovery), "phone": mask(recovery.new_phone)}
+        email = "@" in destination
+        await self._outbox.put_contact(
+            destination,
+            t.plain(f"{key}-subject") if email else "",
+            t.plain(f"{key}-body" if email else f"{key}-sms", **args),
+            # Once applied, nothing waits for it; a warning ahead of it holds the change.
+            recovery_id=None if applied else recovery.id,
+        )
+        return True
 
-async def tell_applied(outbox: Outbox, translator: Translator, applied: Recovery) -> None:
-    t = translator(applied.locale)  # type: ignore[arg-type]
-    await outbox.put(applied.telegram_id, t("recover-applied", phone=mask(applied.new_phone)))
+    async def applied(self, recovery: Recovery) -> None:
+        t = self._t(recovery)
+        await self._outbox.put(
+            recovery.telegram_id, t("recover-applied", phone=mask(recovery.new_phone))
+        )
+
+    async def logged_out(self, chat_id: int, recovery: Recovery) -> None:
+        t = self._t(recovery)
+        text = t("recover-logged-out", phone=mask(recovery.new_phone), hotline=t("help-hotline"))
+        await self._outbox.put(chat_id, text)
+
+    async def lost(self, recovery: Recovery, whom: str, reason: str) -> None:
+        if self._support is None:
+            log.warning("recovery %s: warning to %s lost (%s)", recovery.id, whom, reason)
+            return
+        t = self._translator(self._translator.default)
+        text = t(
+            "agents-recovery-notice-lost",
+            id=recovery.id,
+            account=recovery.account_id or "—",
+            whom=whom,
+            reason=reason,
+            date=_date(recovery),
+            ticket=recovery.ticket_id or "—",
+        )
+        await self._outbox.put(self._support, text)
 
 
 def _date(pending: Recovery) -> str:

@@ -44,8 +44,6 @@ async def decided(
     await query.answer()
     if isinstance(message, Message):
         await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
-    if approved.status == "applied":
-        return  # the customer hears "applied" from the outbox, with nothing to cancel
     customer_t = translator(approved.locale)  # type: ignore[arg-type]
     await _tell(
         bot,

@@ -24,10 +24,21 @@ _BY_TICKET = "SELECT * FROM recoveries WHERE ticket_id = :ticket_id"
 _COUNT_BY_USER = (
     "SELECT count(*) FROM recoveries WHERE telegram_id = :telegram_id AND created_at > :since"
 )
-_COUNT_BY_ACCOUNT = (
-    "SELECT count(*) FROM recoveries WHERE account_id = :account_id AND created_at > :since"
+# Only changes proven by the account's email count against the account: a stranger who
+# names its old number in a review must not use up the owner's attempts.
+_COUNT_BY_ACCOUNT = """
+SELECT count(*) FROM recoveries
+WHERE account_id = :account_id AND method = 'email' AND created_at > :since
+"""
+# Due, and every notice of it settled: the old owner has been warned, or agents told why not.
+_DUE = """
+SELECT * FROM recoveries r WHERE status = 'scheduled' AND due_at <= :now
+AND NOT EXISTS (
+    SELECT 1 FROM outbox o
+    WHERE o.recovery_id = r.id AND o.sent_at IS NULL AND o.failed IS NULL
 )
-_DUE = "SELECT * FROM recoveries WHERE status = 'scheduled' AND due_at <= :now ORDER BY due_at"
+ORDER BY due_at
+"""
 # Each transition names the state it leaves: a second attempt changes nothing.
 _MOVE = """
 UPDATE recoveries SET status = :to, finished_at = :now, decided_by = :by, reason = :reason

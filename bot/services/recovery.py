@@ -8,16 +8,17 @@ and anyone holding them can cancel it. A scheduler applies what is due, once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.marketplace import Account, MarketplacePort
 from bot.phones import mask
 from bot.services.codes import CodeService, NoCode
 from bot.services.courier import Courier
+from bot.services.tickets import Banned, Opened, Person, TicketService, Written
 from bot.settings import Locale
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
@@ -27,9 +28,26 @@ from storage.recoveries import Recovery, RecoveryRepo
 EMAIL_PURPOSE = "recover-email"
 PHONE_PURPOSE = "recover-phone"
 
-# Told to every chat still linked to the account: (chat, recovery, already applied).
-OldChatHook = Callable[[int, Recovery, bool], Awaitable[None]]
-AppliedHook = Callable[[Recovery], Awaitable[None]]
+
+class Notices(Protocol):
+    """What people are told of a change. Each is queued in the caller's transaction and
+    delivered by the outbox; a change is applied only once its warnings are settled."""
+
+    async def old_chat(self, chat_id: int, recovery: Recovery, applied: bool) -> None:
+        """A chat linked to the account: ahead of the change with the way to stop it, or
+        that it is done."""
+
+    async def contact(self, destination: str, recovery: Recovery, applied: bool) -> bool:
+        """The account's email or phone, likewise; False when that channel is not set up."""
+
+    async def applied(self, recovery: Recovery) -> None:
+        """The customer who asked: the number is changed."""
+
+    async def logged_out(self, chat_id: int, recovery: Recovery) -> None:
+        """A chat logged in with the old number, logged out by the change."""
+
+    async def lost(self, recovery: Recovery, whom: str, reason: str) -> None:
+        """Agents: a warning could not be delivered (`whom` is masked)."""
 
 
 class RecoveryError(Exception):
@@ -41,6 +59,14 @@ class TooManyRecoveries(RecoveryError):
 
 
 class RecoveryNotOpen(RecoveryError):
+    pass
+
+
+class RecoveryCancelled(RecoveryNotOpen):
+    pass
+
+
+class RecoveryApplied(RecoveryNotOpen):
     pass
 
 
@@ -70,17 +96,17 @@ class RecoveryService:
         customers: CustomerRepo,
         marketplace: MarketplacePort,
         courier: Courier,
+        tickets: TicketService,
         clock: Clock,
         policy: RecoveryPolicy,
         login_ttl_days: int,
-        tell_old_chat: OldChatHook,
-        tell_applied: AppliedHook,
+        notices: Notices,
     ) -> None:
         self._db, self._repo, self._codes, self._audit = db, repo, codes, audit
         self._customers, self._marketplace, self._courier = customers, marketplace, courier
         self._clock, self.policy = clock, policy
         self._login_ttl = timedelta(days=login_ttl_days)
-        self._tell_old_chat, self._tell_applied = tell_old_chat, tell_applied
+        self._notices, self._tickets = notices, tickets
 
     async def pending(self, telegram_id: int) -> Recovery | None:
         return await self._repo.open_of(telegram_id)
@@ -141,58 +167,78 @@ class RecoveryService:
         holder = await self._marketplace.account_by_phone(new_phone)
         if holder is not None and holder.id != account_id:
             return None
-        await self.check_allowed(telegram_id, account_id)
-        now = self._clock.now()
-        recovery_id = await self._repo.create(
-            {
-                "telegram_id": telegram_id,
-                "account_id": account_id,
-                "method": "email",
-                "status": "scheduled",
-                "new_phone": new_phone,
-                "locale": locale,
-                "created_at": now,
-                "due_at": now + timedelta(days=self.policy.hold_days),
-            }
-        )
-        await self._audit.audit(
-            now,
-            telegram_id,
-            "recovery-scheduled",
-            destination_masked=mask(new_phone),
-            account_id=account_id,
-        )
-        recovery = await self._repo.get(recovery_id)
-        assert recovery is not None  # noqa: S101 - just written
-        await self._warn_old_contacts(recovery, await self._marketplace.account(account_id))
+        async with self._db.tx():  # the change, its audit and every warning, or none
+            await self.check_allowed(telegram_id, account_id)
+            now = self._clock.now()
+            recovery_id = await self._repo.create(
+                {
+                    "telegram_id": telegram_id,
+                    "account_id": account_id,
+                    "method": "email",
+                    "status": "scheduled",
+                    "new_phone": new_phone,
+                    "locale": locale,
+                    "created_at": now,
+                    "due_at": now + timedelta(days=self.policy.hold_days),
+                }
+            )
+            await self._audit.audit(
+                now,
+                telegram_id,
+                "recovery-scheduled",
+                destination_masked=mask(new_phone),
+                account_id=account_id,
+            )
+            recovery = await self._repo.get(recovery_id)
+            assert recovery is not None  # noqa: S101 - just written
+            await self._warn_old_contacts(recovery, await self._marketplace.account(account_id))
         return recovery
 
     async def open_review(
-        self, telegram_id: int, new_phone: str, evidence: Evidence, locale: Locale
-    ) -> tuple[Recovery, dict[str, Any]]:
-        """A recovery for an agent to decide, with the evidence checked against the account
-        the old number (or else the order) points to. Returns it and the matches to show."""
+        self,
+        customer: Person,
+        new_phone: str,
+        evidence: Evidence,
+        locale: Locale,
+        description: Written,
+    ) -> tuple[Recovery, Opened]:
+        """A recovery for an agent to decide, in a ticket whose card shows the evidence
+        next to what the account holds: one transaction, so never a review without its
+        ticket. Raises Banned for a customer agents do not hear from."""
         account = await self._marketplace.account_by_phone(evidence.old_phone)
         order = await self._marketplace.order(evidence.order_number)
         if account is None and order is not None:
             account = await self._marketplace.account(order.account_id)
-        await self.check_allowed(telegram_id, account.id if account else None)
-        matches = _matches(account, order, evidence, new_phone)
-        recovery_id = await self._repo.create(
-            {
-                "telegram_id": telegram_id,
-                "account_id": account.id if account else None,
-                "method": "review",
-                "status": "review",
-                "new_phone": new_phone,
-                "locale": locale,
-                "evidence": {**matches, "description": evidence.description},
-                "created_at": self._clock.now(),
-            }
-        )
-        recovery = await self._repo.get(recovery_id)
+        async with self._db.tx():
+            if await self._tickets.is_banned(customer.id):
+                raise Banned
+            await self.check_allowed(customer.id, account.id if account else None)
+            matches = _matches(account, order, evidence, new_phone)
+            recovery_id = await self._repo.create(
+                {
+                    "telegram_id": customer.id,
+                    "account_id": account.id if account else None,
+                    "method": "review",
+                    "status": "review",
+                    "new_phone": new_phone,
+                    "locale": locale,
+                    "evidence": {**matches, "description": evidence.description},
+                    "created_at": self._clock.now(),
+                }
+            )
+            opened = await self._tickets.open_ticket(
+                customer,
+                locale=locale,
+                description=description,
+                account_id=account.id if account else None,
+                problem="recovery",
+                order_number=evidence.order_number,
+                context={"recovery_id": recovery_id, "evidence": matches},
+            )
+            await self._repo.set_ticket(recovery_id, opened.ticket.id)
+            recovery = await self._repo.get(recovery_id)
         assert recovery is not None  # noqa: S101
-        return recovery, matches
+        return recovery, opened
 
     async def attach_ticket(self, recovery_id: int, ticket_id: int) -> None:
         await self._repo.set_ticket(recovery_id, ticket_id)
@@ -201,24 +247,20 @@ class RecoveryService:
         return await self._repo.by_ticket(ticket_id)
 
     async def approve(self, recovery_id: int, agent_id: int) -> Recovery:
-        recovery = await self._repo.get(recovery_id)
-        if recovery is None or recovery.account_id is None:
-            raise RecoveryNotOpen
-        hold = timedelta(0 if self.policy.approve_immediately else self.policy.hold_days)
-        if not await self._repo.schedule(recovery_id, self._clock.now() + hold, agent_id):
-            raise RecoveryNotOpen
-        approved = await self._repo.get(recovery_id)
-        assert approved is not None  # noqa: S101
-        # The contacts as they are before the change: the old number is told, not the new.
-        account = await self._marketplace.account(approved.account_id or "")
-        if self.policy.approve_immediately:
-            try:
-                await self.apply_due()
-            finally:  # told what really happened, even if applying failed
-                approved = await self._repo.get(recovery_id) or approved
-                await self._warn_old_contacts(approved, account)
-        else:
-            await self._warn_old_contacts(approved, account)
+        """Schedule a reviewed change and warn the old contacts, in one transaction. An
+        immediate approval is due at once, and applied as soon as the warnings are out."""
+        async with self._db.tx():
+            recovery = await self._repo.get(recovery_id)
+            if recovery is None or recovery.account_id is None:
+                raise RecoveryNotOpen
+            hold = timedelta(0 if self.policy.approve_immediately else self.policy.hold_days)
+            if not await self._repo.schedule(recovery_id, self._clock.now() + hold, agent_id):
+                raise RecoveryNotOpen
+            approved = await self._repo.get(recovery_id)
+            assert approved is not None  # noqa: S101
+            await self._warn_old_contacts(
+                approved, await self._marketplace.account(recovery.account_id)
+            )
         return approved
 
     async def reject(self, recovery_id: int, agent_id: int, reason: str) -> Recovery:
@@ -231,7 +273,8 @@ class RecoveryService:
         return rejected
 
     async def cancel(self, recovery_id: int, telegram_id: int) -> Recovery:
-        """By the customer who asked, or from any chat linked to the account."""
+        """By the customer who asked, or from any chat linked to the account. Says why
+        not: RecoveryCancelled, RecoveryApplied, or RecoveryNotOpen."""
         recovery = await self._repo.get(recovery_id)
         if recovery is None:
             raise RecoveryNotOpen
@@ -239,7 +282,13 @@ class RecoveryService:
         allowed = telegram_id == recovery.telegram_id or (
             linked is not None and linked == recovery.account_id
         )
-        if not allowed or recovery.status not in ("scheduled", "review"):
+        if not allowed:
+            raise RecoveryNotOpen
+        if recovery.status == "cancelled":
+            raise RecoveryCancelled
+        if recovery.status == "applied":
+            raise RecoveryApplied
+        if recovery.status not in ("scheduled", "review"):
             raise RecoveryNotOpen
         if not await self._repo.move(
             recovery_id, recovery.status, "cancelled", self._clock.now(), by=telegram_id
@@ -251,7 +300,9 @@ class RecoveryService:
         return recovery
 
     async def apply_due(self) -> list[Recovery]:
-        """Apply every change whose hold is over; each exactly once, even across restarts."""
+        """Apply every change whose hold is over and whose warnings are all settled; each
+        exactly once, even across restarts. Chats logged in with the old number are
+        logged out, and told why."""
         now = self._clock.now()
         applied = []
         for recovery in await self._repo.due(now):
@@ -259,7 +310,12 @@ class RecoveryService:
                 if not await self._repo.move(recovery.id, "scheduled", "applied", now):
                     continue
                 assert recovery.account_id is not None  # noqa: S101 - scheduled ones have it
+                before = await self._marketplace.account(recovery.account_id)
                 await self._marketplace.change_phone(recovery.account_id, recovery.new_phone)
+                for chat in await self._customers.chats_of(recovery.account_id, now):
+                    if chat != recovery.telegram_id:
+                        await self._customers.unlink(chat)
+                        await self._notices.logged_out(chat, recovery)
                 await self._customers.link(
                     recovery.telegram_id, recovery.account_id, now, now + self._login_ttl
                 )
@@ -270,38 +326,61 @@ class RecoveryService:
                     destination_masked=mask(recovery.new_phone),
                     account_id=recovery.account_id,
                 )
-                await self._tell_applied(recovery)  # kept or dropped with the change
+                done = await self._repo.get(recovery.id) or recovery
+                await self._notices.applied(done)
+                for contact in (before.email, before.phone) if before else ():
+                    if contact:
+                        await self._notices.contact(contact, done, True)
             applied.append(recovery)
         return applied
 
+    async def notice_given_up(self, recovery_id: int, whom: str, reason: str) -> None:
+        """A warning of this change could not be delivered: agents are told, in the
+        caller's transaction, so the change does not go ahead unseen."""
+        recovery = await self._repo.get(recovery_id)
+        if recovery is not None:
+            await self._notices.lost(recovery, whom, reason)
+
     async def _warn_old_contacts(self, recovery: Recovery, account: Account | None) -> None:
-        """Every contact of the account hears of the change: ahead of it, with the way to
-        stop it, or, once it is applied, that it is done and whom to call."""
+        """Every contact of the account hears of the change ahead of it, with the way to
+        stop it; the change waits until each warning is delivered or given up on."""
         if account is None or recovery.due_at is None:
             return
-        applied = recovery.status == "applied"
-        locale: Locale = recovery.locale  # type: ignore[assignment]
-        args = {"date": recovery.due_at.strftime("%d.%m.%Y"), "phone": mask(recovery.new_phone)}
         for contact in (account.email, account.phone):
             if contact:
-                key = "recover-changed" if applied else "recover-notice"
-                await self._courier.notice(contact, locale, key, **args)
+                await self._notices.contact(contact, recovery, False)
         for chat in await self._customers.chats_of(account.id, self._clock.now()):
             if chat != recovery.telegram_id:
-                await self._tell_old_chat(chat, recovery, applied)
+                await self._notices.old_chat(chat, recovery, False)
 
 
 def _matches(
     account: Account | None, order: Any, evidence: Evidence, new_phone: str
 ) -> dict[str, Any]:
-    def same_name(a: str, b: str) -> bool:
-        return set(a.casefold().split()) & set(b.casefold().split()) != set()
-
+    """What the customer typed next to what the account holds, for the agent to judge."""
     return {
         "account": account.id if account else None,
         "name": bool(account and same_name(account.name, evidence.name)),
+        "name_typed": evidence.name,
+        "name_held": account.name if account else None,
         "order": bool(account and order is not None and order.account_id == account.id),
+        "order_typed": evidence.order_number,
         "old_phone": bool(account and account.phone == evidence.old_phone),
         "old_phone_masked": mask(evidence.old_phone),
+        "phone_held_masked": mask(account.phone) if account and account.phone else None,
         "new_phone_masked": mask(new_phone),
     }
+
+
+def normal_name(name: str) -> str:
+    """A name as compared: case, diacritics (the two dots of Russian yo too),
+    punctuation and spacing do not matter."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(kept.split())
+
+
+def same_name(held: str, typed: str) -> bool:
+    """The whole name matches, in any order of its words ("Петрова Анна")."""
+    a, b = normal_name(held).split(), normal_name(typed).split()
+    return bool(a) and sorted(a) == sorted(b)

@@ -29,6 +29,10 @@ class TicketNotFound(TicketError):
     pass
 
 
+class Banned(TicketError):
+    """Agents do not hear from this customer: no path opens a ticket or adds to one."""
+
+
 class TicketClosed(TicketError):
     pass
 
@@ -112,9 +116,12 @@ class TicketService:
         problem: str | None = None,
         context: dict[str, Any] | None = None,
     ) -> Opened:
-        """Open a ticket, or join the customer's open one (one open ticket a customer)."""
+        """Open a ticket, or join the customer's open one (one open ticket a customer).
+        Raises Banned for a banned customer, whichever flow sent them here."""
         now = self._clock.now()
         async with self._db.tx():
+            if await self._repo.is_banned(customer.id):
+                raise Banned
             ticket = await self._repo.open_of(customer.id)
             created = ticket is None
             if ticket is None:
@@ -285,6 +292,8 @@ class TicketService:
         ticket = await self._get(ticket_id)
         if ticket.customer_id != customer_id:
             raise TicketNotFound
+        if await self._repo.is_banned(customer_id):
+            raise Banned
         await self._repo.comment(ticket_id, text)
 
     async def queue(self) -> list[QueueEntry]:

@@ -41,7 +41,9 @@ agents-btn-close = Close
 agents-card-items = Items: { $items }
 agents-recovery-evidence =
     <b>Access recovery</b> for account { $account }
-    Name matches: { $name } · order from the account: { $order } · old number { $old } matches: { $old_ok }
+    Name typed: { $name_typed } · on the account: { $name_held } · matches: { $name }
+    Order typed: { $order_typed } · from this account: { $order }
+    Old number typed: { $old } · on the account: { $old_held } · matches: { $old_ok }
     New number { $new } confirmed by a code.
 agents-yes = ✅ yes
 agents-no = ❌ no
@@ -51,3 +53,4 @@ agents-recovery-approved = Number change approved ({ $name }); the customer has 
 agents-recovery-reject-how = Write /reject and the reason in this topic — the customer gets it.
 agents-recovery-rejected = Request rejected; the reason was sent to the customer.
 agents-recovery-decided = This request has already been decided.
+agents-recovery-notice-lost = ⚠️ Number change #{ $id } (account { $account }, ticket #{ $ticket }): the warning to { $whom } could not be delivered ({ $reason }). The change goes ahead on { $date } unless someone cancels it — please reach the owner another way.

@@ -50,3 +50,6 @@ recover-changed-body =
     If it wasn't you, call the hotline 8-800-234-55-66 right away or write to the support bot (/support).
 recover-changed-sms = Your account's number was changed to { $phone }. If it wasn't you, call 8-800-234-55-66 right away.
 cmd-recover = Changed my number — restore access
+recover-logged-out = You've been logged out: your account's phone number was changed to { $phone }. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.
+recover-cancel-was-cancelled = This number change was already cancelled. Nothing has changed — your number stays as it was.
+recover-cancel-applied = This number change has already happened. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.

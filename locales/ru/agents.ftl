@@ -41,7 +41,9 @@ agents-btn-close = Закрыть
 agents-card-items = Товары: { $items }
 agents-recovery-evidence =
     <b>Восстановление доступа</b> к аккаунту { $account }
-    Имя совпадает: { $name } · заказ из аккаунта: { $order } · старый номер { $old } совпадает: { $old_ok }
+    Имя от клиента: { $name_typed } · в аккаунте: { $name_held } · совпадает: { $name }
+    Заказ от клиента: { $order_typed } · из этого аккаунта: { $order }
+    Старый номер от клиента: { $old } · в аккаунте: { $old_held } · совпадает: { $old_ok }
     Новый номер { $new } подтверждён кодом.
 agents-yes = ✅ да
 agents-no = ❌ нет
@@ -51,3 +53,4 @@ agents-recovery-approved = Смена номера одобрена ({ $name });
 agents-recovery-reject-how = Напишите в этой теме /reject и причину — клиент получит её.
 agents-recovery-rejected = Заявка отклонена; клиенту отправлена причина.
 agents-recovery-decided = По этой заявке уже принято решение.
+agents-recovery-notice-lost = ⚠️ Смена номера №{ $id } (аккаунт { $account }, обращение №{ $ticket }): предупреждение для { $whom } не доставлено ({ $reason }). Смена пройдёт { $date }, если её не отменят, — пожалуйста, свяжитесь с владельцем иначе.

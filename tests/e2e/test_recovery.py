@@ -163,15 +163,21 @@ async def _review(anna: SimUser, sms: SmsEndpoint) -> None:
     )
 
 
-async def test_no_email_path_opens_a_ticket_with_the_evidence_card(
+async def test_the_evidence_card_shows_what_was_typed_next_to_what_the_account_holds(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     await _review(anna, sms)
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     assert "Восстановление доступа к аккаунту A1" in card.text
-    assert "Имя совпадает: ✅ да · заказ из аккаунта: ✅ да" in card.text
-    assert "+7 912 ***-**-89 совпадает: ✅ да" in card.text
+    assert (
+        "Имя от клиента: Анна Петрова · в аккаунте: Анна Петрова · совпадает: ✅ да" in card.text
+    )
+    assert "Заказ от клиента: 12345678-0001 · из этого аккаунта: ✅ да" in card.text
+    assert (
+        "Старый номер от клиента: +7 912 ***-**-89 · в аккаунте: +7 912 ***-**-89 · "
+        "совпадает: ✅ да"
+    ) in card.text
     assert "Новый номер +7 999 ***-**-33" in card.text
     assert "orders-problem" not in card.text  # the order line names the problem in words
     assert card.button_texts()[:2] == ["Одобрить смену номера", "Отклонить"]
@@ -205,7 +211,7 @@ async def test_approve_and_reject_from_the_forum_reach_the_customer(
     )
 
 
-async def test_an_approval_applied_at_once_tells_the_customer_once_and_old_chats_it_is_done(
+async def test_an_approval_applied_at_once_waits_for_the_warnings_then_logs_out_the_old_chat(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, settings: Settings
 ) -> None:
     await running.stop()
@@ -219,15 +225,25 @@ async def test_an_approval_applied_at_once_tells_the_customer_once_and_old_chats
         await _review(anna, sms)
         card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
         await emu.user(ADMIN).click(card, text="Одобрить смену номера")
-        applied = await anna.next_message()
-        assert applied.text.startswith("Номер аккаунта сменён")
-        await asyncio.sleep(0.5)  # no "approved, you can still cancel" after it
-        assert anna.messages()[-1].text == applied.text
-        # the old chat hears it is done and whom to turn to: nothing is left to cancel
-        told = await owner.next_message()
-        assert told.text.startswith("Номер телефона вашего аккаунта сменён на +7 999")
-        assert "/support" in told.text
-        assert told.button_texts() == []
+        # the old chat is warned first, with the way to stop it ...
+        warning = await owner.next_message()
+        assert warning.text.startswith("Кто-то запросил смену номера вашего аккаунта")
+        assert warning.button_texts() == ["Отменить — это был не я"]
+        # ... and once every warning is out, the change is made: the old chat is logged out
+        out = await owner.next_message()
+        assert out.text.startswith("Вы вышли из аккаунта: его номер телефона сменён на +7 999")
+        assert "/support" in out.text
+        texts = [m.text for m in anna.messages()]
+        await emu.wait_for(
+            lambda: any(
+                t.startswith("Номер аккаунта сменён") for t in (m.text for m in anna.messages())
+            ),
+            10,
+        )
+        assert sum(t.startswith("Специалист подтвердил") for t in texts) <= 1
+        assert immediate.app is not None
+        store = immediate.app.services["marketplace"]
+        assert (await store.account("A1")).phone == NEW_PHONE  # type: ignore[attr-defined]
     finally:
         await immediate.stop()
 

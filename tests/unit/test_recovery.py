@@ -1,54 +1,92 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from bot.background import Background
-from bot.clock import FrozenClock
+from bot.clock import Clock, FrozenClock
 from bot.i18n import Translator
 from bot.marketplace import Account
+from bot.outbox import Outbox
+from bot.pacing import Pacer
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.courier import Courier
+from bot.services.hours import SupportHours
 from bot.services.recovery import (
     Evidence,
+    RecoveryApplied,
+    RecoveryCancelled,
     RecoveryNotOpen,
     RecoveryPolicy,
     RecoveryService,
     TooManyRecoveries,
+    same_name,
 )
+from bot.services.tickets import Banned, Person, TicketPolicy, TicketService, Written
+from handlers.recovery import RecoveryNotices
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
+from storage.outbox import Notice, OutboxRepo
 from storage.recoveries import Recovery, RecoveryRepo
-from tests.unit.test_login import Outbox
+from storage.tickets import TicketRepo
+from tests.unit.test_login import Outbox as Sender
 
 POLICY = CodePolicy(
     length=6, ttl_seconds=300, max_attempts=5, cooldown_seconds=0, hourly_cap=50, daily_cap=50
 )
 NEW = "+79991112233"
+FORUM = -100500
+_PENDING = "SELECT * FROM outbox WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
 
 
 class World:
-    def __init__(self, db: Database, clock: FrozenClock, *, immediate: bool = False) -> None:
+    """The recovery service on a real database, its notices queued in the real outbox
+    (not started: the tests deliver or fail them)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        immediate: bool = False,
+        retry: float = 60,
+        attempts: int = 3,
+    ) -> None:
         self.db, self.clock = db, clock
         self.market = EmbeddedMarketplace(db, clock)
-        self.phone, self.mail, self.background = Outbox(), Outbox(), Background()
-        self.old_chats: list[int] = []
-        self.applied_old_chats: list[int] = []
-        self.told_applied: list[int] = []
+        self.phone, self.mail, self.background = Sender(), Sender(), Background()
         self.customers = CustomerRepo(db)
-
-        async def told(chat: int, recovery: Recovery, applied: bool) -> None:
-            (self.applied_old_chats if applied else self.old_chats).append(chat)
+        self.repo = OutboxRepo(db)
+        self.outbox = Outbox(
+            None,  # type: ignore[arg-type] - no Telegram: its notices are only queued
+            db,
+            self.repo,
+            Pacer(1000, 60000, 1000),
+            clock,
+            phone=self.phone,
+            mail=self.mail,
+            retry_seconds=retry,
+            attempts=attempts,
+            tick=0.05,
+        )
 
         async def failed(*_: object) -> None:
             return None
 
-        async def applied(recovery: Recovery) -> None:
-            self.told_applied.append(recovery.id)
-
         courier = Courier(self.phone, self.mail, Translator("ru"), self.background, failed, 300)
         code_repo = CodeRepo(db)
+        self.tickets = TicketService(
+            db,
+            TicketRepo(db),
+            clock,
+            SupportHours("", "Europe/Moscow"),
+            TicketPolicy(
+                first_response_minutes=15, reopen_hours=24, customer_messages_per_minute=20
+            ),
+            on_new_work=lambda *_: None,
+        )
         self.service = RecoveryService(
             db=db,
             repo=RecoveryRepo(db),
@@ -57,12 +95,17 @@ class World:
             customers=self.customers,
             marketplace=self.market,
             courier=courier,
+            tickets=self.tickets,
             clock=clock,
             policy=RecoveryPolicy(hold_days=14, daily_cap=3, approve_immediately=immediate),
             login_ttl_days=30,
-            tell_old_chat=told,
-            tell_applied=applied,
+            notices=RecoveryNotices(self.outbox, Translator("ru"), FORUM),
         )
+
+        async def lost(notice: Notice, reason: str) -> None:
+            await self.service.notice_given_up(notice.recovery_id or 0, "x", reason)
+
+        self.outbox.given_up = lost
 
     async def seed(self) -> None:
         await self.market.upsert(
@@ -77,6 +120,28 @@ class World:
         recovery = await self.service.schedule_by_email(telegram_id, "A1", NEW, "ru")
         assert recovery is not None
         return recovery
+
+    async def review(self, telegram_id: int = 7, evidence: Evidence | None = None) -> Recovery:
+        evidence = evidence or Evidence("Анна Петрова", "1-1", "+79123456789", "")
+        said = Written("text", telegram_id, 1, text="lost my SIM")
+        recovery, _ = await self.service.open_review(
+            Person(telegram_id, "Анна"), NEW, evidence, "ru", said
+        )
+        return recovery
+
+    async def pending(self) -> list[tuple[str, str]]:
+        """Notices not yet delivered: (a chat id, a phone or an email; the text)."""
+        rows = await self.db.fetchall(_PENDING)
+        return [(r["destination"] or str(r["chat_id"]), r["text"]) for r in rows]
+
+    async def deliver_all(self) -> None:
+        for row in await self.db.fetchall(_PENDING):
+            await self.repo.sent(row["id"], None, self.clock.now())
+
+    async def link_old_chat(self, chat: int = 42) -> None:
+        await self.customers.link(
+            chat, "A1", self.clock.now(), self.clock.now() + timedelta(days=30)
+        )
 
 
 @pytest.fixture
@@ -95,41 +160,83 @@ async def test_only_a_confirmed_email_gets_the_code(world: World) -> None:
     assert await world.service.confirm_email(7, world.mail.sent[0][2].split()[5]) == "A1"
 
 
-async def test_scheduling_tells_the_old_contacts(world: World) -> None:
-    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
+async def test_scheduling_queues_a_warning_to_every_old_contact(world: World) -> None:
+    await world.link_old_chat(42)
     recovery = await world.scheduled()
     assert recovery.due_at == world.clock.now() + timedelta(days=14)
-    assert {m[0] for m in world.mail.sent} == {"anna@example.com"}
-    assert [m[0] for m in world.phone.sent] == ["+79123456789"]
-    assert world.old_chats == [42]
+    warned = [whom for whom, _ in await world.pending()]
+    assert warned == ["anna@example.com", "+79123456789", "42"]
 
 
 async def test_a_number_of_another_account_is_not_scheduled(world: World) -> None:
     assert await world.service.schedule_by_email(7, "A1", "+447911123456", "ru") is None
 
 
+async def test_a_change_waits_until_its_warnings_are_delivered(world: World) -> None:
+    await world.scheduled()
+    world.clock.advance(days=14)
+    assert await world.service.apply_due() == []  # the old owner has not been told yet
+    assert (await world.market.account("A1")).phone == "+79123456789"  # type: ignore[union-attr]
+    await world.deliver_all()
+    assert [r.new_phone for r in await world.service.apply_due()] == [NEW]
+
+
 async def test_due_change_applies_once_and_links_the_chat(world: World) -> None:
     await world.scheduled()
+    await world.deliver_all()
     assert await world.service.apply_due() == []
     world.clock.advance(days=14)
     applied = await world.service.apply_due()
     assert [r.new_phone for r in applied] == [NEW]
-    assert world.told_applied == [applied[0].id]
     assert (await world.market.account("A1")).phone == NEW  # type: ignore[union-attr]
     assert await world.customers.linked_account(7, world.clock.now()) == "A1"
     assert await world.service.apply_due() == []
-    assert world.told_applied == [applied[0].id]  # told once
+    told = [text for whom, text in await world.pending() if whom == "7"]
+    assert len(told) == 1 and told[0].startswith("Номер аккаунта сменён")  # told once
+
+
+async def test_an_applied_change_logs_out_the_old_number_chats_and_tells_them_why(
+    world: World,
+) -> None:
+    await world.link_old_chat(42)
+    await world.scheduled()
+    await world.deliver_all()
+    world.clock.advance(days=14)
+    await world.service.apply_due()
+    assert await world.customers.linked_account(42, world.clock.now()) is None
+    told = [text for whom, text in await world.pending() if whom == "42"]
+    assert len(told) == 1 and "вышли из аккаунта" in told[0]
+    # the old email and SIM hear it is done; nothing waits for that
+    done = {whom for whom, _ in await world.pending()}
+    assert {"anna@example.com", "+79123456789"} <= done
 
 
 async def test_cancel_by_the_customer_or_an_old_chat_only(world: World) -> None:
     recovery = await world.scheduled()
     with pytest.raises(RecoveryNotOpen):
         await world.service.cancel(recovery.id, 99)  # a stranger
-    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
+    await world.link_old_chat(42)
     await world.service.cancel(recovery.id, 42)
+    await world.deliver_all()
     world.clock.advance(days=15)
     assert await world.service.apply_due() == []
-    with pytest.raises(RecoveryNotOpen):
+
+
+async def test_the_owner_hears_plainly_that_a_change_was_cancelled(world: World) -> None:
+    await world.link_old_chat(42)
+    recovery = await world.scheduled()
+    await world.service.cancel(recovery.id, 7)  # the requester changed their mind
+    with pytest.raises(RecoveryCancelled):
+        await world.service.cancel(recovery.id, 42)  # the owner's "this wasn't me"
+
+
+async def test_the_owner_hears_plainly_that_a_change_already_happened(world: World) -> None:
+    await world.link_old_chat(42)
+    recovery = await world.scheduled()
+    await world.deliver_all()
+    world.clock.advance(days=14)
+    await world.service.apply_due()
+    with pytest.raises(RecoveryApplied):
         await world.service.cancel(recovery.id, 7)
 
 
@@ -146,62 +253,123 @@ async def test_one_open_recovery_and_a_daily_cap(world: World) -> None:
     await world.service.check_allowed(7)
 
 
-async def test_review_compares_the_evidence_with_the_account(world: World) -> None:
-    evidence = Evidence("анна петрова", "99999999-0001", "+79123456789", "lost the SIM")
-    recovery, matches = await world.service.open_review(7, NEW, evidence, "ru")
-    assert recovery.status == "review"
+async def test_a_stranger_cannot_use_up_the_owners_recovery_attempts(world: World) -> None:
+    # Strangers naming the victim's old number in reviews, then cancelling.
+    for stranger in (101, 102, 103, 104):
+        await world.service.cancel((await world.review(stranger)).id, stranger)
+    await world.service.check_allowed(7, "A1")  # the owner's email path stays open
+    await world.scheduled(7)
+
+
+async def test_review_shows_what_was_typed_next_to_what_the_account_holds(world: World) -> None:
+    evidence = Evidence("петрова  АННА", "99999999-0001", "+79123456789", "lost the SIM")
+    said = Written("text", 7, 1, text="lost the SIM")
+    recovery, opened = await world.service.open_review(
+        Person(7, "Анна"), NEW, evidence, "ru", said
+    )
+    assert recovery.status == "review" and recovery.ticket_id == opened.ticket.id
+    matches = opened.ticket.context["evidence"]
     assert matches["account"] == "A1"
     assert (matches["name"], matches["order"], matches["old_phone"]) == (True, False, True)
+    assert (matches["name_typed"], matches["name_held"]) == ("петрова  АННА", "Анна Петрова")
+    assert matches["order_typed"] == "99999999-0001"
+    assert matches["phone_held_masked"] == "+7 912 ***-**-89"
     assert matches["new_phone_masked"] == "+7 999 ***-**-33"
 
 
+@pytest.mark.parametrize(
+    ("typed", "matches"),
+    [
+        ("Анна Петрова", True),
+        ("петрова анна", True),
+        ("Анна  Петрова.", True),
+        ("Anna Petrova", False),
+        ("Анна", False),  # one shared word is not the name
+        ("Мария Петрова", False),
+        ("Анна Петрова Иванова", False),
+        ("", False),
+    ],
+)
+def test_name_matches_means_the_whole_name_matches(typed: str, matches: bool) -> None:
+    assert same_name("Анна Петрова", typed) is matches
+    assert same_name("Пётр Семёнов", "петр семенов")
+
+
+async def test_a_review_opens_its_ticket_in_the_same_transaction(world: World) -> None:
+    recovery = await world.review()
+    ticket = await world.tickets.get(recovery.ticket_id or 0)
+    assert ticket.context["recovery_id"] == recovery.id
+
+
+async def test_a_banned_customer_opens_no_review(world: World) -> None:
+    await world.tickets.ban(7, by=9001)
+    with pytest.raises(Banned):
+        await world.review(7)
+    assert await world.service.pending(7) is None  # nothing half-written
+
+
 async def test_approve_schedules_and_reject_is_final(world: World) -> None:
-    evidence = Evidence("Анна", "1-1", "+79123456789", "")
-    recovery, _ = await world.service.open_review(7, NEW, evidence, "ru")
+    recovery = await world.review(7)
     approved = await world.service.approve(recovery.id, 9001)
     assert approved.status == "scheduled"
     with pytest.raises(RecoveryNotOpen):
         await world.service.reject(recovery.id, 9001, "late")
-    other, _ = await world.service.open_review(8, "+79990000000", evidence, "en")
+    other = await world.review(8)
     rejected = await world.service.reject(other.id, 9001, "the order is not yours")
     assert rejected.status == "rejected"
     with pytest.raises(RecoveryNotOpen):
         await world.service.approve(other.id, 9001)
 
 
-async def test_immediate_approval_applies_at_once(db: Database, clock: FrozenClock) -> None:
-    world = World(db, clock, immediate=True)
-    await world.seed()
-    recovery, _ = await world.service.open_review(
-        7, NEW, Evidence("Анна", "1-1", "+79123456789", ""), "ru"
-    )
-    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
-    await world.service.approve(recovery.id, 9001)
-    assert (await world.market.account("A1")).phone == NEW  # type: ignore[union-attr]
-    # the old contacts hear that it is done, not that it can still be stopped
-    assert (world.old_chats, world.applied_old_chats) == ([], [42])
-    await world.background.drain()
-    assert [m[1] for m in world.mail.sent] == ["Номер телефона сменён"]
-    assert "сменён" in world.phone.sent[-1][-1]
-
-
-async def test_an_immediate_change_that_fails_is_announced_as_pending_not_done(
-    db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+async def test_immediate_approval_applies_once_the_old_contacts_are_warned(
+    db: Database, clock: FrozenClock
 ) -> None:
     world = World(db, clock, immediate=True)
     await world.seed()
-    recovery, _ = await world.service.open_review(
-        7, NEW, Evidence("Анна", "1-1", "+79123456789", ""), "ru"
-    )
-    await world.customers.link(42, "A1", world.clock.now(), world.clock.now() + timedelta(days=1))
+    recovery = await world.review()
+    await world.link_old_chat(42)
+    await world.service.approve(recovery.id, 9001)
+    assert await world.service.apply_due() == []  # warned first, with a way to stop it
+    warned = await world.pending()
+    assert [w for w, _ in warned] == ["anna@example.com", "+79123456789", "42"]
+    await world.deliver_all()
+    await world.service.apply_due()
+    assert (await world.market.account("A1")).phone == NEW  # type: ignore[union-attr]
 
-    async def marketplace_down(*_: object) -> None:
-        raise RuntimeError("marketplace is down")
 
-    monkeypatch.setattr(world.market, "change_phone", marketplace_down)
-    with pytest.raises(RuntimeError):
-        await world.service.approve(recovery.id, 9001)
-    # still scheduled (the scheduler tries again), and told as such, with the way to stop it
-    assert (world.old_chats, world.applied_old_chats) == ([42], [])
-    await world.background.drain()
-    assert [m[1] for m in world.mail.sent] == ["Запрошена смена номера телефона"]
+async def test_a_warning_lost_for_good_is_told_to_agents_and_then_the_change_goes_ahead(
+    db: Database,
+) -> None:
+    world = World(db, Clock(), retry=0.01)
+    await world.seed()
+    world.mail.broken = True
+    recovery = await world.scheduled()
+    await world.outbox.start()
+    try:
+        for _ in range(200):
+            if not [w for w, _ in await world.pending() if w == "anna@example.com"]:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await world.outbox.stop()
+    assert world.phone.sent  # the SMS went
+    told = [text for whom, text in await world.pending() if whom == str(FORUM)]
+    assert len(told) == 1 and f"№{recovery.id}" in told[0]
+
+
+async def test_a_warning_is_retried_until_the_mail_server_is_back(db: Database) -> None:
+    world = World(db, Clock(), retry=0.01, attempts=100)
+    await world.seed()
+    world.mail.broken = True
+    await world.scheduled()
+    await world.outbox.start()
+    try:
+        await asyncio.sleep(0.05)
+        world.mail.broken = False
+        for _ in range(200):
+            if world.mail.sent:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await world.outbox.stop()
+    assert [m[0] for m in world.mail.sent] == ["anna@example.com"]
