@@ -24,6 +24,7 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.incoming import Incoming
+from bot.logs import mask_pii
 from bot.marketplace import datafile
 from bot.middlewares import CustomerMiddleware
 from bot.outbox import Outbox
@@ -51,7 +52,7 @@ from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
-from storage.marketplace import EmbeddedMarketplace
+from storage.marketplace import EmbeddedMarketplace, Imported
 from storage.outbox import Notice, OutboxRepo
 from storage.recoveries import RecoveryRepo
 from storage.tickets import TicketRepo
@@ -199,9 +200,24 @@ async def _marketplace(db: Database, clock: Clock, settings: Settings) -> Embedd
     marketplace = EmbeddedMarketplace(db, clock)
     if settings.marketplace_data:
         accounts, orders = datafile.load(settings.marketplace_data)
-        await marketplace.upsert(accounts, orders)
+        imported = await marketplace.upsert(accounts, orders)
         log.info("marketplace data: %d accounts, %d orders", len(accounts), len(orders))
+        if imported.statuses or imported.phones:
+            log.info("marketplace data: %s", _kept_line(imported))
     return marketplace
+
+
+def _kept_line(imported: Imported) -> str:
+    statuses = ", ".join(f"{k.key} {k.ours} (file: {k.files})" for k in imported.statuses)
+    phones = ", ".join(
+        f"{k.key} {mask_pii(k.ours or '-')} (file: {mask_pii(k.files or '-')})"
+        for k in imported.phones
+    )
+    return (
+        f"kept {len(imported.statuses)} order statuses and {len(imported.phones)} phones "
+        "the bot changed itself, because the file has no newer data for them"
+        f"{f'; orders: {statuses}' if statuses else ''}{f'; accounts: {phones}' if phones else ''}"
+    )
 
 
 def _account_services(w: Wiring, tickets: TicketService) -> dict[str, object]:

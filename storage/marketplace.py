@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
 from bot.clock import Clock
@@ -15,9 +15,14 @@ _UPSERT_ACCOUNT = """
 INSERT INTO accounts (id, name, phone, email, email_verified, extra, updated_at)
 VALUES (:id, :name, :phone, :email, :email_verified, :extra, :now)
 ON CONFLICT (id) DO UPDATE SET
-    name = excluded.name, phone = excluded.phone, email = excluded.email,
+    name = excluded.name, email = excluded.email,
     email_verified = excluded.email_verified, extra = excluded.extra,
-    updated_at = excluded.updated_at
+    updated_at = excluded.updated_at,
+    -- The bot's own change stands until the file shows it too (old values on the right).
+    phone = CASE WHEN accounts.phone_by_bot_at IS NULL THEN excluded.phone
+                 ELSE accounts.phone END,
+    phone_by_bot_at = CASE WHEN accounts.phone IS excluded.phone THEN NULL
+                           ELSE accounts.phone_by_bot_at END
 """
 _UPSERT_ORDER = """
 INSERT INTO orders (number, account_id, status, created_at, delivery_eta, pickup_point,
@@ -25,11 +30,17 @@ INSERT INTO orders (number, account_id, status, created_at, delivery_eta, pickup
 VALUES (:number, :account_id, :status, :created_at, :delivery_eta, :pickup_point,
         :items, :total, :payment, :extra, :now)
 ON CONFLICT (number) DO UPDATE SET
-    account_id = excluded.account_id, status = excluded.status,
+    account_id = excluded.account_id,
     created_at = excluded.created_at, delivery_eta = excluded.delivery_eta,
     pickup_point = excluded.pickup_point, items = excluded.items, total = excluded.total,
-    payment = excluded.payment, extra = excluded.extra, updated_at = excluded.updated_at
+    payment = excluded.payment, extra = excluded.extra, updated_at = excluded.updated_at,
+    status = CASE WHEN orders.status_by_bot_at IS NULL THEN excluded.status
+                  ELSE orders.status END,
+    status_by_bot_at = CASE WHEN orders.status = excluded.status THEN NULL
+                            ELSE orders.status_by_bot_at END
 """
+_BOT_STATUSES = "SELECT number, status FROM orders WHERE status_by_bot_at IS NOT NULL"
+_BOT_PHONES = "SELECT id, phone FROM accounts WHERE phone_by_bot_at IS NOT NULL"
 _ACCOUNT = "SELECT * FROM accounts WHERE id = :id"
 _ACCOUNT_BY_PHONE = "SELECT * FROM accounts WHERE phone = :phone ORDER BY id LIMIT 1"
 _ACCOUNT_BY_EMAIL = "SELECT * FROM accounts WHERE lower(email) = lower(:email) ORDER BY id LIMIT 1"
@@ -38,9 +49,29 @@ SELECT * FROM orders WHERE account_id = :account_id
 ORDER BY created_at DESC, number DESC LIMIT :limit OFFSET :offset
 """
 _ORDER = "SELECT * FROM orders WHERE number = :number"
-_SET_STATUS = "UPDATE orders SET status = :status, updated_at = :now WHERE number = :number"
-_SET_PHONE = "UPDATE accounts SET phone = :phone, updated_at = :now WHERE id = :id"
+_SET_STATUS = """
+UPDATE orders SET status = :status, status_by_bot_at = :now, updated_at = :now
+WHERE number = :number
+"""
+_SET_PHONE = """
+UPDATE accounts SET phone = :phone, phone_by_bot_at = :now, updated_at = :now WHERE id = :id
+"""
 _COUNT = "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM orders)"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A value the bot wrote that an import left in place of the file's."""
+
+    key: str  # the order number or the account id
+    ours: str | None
+    files: str | None
+
+
+@dataclass(frozen=True)
+class Imported:
+    statuses: tuple[Kept, ...]
+    phones: tuple[Kept, ...]
 
 
 class EmbeddedMarketplace:
@@ -48,15 +79,21 @@ class EmbeddedMarketplace:
         self._db = db
         self._clock = clock
 
-    async def upsert(self, accounts: Iterable[Account], orders: Iterable[Order]) -> None:
+    async def upsert(self, accounts: Iterable[Account], orders: Iterable[Order]) -> Imported:
+        """Writes the file's data over the store's, except what the bot changed itself
+        since: the file has no time stamps, so it cannot show it is newer than that."""
         stamp = self._clock.now().isoformat()
+        account_rows = [{**_account_row(a), "now": stamp} for a in accounts]
+        order_rows = [{**_order_row(o), "now": stamp} for o in orders]
         async with self._db.tx():
-            await self._db.executemany(
-                _UPSERT_ACCOUNT, [{**_account_row(a), "now": stamp} for a in accounts]
-            )
-            await self._db.executemany(
-                _UPSERT_ORDER, [{**_order_row(o), "now": stamp} for o in orders]
-            )
+            statuses = dict(tuple(row) for row in await self._db.fetchall(_BOT_STATUSES))
+            phones = dict(tuple(row) for row in await self._db.fetchall(_BOT_PHONES))
+            await self._db.executemany(_UPSERT_ACCOUNT, account_rows)
+            await self._db.executemany(_UPSERT_ORDER, order_rows)
+        return Imported(
+            statuses=_kept(statuses, order_rows, "number", "status"),
+            phones=_kept(phones, account_rows, "id", "phone"),
+        )
 
     async def counts(self) -> tuple[int, int]:
         row = await self._db.fetchone(_COUNT)
@@ -89,6 +126,20 @@ class EmbeddedMarketplace:
 
     async def _one(self, sql: str, params: dict[str, object]) -> Row | None:
         return await self._db.fetchone(sql, params)
+
+
+def _kept(
+    ours: dict[str, str | None], rows: list[dict[str, object]], key: str, field: str
+) -> tuple[Kept, ...]:
+    return tuple(
+        Kept(str(row[key]), ours[str(row[key])], _text(row[field]))
+        for row in rows
+        if row[key] in ours and ours[str(row[key])] != row[field]
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _account_row(a: Account) -> dict[str, object]:

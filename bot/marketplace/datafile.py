@@ -17,6 +17,27 @@ class DataFileError(Exception):
     """The file cannot be imported; the message names the entry and the field."""
 
 
+# Order numbers and account ids ride in button data, which Telegram caps at 64 bytes and
+# aiogram's CallbackData splits on its separator; the keyboards' tests hold both to these.
+KEY_MAX_BYTES = 40
+CALLBACK_SEPARATOR = ":"
+
+
+def _fits_a_button(value: str) -> str:
+    if CALLBACK_SEPARATOR in value:
+        raise ValueError(
+            f"contains {CALLBACK_SEPARATOR!r}, which buttons use to separate their data; "
+            "use another character"
+        )
+    size = len(value.encode())
+    if size > KEY_MAX_BYTES:
+        raise ValueError(
+            f"is {size} bytes in UTF-8, more than the {KEY_MAX_BYTES} a button can carry; "
+            "shorten it"
+        )
+    return value
+
+
 class _Record(BaseModel):
     # Unknown fields are kept: a marketplace's export carries more than we read.
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
@@ -38,6 +59,8 @@ class _Account(_Record):
     phone: str | None = None
     email: str | None = None
     email_verified: bool = False
+
+    _id = field_validator("id")(_fits_a_button)
 
     @field_validator("phone")
     @classmethod
@@ -71,6 +94,8 @@ class _Order(_Record):
     total: float = Field(ge=0)
     payment: str | None = None
 
+    _number = field_validator("number")(_fits_a_button)
+
     @field_validator("created_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
@@ -90,6 +115,8 @@ def parse(raw: Any) -> tuple[list[Account], list[Order]]:
         data = _File.model_validate(raw)
     except ValidationError as error:
         raise DataFileError(_describe(raw, error)) from None
+    _unique("accounts", "id", [a.id for a in data.accounts], "give each account its own id")
+    _unique("orders", "number", [o.number for o in data.orders], "list each order once")
     ids = {a.id for a in data.accounts}
     for index, order in enumerate(data.orders):
         if order.account_id not in ids:
@@ -98,6 +125,18 @@ def parse(raw: Any) -> tuple[list[Account], list[Order]]:
                 f"no account {order.account_id!r} in the file"
             )
     return [_account(a) for a in data.accounts], [_order(o) for o in data.orders]
+
+
+def _unique(section: str, key: str, values: list[str], fix: str) -> None:
+    # Upserted one after the other, the later entry would silently replace the earlier.
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value in first:
+            raise DataFileError(
+                f"{section}[{index}] ({key} {value}): field '{key}': "
+                f"the same as {section}[{first[value]}]; {fix}"
+            )
+        first[value] = index
 
 
 def load(path: Path) -> tuple[list[Account], list[Order]]:
@@ -124,7 +163,9 @@ def _describe(raw: Any, error: ValidationError) -> str:
             where += f" ({key} {entry[key]})"
         loc = loc[2:]
     field = ".".join(str(part) for part in loc) or "(entry)"
-    return f"{where or 'file'}: field '{field}': {first['msg']}"
+    # Our own validators' messages are whole sentences; pydantic's prefix only adds noise.
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where or 'file'}: field '{field}': {message}"
 
 
 def _account(a: _Account) -> Account:

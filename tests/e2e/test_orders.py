@@ -155,6 +155,26 @@ async def test_cancel_a_paid_order_and_refuse_for_a_delivered_one(
     assert "отказаться" in refused.text
 
 
+async def test_a_restart_with_the_same_data_file_keeps_a_cancelled_order_cancelled(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000002-0001")
+    assert "Отменить заказ" in problems.button_texts()
+    await anna.click(problems, text="Отменить заказ")
+    confirm = await anna.next_message()
+    await anna.click(confirm, text="Да, отменить заказ")
+    await emu.wait_edit(1001, confirm.message_id)
+
+    await running.restart()  # imports MARKETPLACE_DATA again, where the order is paid
+    problems = await _open_order(anna, "10000002-0001")
+    assert "Отменить заказ" not in problems.button_texts()
+    assert running.app is not None
+    store = running.app.services["marketplace"]
+    order = await store.order("10000002-0001")  # type: ignore[attr-defined]
+    assert order.status is OrderStatus.CANCELLED
+
+
 async def test_damaged_with_an_album_reaches_the_agents(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:

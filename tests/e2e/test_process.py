@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
+from tests.market import MARKET
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -60,6 +63,23 @@ async def test_malformed_data_file_names_entry_and_field(tmp_path: Path) -> None
     assert proc.returncode == 2
     assert "Cannot start: MARKETPLACE_DATA accounts[0] (id A1): field 'name'" in err.decode()
     assert "Traceback" not in err.decode()
+
+
+async def test_an_order_number_that_cannot_fit_a_button_stops_the_start(tmp_path: Path) -> None:
+    data = copy.deepcopy(MARKET)
+    data["orders"][0]["number"] = "12345678:0001"
+    path = tmp_path / "market.json"
+    path.write_text(json.dumps(data), "utf-8")
+    env = _env(
+        BOT_TOKEN="1:x", DATABASE_PATH=str(tmp_path / "db.sqlite3"), MARKETPLACE_DATA=str(path)
+    )
+    proc = await _run(env, tmp_path)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert err.decode().strip().splitlines() == [
+        "Cannot start: MARKETPLACE_DATA orders[0] (number 12345678:0001): field 'number': "
+        "contains ':', which buttons use to separate their data; use another character"
+    ]
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:

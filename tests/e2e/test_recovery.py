@@ -170,9 +170,8 @@ async def test_the_evidence_card_shows_what_was_typed_next_to_what_the_account_h
     await _review(anna, sms)
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     assert "Восстановление доступа к аккаунту A1" in card.text
-    assert (
-        "Имя от клиента: Анна Петрова · в аккаунте: Анна Петрова · совпадает: ✅ да" in card.text
-    )
+    # one shared word is not the name: the agent sees both and judges
+    assert "Имя от клиента: Анна Петрова · в аккаунте: Анна · совпадает: ❌ нет" in card.text
     assert "Заказ от клиента: 12345678-0001 · из этого аккаунта: ✅ да" in card.text
     assert (
         "Старый номер от клиента: +7 912 ***-**-89 · в аккаунте: +7 912 ***-**-89 · "

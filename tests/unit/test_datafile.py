@@ -7,7 +7,13 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.marketplace import OrderStatus
-from bot.marketplace.datafile import DataFileError, load, parse
+from bot.marketplace.datafile import (
+    CALLBACK_SEPARATOR,
+    KEY_MAX_BYTES,
+    DataFileError,
+    load,
+    parse,
+)
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
 from tests.market import MARKET
@@ -104,3 +110,52 @@ def test_file_that_is_not_json_is_named(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="cannot read"):
         load(tmp_path / "absent.json")
+
+
+def test_duplicate_account_ids_are_refused_at_start() -> None:
+    data = _data()
+    data["accounts"].append({**data["accounts"][1], "id": "A1"})
+    with pytest.raises(
+        DataFileError, match=r"accounts\[2\] \(id A1\): field 'id': the same as accounts\[0\]"
+    ):
+        parse(data)
+
+
+def test_duplicate_order_numbers_are_refused_at_start() -> None:
+    data = _data()
+    data["orders"].append({**data["orders"][0], "status": "cancelled"})
+    last = len(data["orders"]) - 1
+    with pytest.raises(
+        DataFileError,
+        match=rf"orders\[{last}\] \(number 12345678-0001\): field 'number': "
+        r"the same as orders\[0\]; list each order once",
+    ):
+        parse(data)
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("1" * (KEY_MAX_BYTES + 1), "is 41 bytes in UTF-8, more than the 40 a button can carry"),
+        # Cyrillic letters are two bytes each: 21 of them do not fit either.
+        ("Я" * 21, "is 42 bytes in UTF-8"),
+        ("12345678:0001", f"contains '{CALLBACK_SEPARATOR}', which buttons use"),
+    ],
+)
+def test_an_order_number_that_cannot_fit_a_button_is_refused(number: str, message: str) -> None:
+    data = _data()
+    data["orders"][0]["number"] = number
+    with pytest.raises(
+        DataFileError, match=rf"orders\[0\] \(number .*\): field 'number': {message}"
+    ):
+        parse(data)
+    fits = _data()
+    fits["orders"][0]["number"] = "1" * KEY_MAX_BYTES
+    assert parse(fits)[1][0].number == "1" * KEY_MAX_BYTES
+
+
+def test_an_account_id_that_cannot_fit_a_button_is_refused() -> None:
+    data = _data()
+    data["accounts"][1]["id"] = "A:2"
+    with pytest.raises(DataFileError, match=r"accounts\[1\] \(id A:2\): field 'id': contains"):
+        parse(data)

@@ -5,6 +5,7 @@ import re
 from aiogram.filters.callback_data import CallbackData
 
 import bot.keyboards
+from bot.marketplace.datafile import CALLBACK_SEPARATOR, KEY_MAX_BYTES
 
 
 def _callback_classes() -> list[type[CallbackData]]:
@@ -31,11 +32,16 @@ def test_the_longest_callback_data_fits_telegrams_64_bytes() -> None:
     from bot.keyboards.orders import ItemCb, ProblemCb  # noqa: PLC0415
     from bot.services.orders import Problem  # noqa: PLC0415
 
+    number = "9" * KEY_MAX_BYTES  # the longest the data file lets in
     longest = [
-        ProblemCb(number="12345678-0001", problem=Problem.DAMAGED).pack(),
-        ItemCb(number="12345678-0001", index=99).pack(),
+        *(ProblemCb(number=number, problem=problem).pack() for problem in Problem),
+        ItemCb(number=number, index=99).pack(),
     ]
     assert all(len(data.encode()) <= 64 for data in longest)
+
+
+def test_the_data_file_refuses_the_separator_every_callback_uses() -> None:
+    assert {cls.__separator__ for cls in _callback_classes()} == {CALLBACK_SEPARATOR}
 
 
 def test_rows_lay_out_lines_pack_callbacks_and_leave_out_empty_lines() -> None:
