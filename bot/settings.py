@@ -75,12 +75,12 @@ class Settings(BaseSettings):
     support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
     support_timezone: str = "Europe/Moscow"
     ticket_reopen_hours: int = _span(24, 0, 366 * 24, zero=True)
-    customer_messages_per_minute: int = _span(20, 0, 10_000)
+    customer_messages_per_minute: int = _span(20, 0, 1_000_000)
     sign_agent_replies: bool = True
 
-    outbound_chat_per_second: float = _span(1, 0.01, 10_000, zero=True)
-    outbound_group_per_minute: float = _span(20, 1, 1_000_000, zero=True)
-    outbound_global_per_second: float = _span(30, 0.1, 10_000, zero=True)
+    outbound_chat_per_second: float = _span(1, 0.01, 1_000_000, zero=True)
+    outbound_group_per_minute: float = _span(20, 1, 100_000_000, zero=True)
+    outbound_global_per_second: float = _span(30, 0.1, 1_000_000, zero=True)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
