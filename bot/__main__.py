@@ -12,10 +12,11 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.app import create_app, run_polling
+from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.marketplace.datafile import DataFileError
 from bot.settings import SettingsError, load_settings
+from storage.db import DatabaseUnavailable
 
 
 async def _run() -> None:
@@ -70,15 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     try:
         asyncio.run(_run())
-    except SettingsError as error:
-        print(f"Cannot start: {error}", file=sys.stderr)  # noqa: T201
-        return 2
+    except (SettingsError, TelegramUnavailable) as error:
+        return _refuse(str(error))
     except DataFileError as error:
-        print(f"Cannot start: MARKETPLACE_DATA {error}", file=sys.stderr)  # noqa: T201
-        return 2
+        return _refuse(f"MARKETPLACE_DATA {error}")
+    except DatabaseUnavailable as error:
+        return _refuse(f"DATABASE_PATH {error}")
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _refuse(reason: str) -> int:
+    """A start that cannot succeed: one line naming the setting, no traceback."""
+    print(f"Cannot start: {reason}", file=sys.stderr)  # noqa: T201
+    return 2
 
 
 if __name__ == "__main__":

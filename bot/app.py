@@ -13,6 +13,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
@@ -60,6 +67,7 @@ from storage.tickets import TicketRepo
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_SECONDS = 30
+START_TIMEOUT = 20  # seconds Telegram has to answer the first call
 
 # The commands customers see in Telegram's menu, in the order shown.
 CUSTOMER_COMMANDS = (
@@ -106,13 +114,17 @@ class App:
 
 
 async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
-    clock = clock or Clock()
     db = await Database.open(settings.database_path)
     try:
-        marketplace = await _marketplace(db, clock, settings)
+        return await _build(settings, clock or Clock(), db)
     except BaseException:
+        # An open database keeps a thread alive: left open, the process would hang.
         await db.close()
         raise
+
+
+async def _build(settings: Settings, clock: Clock, db: Database) -> App:
+    marketplace = await _marketplace(db, clock, settings)
     translator = Translator(settings.default_locale)
     pacer = Pacer(
         settings.outbound_chat_per_second,
@@ -391,10 +403,42 @@ def _settle_gc() -> None:
     gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
+class TelegramUnavailable(Exception):
+    """Telegram cannot be reached or refuses the bot at start; one line that names the
+    setting to check."""
+
+
+async def _reach_telegram(app: App) -> None:
+    # The first call to Telegram: when it fails the bot cannot work at all, and the
+    # operator needs to know which setting to fix, not a traceback or endless retries.
+    where = app.settings.telegram_api_url or "https://api.telegram.org"
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False, request_timeout=START_TIMEOUT)
+    except TelegramUnauthorizedError:
+        raise TelegramUnavailable(
+            "BOT_TOKEN is refused by Telegram: copy it again from @BotFather"
+        ) from None
+    except (TelegramNetworkError, TelegramServerError) as error:
+        raise TelegramUnavailable(
+            f"Telegram at {where} cannot be reached ({_first_line(error)}): check the network "
+            "and TELEGRAM_API_URL"
+        ) from None
+    except (TelegramAPIError, ClientDecodeError) as error:
+        raise TelegramUnavailable(
+            f"TELEGRAM_API_URL {where} does not answer as a Bot API server does "
+            f"({_first_line(error)})"
+        ) from None
+
+
+def _first_line(error: Exception) -> str:
+    # aiogram quotes a whole HTML page when the answer is not JSON.
+    return next(iter(str(error).splitlines()), type(error).__name__)
+
+
 async def run_polling(app: App) -> None:
     """Long polling until SIGINT/SIGTERM; aiogram finishes the updates in hand first."""
     try:
-        await app.bot.delete_webhook(drop_pending_updates=False)
+        await _reach_telegram(app)
         _settle_gc()
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:

@@ -6,14 +6,31 @@ The names are a contract shared with deployment tooling (see README): keep them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.services.hours import parse_window
+
 Locale = Literal["ru", "en"]
 LOCALES: tuple[Locale, ...] = ("ru", "en")
+
+_MINUTE = 60
+_DAY = 24 * 60 * _MINUTE
+_TEN_YEARS = 3653
+
+
+def _span(default: float, low: float, high: float, *, zero: bool = False) -> Any:
+    """A finite number above ``low`` (or equal to it, with ``zero``) up to ``high``: what
+    the bot adds to dates stays far from where a timedelta or a datetime overflows,
+    and what it sleeps or divides by is never inf, nan or 0."""
+    if zero:
+        return Field(default=default, ge=low, le=high, allow_inf_nan=False)
+    return Field(default=default, gt=low, le=high, allow_inf_nan=False)
 
 
 class Settings(BaseSettings):
@@ -30,7 +47,7 @@ class Settings(BaseSettings):
 
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
-    sms_gateway_timeout_seconds: float = Field(default=10, gt=0)
+    sms_gateway_timeout_seconds: float = _span(10, 0, _MINUTE * 10)
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, gt=0, lt=65536)
     smtp_user: str | None = None
@@ -39,33 +56,33 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
 
     marketplace_data: Path | None = None
-    phone_region: str = Field(default="RU", min_length=2, max_length=2)
+    phone_region: str = "RU"
 
     code_length: int = Field(default=6, ge=4, le=10)
-    code_ttl_seconds: int = Field(default=300, gt=0)
-    code_max_attempts: int = Field(default=5, gt=0)
-    code_resend_cooldown_seconds: int = Field(default=60, ge=0)
-    code_hourly_cap: int = Field(default=5, gt=0)
-    code_daily_cap: int = Field(default=10, gt=0)
-    login_ttl_days: int = Field(default=30, gt=0)
-    recovery_hold_days: int = Field(default=14, ge=0)
-    recovery_daily_cap: int = Field(default=3, gt=0)
+    code_ttl_seconds: int = _span(300, 0, _DAY)
+    code_max_attempts: int = _span(5, 0, 100)
+    code_resend_cooldown_seconds: int = _span(60, 0, _DAY, zero=True)
+    code_hourly_cap: int = _span(5, 0, 1000)
+    code_daily_cap: int = _span(10, 0, 10_000)
+    login_ttl_days: int = _span(30, 0, _TEN_YEARS)
+    recovery_hold_days: int = _span(14, 0, 366, zero=True)
+    recovery_daily_cap: int = _span(3, 0, 100)
     recovery_approve_immediately: bool = False
-    recovery_check_seconds: float = Field(default=60, gt=0)
-    notice_retry_seconds: float = Field(default=60, gt=0, le=86400)
-    notice_attempts: int = Field(default=10, gt=0, le=100)
+    recovery_check_seconds: float = _span(60, 1, _DAY, zero=True)
+    notice_retry_seconds: float = _span(60, 0, _DAY)
+    notice_attempts: int = _span(10, 0, 100)
 
-    return_window_days: int = Field(default=14, ge=0)
-    first_response_minutes: int = Field(default=15, gt=0)
+    return_window_days: int = _span(14, 0, _TEN_YEARS, zero=True)
+    first_response_minutes: int = _span(15, 0, 7 * 24 * 60)
     support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
     support_timezone: str = "Europe/Moscow"
-    ticket_reopen_hours: int = Field(default=24, ge=0)
-    customer_messages_per_minute: int = Field(default=20, gt=0)
+    ticket_reopen_hours: int = _span(24, 0, 366 * 24, zero=True)
+    customer_messages_per_minute: int = _span(20, 0, 1_000_000)
     sign_agent_replies: bool = True
 
-    outbound_chat_per_second: float = Field(default=1, gt=0)
-    outbound_group_per_minute: float = Field(default=20, gt=0)
-    outbound_global_per_second: float = Field(default=30, gt=0)
+    outbound_chat_per_second: float = _span(1, 0.01, 1_000_000, zero=True)
+    outbound_group_per_minute: float = _span(20, 1, 100_000_000, zero=True)
+    outbound_global_per_second: float = _span(30, 0.1, 1_000_000, zero=True)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -103,6 +120,40 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be a time zone name, like Europe/Moscow") from None
         return value
+
+    @field_validator("support_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        try:
+            parse_window(value)
+        except ValueError:
+            raise ValueError(
+                "must be two times of day, like 09:00-21:00, or empty for around the clock"
+            ) from None
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a two-letter country code, like RU or KZ")
+        return region
+
+    @field_validator("telegram_api_url", "sms_gateway_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value.strip())
+            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises for a port out of range
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("must be an http(s) address, like http://localhost:8081")
+        return value.strip()
 
     @field_validator("bot_token")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -15,6 +16,11 @@ import aiosqlite
 
 from storage.migrations import migrate
 
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: there, one process per database is the operator's
+    fcntl = None  # type: ignore[assignment]
+
 Params = Mapping[str, object] | None
 Row = sqlite3.Row
 
@@ -23,6 +29,13 @@ log = logging.getLogger(__name__)
 # How often the WAL is copied back into the database file, when anything was written.
 CHECKPOINT_EVERY = 1.0
 _CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"  # copies what no reader still needs
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, or another process has it; says which, in one line."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
 
 
 class Written(NamedTuple):
@@ -72,12 +85,32 @@ class Database:
         self._on_commit: list[Callable[[], object]] = []
         self._keeper: aiosqlite.Connection | None = None
         self._checkpoints: asyncio.Task[None] | None = None
+        self._flock: int | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        writer = _connect(path, *_PRAGMAS, "PRAGMA wal_autocheckpoint = 0")
+        """The database at ``path``, migrated, and held by this process alone until
+        ``close()``; DatabaseUnavailable, in words for the operator, when it cannot be."""
+        try:
+            return await cls._open(Path(path))
+        except (OSError, sqlite3.Error) as error:
+            reason = str(error)
+            if isinstance(error, OSError) and error.strerror:
+                reason = (
+                    f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+                )
+            raise DatabaseUnavailable(path, f"cannot be opened: {reason}") from None
+
+    @classmethod
+    async def _open(cls, path: Path) -> Database:
+        flock = _hold(path)
+        try:
+            writer = _connect(path, *_PRAGMAS, "PRAGMA wal_autocheckpoint = 0")
+        except BaseException:
+            _release(flock)
+            raise
         db = cls(writer, writer)
+        db._flock = flock
         try:
             async with db.tx():
                 migrate(writer)
@@ -167,6 +200,9 @@ class Database:
             if self._reader is not self._writer:
                 self._reader.close()
             self._writer.close()  # the last one out checkpoints the rest, removes the WAL
+            if self._flock is not None:
+                _release(self._flock)
+                self._flock = None
 
     async def _checkpoint_now_and_then(self) -> None:
         written = -1  # the first round folds in whatever start-up wrote
@@ -188,6 +224,38 @@ class Database:
                 log.warning("WAL checkpoint failed (%s); the next round tries again", error)
             else:
                 written = changes
+
+
+def _hold(path: Path) -> int | None:
+    """An exclusive lock on ``<db>.lock`` for as long as the database is open. Two bots
+    on one database would both poll Telegram (each getting 409s) and stall each other's
+    writes. A flock belongs to the open file: the kernel drops it when the process dies,
+    even by SIGKILL, where a pid file would outlive it and lock the next start out."""
+    for folder in reversed(path.parents):
+        if folder.exists() and not folder.is_dir():
+            raise DatabaseUnavailable(path, f"is under {folder}, which is a file, not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise DatabaseUnavailable(path, "is a directory: give a file path, like data/bot.sqlite3")
+    if fcntl is None:
+        return None
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise DatabaseUnavailable(
+            path, "is in use by another bot process: one process per database, stop that one"
+        ) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing the only descriptor of the file drops its flock
 
 
 def _connect(path: Path | str, *pragmas: str) -> sqlite3.Connection:

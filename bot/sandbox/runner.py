@@ -29,6 +29,7 @@ from bot.sandbox.feed import Feed, Inbox
 from bot.sandbox.peers import SmsEndpoint, SmtpInbox
 from bot.sandbox.web import build_web
 from bot.settings import Settings
+from storage.db import DatabaseUnavailable
 
 # Fixed, so codes hashed with it in one run still check out after a restart on the same db.
 SANDBOX_TOKEN = "5000000001:sandbox-not-a-real-token"  # noqa: S105
@@ -141,6 +142,8 @@ class Sandbox:
         try:
             settings.database_path.parent.mkdir(parents=True, exist_ok=True)
             app = await create_app(settings)
+        except DatabaseUnavailable as error:
+            raise SandboxError(f"the database {error}") from None
         except (sqlite3.Error, OSError) as error:
             raise SandboxError(
                 f"cannot open the database {settings.database_path}: {error}"

@@ -6,15 +6,20 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
+def parse_window(window: str) -> tuple[time, time] | None:
+    """`"09:00-21:00"` -> its two times; blank -> None (around the clock); ValueError."""
+    if not window.strip():
+        return None
+    start, _, end = window.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
 class SupportHours:
     """`"09:00-21:00"` every day; an empty window means around the clock."""
 
     def __init__(self, window: str, zone: str) -> None:
         self.zone = ZoneInfo(zone)
-        self._window: tuple[time, time] | None = None
-        if window.strip():
-            start, _, end = window.partition("-")
-            self._window = (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+        self._window = parse_window(window)
 
     @property
     def always(self) -> bool:

@@ -381,6 +381,6 @@ def normal_name(name: str) -> str:
 
 
 def same_name(held: str, typed: str) -> bool:
-    """The whole name matches, in any order of its words ("Петрова Анна")."""
+    """The whole name matches, its words in any order (surname first too)."""
     a, b = normal_name(held).split(), normal_name(typed).split()
     return bool(a) and sorted(a) == sorted(b)

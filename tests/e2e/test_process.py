@@ -7,8 +7,12 @@ import copy
 import json
 import os
 import signal
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.emulator import BotApiEmulator
 from tests.market import MARKET
@@ -132,3 +136,110 @@ async def test_an_update_in_hand_when_the_process_is_killed_is_handled_after_the
     await anna.next_message(timeout=30)
     await _stop(second)
     assert [m.text.split(",")[0] for m in anna.messages()].count("Hello") == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _read_only_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    # root writes anywhere, except on sysfs, which takes no new files from anyone
+    return folder if not os.access(folder, os.W_OK) else Path("/sys")
+
+
+# What each odd start is given, from its tmp_path, and the setting its one line names.
+ODD_STARTS: dict[str, tuple[Callable[[Path], dict[str, str]], str]] = {
+    "hours past midnight": (lambda _: {"SUPPORT_HOURS": "25:00-26:00"}, "SUPPORT_HOURS"),
+    "ttl past a timedelta": (lambda _: {"LOGIN_TTL_DAYS": "10000000000"}, "LOGIN_TTL_DAYS"),
+    "unknown region": (lambda _: {"PHONE_REGION": "XX"}, "PHONE_REGION"),
+    "endless interval": (
+        lambda _: {"RECOVERY_CHECK_SECONDS": "inf"},
+        "RECOVERY_CHECK_SECONDS",
+    ),
+    "database is a folder": (lambda tmp: {"DATABASE_PATH": str(tmp)}, "DATABASE_PATH"),
+    "database read-only": (
+        lambda tmp: {"DATABASE_PATH": str(_read_only_folder(tmp) / "db.sqlite3")},
+        "DATABASE_PATH",
+    ),
+    "database under a file": (
+        lambda tmp: {"DATABASE_PATH": str(tmp / "market.json" / "db.sqlite3")},
+        "DATABASE_PATH",
+    ),
+    "api url not a url": (lambda _: {"TELEGRAM_API_URL": "localhost:8081"}, "TELEGRAM_API_URL"),
+    "telegram unreachable": (lambda _: {}, "TELEGRAM_API_URL"),
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_STARTS))
+async def test_an_odd_setting_stops_the_start_with_one_line(tmp_path: Path, case: str) -> None:
+    odd, named = ODD_STARTS[case]
+    (tmp_path / "market.json").write_text("{}", "utf-8")
+    start = {
+        "BOT_TOKEN": "1:x",
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        # Nothing listens there: a start that gets past its settings fails on Telegram.
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{_closed_port()}",
+        # Set only to keep the warning about codes in the log off stderr.
+        "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms",
+    }
+    env = _env(**{**start, **odd(tmp_path)})
+    proc = await _run(env, tmp_path)
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 10)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        pytest.fail(f"{case}: the process hung")
+    text = err.decode()
+    assert proc.returncode != 0
+    assert "Traceback" not in text
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("Cannot start: ")
+    assert named in lines[0]
+
+
+async def test_a_second_process_on_the_same_database_refuses_to_start(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = _against(emu, tmp_path)
+    anna = emu.add_user(1001, "Анна", language_code="en")
+    first = await _run(env, tmp_path)
+    await emu.wait_for(lambda: emu.calls_to("getUpdates"), 30)
+
+    second = await _run(env, tmp_path)
+    _, err = await asyncio.wait_for(second.communicate(), 30)
+    assert second.returncode != 0
+    assert err.decode().strip().splitlines() == [
+        f"Cannot start: DATABASE_PATH {tmp_path / 'db.sqlite3'} is in use by another bot "
+        "process: one process per database, stop that one"
+    ]
+
+    # The lock goes with the process, however it ends: no stale lock after SIGKILL.
+    first.kill()
+    await first.wait()
+    third = await _run(env, tmp_path)
+    await anna.send("/start")
+    assert (await anna.next_message(timeout=30)).text.startswith("Hello, Анна!")
+    await _stop(third)
+
+
+async def test_a_token_telegram_refuses_stops_the_start_with_one_line(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    env = {
+        **_against(emu, tmp_path),
+        "BOT_TOKEN": "1:not-this-bot",
+        "SMS_GATEWAY_URL": "http://x/",
+    }
+    proc = await _run(env, tmp_path)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode != 0
+    assert err.decode().strip().splitlines() == [
+        "Cannot start: BOT_TOKEN is refused by Telegram: copy it again from @BotFather"
+    ]

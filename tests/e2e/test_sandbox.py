@@ -237,6 +237,13 @@ async def test_port_in_use_is_one_clear_error(sandbox: Sandbox) -> None:
         await Sandbox(port=port).start()
 
 
+async def test_a_second_sandbox_on_the_same_database_is_one_clear_error(
+    sandbox: Sandbox,
+) -> None:
+    with pytest.raises(SandboxError, match=r"the database .* is in use by another bot process"):
+        await Sandbox(sandbox.db_path, port=0).start()
+
+
 async def test_environment_never_reaches_the_sandbox(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

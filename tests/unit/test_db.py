@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 import storage.db
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 
 _COUNT = "SELECT count(*) FROM bans"
 _BAN = "INSERT INTO bans (telegram_id, banned_by, at) VALUES (:id, 1, 'now')"
@@ -108,3 +108,39 @@ async def test_the_wal_starts_over_while_writes_keep_coming(
     # every commit appends at least one 4 KiB page; a WAL that never starts over would
     # hold them all
     assert wal < commits * 4096 / 4
+
+
+async def test_a_database_is_held_by_one_opener_until_it_is_closed(tmp_path: Path) -> None:
+    path = tmp_path / "held.sqlite3"
+    first = await Database.open(path)
+    with pytest.raises(DatabaseUnavailable, match="is in use by another bot process"):
+        await Database.open(path)
+    await first.close()
+    second = await Database.open(path)  # the lock went with the close
+    await second.close()
+
+
+async def test_a_database_that_cannot_be_opened_leaves_no_lock(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"not a database at all, but long enough to be read as one" * 100)
+    with pytest.raises(DatabaseUnavailable, match="cannot be opened: file is not a database"):
+        await Database.open(path)
+    path.unlink()
+    db = await Database.open(path)
+    await db.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        (lambda tmp: tmp, "is a directory"),
+        (lambda tmp: tmp / "file" / "db.sqlite3", "which is a file, not a folder"),
+    ],
+)
+async def test_a_path_that_cannot_hold_a_database_says_why(
+    tmp_path: Path, where: Callable[[Path], Path], reason: str
+) -> None:
+    (tmp_path / "file").write_text("", "utf-8")
+    with pytest.raises(DatabaseUnavailable, match=reason) as refused:
+        await Database.open(where(tmp_path))
+    assert "\n" not in str(refused.value)
