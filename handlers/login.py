@@ -31,8 +31,8 @@ from bot.services.codes import (
     CodeWrong,
     HourlyCapReached,
     NoCode,
+    NotACode,
     TooSoon,
-    normalise_typed,
 )
 from bot.services.login import LoginService
 from bot.services.orders import OrderService
@@ -176,16 +176,11 @@ async def code_entered(
     message: Message, state: FSMContext, t: Texts, login: LoginService, orders: OrderService
 ) -> None:
     data = await state.get_data()
-    length = int(data.get("length", 6))
-    digits = normalise_typed(message.text or "")
-    if not digits:
-        await message.answer(t("login-code-only-digits", length=length))
-        return
-    if len(digits) != length:
-        await message.answer(t("login-code-length", length=length))
-        return
     try:
-        account = await login.confirm(message.chat.id, digits)
+        account = await login.confirm(message.chat.id, message.text or "")
+    except NotACode as error:
+        await message.answer(not_a_code(t, error))
+        return
     except CodeWrong as error:
         await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
@@ -201,6 +196,12 @@ async def code_entered(
     )
     if data.get("then") == "orders":  # the customer came here from "My orders"
         await show_orders(message, t, orders, account)
+
+
+def not_a_code(t: Texts, error: NotACode) -> str:
+    """What to say to text that cannot be the code; every code step says the same."""
+    key = "login-code-length" if error.has_digits else "login-code-only-digits"
+    return t(key, length=error.length)
 
 
 @in_flow.message(Login.code)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,6 +46,15 @@ class CodeBurned(CodeError):
 
 class NoCode(CodeError):
     pass
+
+
+class NotACode(CodeError):
+    """What was typed cannot be the code: no attempt is spent on it."""
+
+    def __init__(self, length: int, *, has_digits: bool) -> None:
+        super().__init__(length)
+        self.length = length
+        self.has_digits = has_digits
 
 
 class TooSoon(CodeError):
@@ -87,8 +96,10 @@ class Verified:
 
 
 def normalise_typed(text: str) -> str:
-    """'123 456', '12-34-56', 'code: 123456.' all mean 123456."""
-    return re.sub(r"\D", "", text)
+    """'123 456', '12-34-56', 'code: 123456.', Arabic-Indic or full-width digits: 123456."""
+    # Phone keyboards in Arabic, Persian or Hindi, and full-width input methods, type
+    # their own digits; each is a decimal digit with a value (superscripts are not).
+    return "".join(str(unicodedata.decimal(char)) for char in text if char.isdecimal())
 
 
 def _hash(key: bytes, salt: bytes, code: str) -> bytes:
@@ -158,12 +169,14 @@ class CodeService:
         return Issued(code, channel, destination, account_id, expires)
 
     async def verify(self, telegram_id: int, purpose: str, typed: str) -> Verified:
+        """Raises NotACode, without spending an attempt, for what cannot be the code."""
+        digits = normalise_typed(typed)
         now = self._clock.now()
         async with self._db.tx():
             row = await self._repo.latest(telegram_id, purpose)
             failure = _unusable(row, now)
             if row is not None and failure is None:
-                failure = await self._check(row, typed, now)
+                failure = self._shape(row, digits) or await self._check(row, digits, now)
         if failure is not None or row is None:
             raise failure or NoCode()
         return Verified(row.account_id, row.channel, row.destination)
@@ -176,8 +189,14 @@ class CodeService:
         ready = last.created_at + timedelta(seconds=self.policy.cooldown_seconds)
         return max(0, math.ceil((ready - self._clock.now()).total_seconds()))
 
-    async def _check(self, row: CodeRow, typed: str, now: datetime) -> CodeError | None:
-        if hmac.compare_digest(row.code_hash, _hash(self._key, row.salt, normalise_typed(typed))):
+    def _shape(self, row: CodeRow, digits: str) -> NotACode | None:
+        length = CALL_CODE_LENGTH if row.channel == "call" else self.policy.length
+        if len(digits) == length:
+            return None
+        return NotACode(length, has_digits=bool(digits))
+
+    async def _check(self, row: CodeRow, digits: str, now: datetime) -> CodeError | None:
+        if hmac.compare_digest(row.code_hash, _hash(self._key, row.salt, digits)):
             await self._repo.use(row.id, now)
             await self._repo.audit(
                 now,

@@ -48,6 +48,22 @@ async def test_code_with_spaces_and_dashes_works(
     assert (await anna.next_message()).text.startswith("Готово")
 
 
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+async def test_codes_typed_in_other_scripts_are_read_as_digits(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _ask_code(anna)
+    code = (await sms.next())["code"]
+    await anna.send(code.translate(FULL_WIDTH)[:5])
+    assert (await anna.next_message()).text.startswith("В коде 6 цифр")
+    await anna.send(code.translate(ARABIC_INDIC))
+    assert (await anna.next_message()).text.startswith("Готово")
+
+
 async def test_login_by_call(emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     await _ask_code(anna)

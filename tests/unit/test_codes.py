@@ -9,6 +9,7 @@ from bot.services.codes import (
     CodeWrong,
     HourlyCapReached,
     NoCode,
+    NotACode,
     TooSoon,
     normalise_typed,
 )
@@ -127,7 +128,17 @@ async def test_every_issue_and_check_is_audited_masked(db: Database, clock: Froz
 
 @pytest.mark.parametrize(
     ("typed", "digits"),
-    [("123 456", "123456"), ("12-34-56", "123456"), (" code: 123456. ", "123456"), ("", "")],
+    [
+        ("123 456", "123456"),
+        ("12-34-56", "123456"),
+        (" code: 123456. ", "123456"),
+        ("", ""),
+        ("١٢٣٤٥٦", "123456"),
+        ("۱۲۳ ۴۵۶", "123456"),
+        ("１２３４５６", "123456"),
+        ("१२३४५६", "123456"),
+        ("12³456", "12456"),
+    ],
 )
 def test_typed_codes_are_normalised(typed: str, digits: str) -> None:
     assert normalise_typed(typed) == digits
@@ -166,3 +177,16 @@ async def test_daily_cap_outlasts_the_hourly_one(db: Database, clock: FrozenCloc
     with pytest.raises(HourlyCapReached) as error:
         await _issue(service)
     assert error.value.minutes > 60
+
+
+async def test_what_cannot_be_the_code_spends_no_attempt(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    issued = await _issue(service)
+    for typed in ("hello", "12345", "1234567"):
+        with pytest.raises(NotACode) as error:
+            await service.verify(7, "login", typed)
+        assert error.value.length == 6
+    wrong = "000000" if issued.code != "000000" else "111111"
+    with pytest.raises(CodeWrong) as first:
+        await service.verify(7, "login", wrong)
+    assert first.value.attempts_left == POLICY.max_attempts - 1
