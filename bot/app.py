@@ -42,7 +42,6 @@ from bot.services.tickets import TicketPolicy, TicketService
 from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import route
-from handlers.login import tell_delivery_failed
 from handlers.recovery import tell_applied, tell_old_chat
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
@@ -83,6 +82,7 @@ class App:
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
+    courier: Courier | None = None
 
     async def close(self) -> None:
         # Updates in hand finish (aiogram stops polling without waiting for them) and
@@ -96,6 +96,8 @@ class App:
             await self.incoming.flush()
         except Exception:
             log.exception("updates handled could not be written down; the next start repeats them")
+        if self.courier is not None:
+            self.courier.close()
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -128,7 +130,6 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         mail_sender,
         translator,
         background,
-        partial(tell_delivery_failed, outbox, translator),
         settings.code_ttl_seconds,
         db.after_commit,
     )
@@ -165,7 +166,7 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     # Last: what the last run left is handled by everything above, before new updates.
     dp.startup.register(incoming.replay)
-    return App(settings, bot, dp, db, translator, incoming, services, background, closers)
+    return App(settings, bot, dp, db, translator, incoming, services, background, closers, courier)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import TextButton
-from bot.i18n import Texts, Translator
+from bot.i18n import Texts
 from bot.keyboards.login import (
     LoginAction,
     LoginCb,
@@ -23,7 +23,6 @@ from bot.keyboards.login import (
 )
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.marketplace import Account
-from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
 from bot.services.codes import (
     CodeBurned,
@@ -34,9 +33,9 @@ from bot.services.codes import (
     NotACode,
     TooSoon,
 )
-from bot.services.login import LoginService
+from bot.services.login import ChannelOff, LoginService
 from bot.services.orders import OrderService
-from bot.settings import Locale, Settings
+from bot.settings import Settings
 from bot.states import Login
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
@@ -276,6 +275,14 @@ async def _send(
             t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
         )
         return
+    except ChannelOff as error:
+        if error.channel == "email":
+            await message.answer(t("login-channel-off-email"))
+            await _ask_phone(message, state, t)
+        else:
+            await message.answer(t("login-channel-off-phone"))
+            await _ask_email(message, state, t)
+        return
     # Data first: a crash between the two writes must not leave Login.code without it.
     await state.update_data(
         {
@@ -290,12 +297,3 @@ async def _send(
         t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
         reply_markup=with_cancel(t, "login-btn-no-code"),
     )
-
-
-async def tell_delivery_failed(
-    outbox: Outbox, translator: Translator, telegram_id: int, channel: str, locale: Locale
-) -> None:
-    """The code could not leave: offer the other ways at once instead of silence."""
-    t = translator(locale)
-    markup = no_code(t, channel, 0) if channel != "email" else None
-    await outbox.put(telegram_id, t(f"login-delivery-failed-{channel}"), markup)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.marketplace import Account, MarketplacePort
 from bot.phones import mask
-from bot.services.codes import CodeService, NoCode
+from bot.services.codes import CodeError, CodeService, NoCode
 from bot.services.courier import Courier
 from bot.settings import Locale
 from storage.codes import CodeRepo
@@ -21,6 +21,14 @@ from storage.customers import CustomerRepo
 from storage.db import Database
 
 PURPOSE = "login"
+
+
+class ChannelOff(CodeError):
+    """The channel is switched off by configuration: so for every destination alike."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,12 @@ class LoginService:
     async def send_code(
         self, telegram_id: int, channel: str, destination: str, locale: Locale
     ) -> CodeSent:
-        """Issue a code to a phone (sms/call) or an email; raises TooSoon/HourlyCapReached."""
+        """Issue a code to a phone (sms/call) or an email; raises ChannelOff, TooSoon,
+        HourlyCapReached."""
+        # Before the account is looked up: the answer must not depend on it. A channel
+        # that cannot deliver is refused for all, not found out only for the customers.
+        if not self._courier.can_send(channel):
+            raise ChannelOff(channel)
         account = await self._owner(channel, destination)
         issued = await self._codes.issue(
             telegram_id=telegram_id,

@@ -41,13 +41,10 @@ class World:
         async def told(chat: int, recovery: Recovery, applied: bool) -> None:
             (self.applied_old_chats if applied else self.old_chats).append(chat)
 
-        async def failed(*_: object) -> None:
-            return None
-
         async def applied(recovery: Recovery) -> None:
             self.told_applied.append(recovery.id)
 
-        courier = Courier(self.phone, self.mail, Translator("ru"), self.background, failed, 300)
+        courier = Courier(self.phone, self.mail, Translator("ru"), self.background, 300)
         code_repo = CodeRepo(db)
         self.service = RecoveryService(
             db=db,
