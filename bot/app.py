@@ -42,6 +42,7 @@ from bot.services.tickets import TicketPolicy, TicketService
 from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import route
+from handlers.login import tell_flood
 from handlers.recovery import tell_applied, tell_old_chat
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
@@ -207,6 +208,7 @@ def _account_services(w: Wiring) -> dict[str, object]:
         courier=w.courier,
         clock=w.clock,
         ttl_days=s.login_ttl_days,
+        tell_flood=partial(tell_flood, w.outbox, w.translator),
     )
     recovery = RecoveryService(
         db=w.db,
@@ -277,6 +279,9 @@ def _policy(settings: Settings) -> CodePolicy:
         cooldown_seconds=settings.code_resend_cooldown_seconds,
         hourly_cap=settings.code_hourly_cap,
         daily_cap=settings.code_daily_cap,
+        destination_hourly_cap=settings.code_destination_hourly_cap,
+        destination_daily_cap=settings.code_destination_daily_cap,
+        lock_minutes=settings.code_lock_minutes,
     )
 
 

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import TextButton
-from bot.i18n import Texts
+from bot.i18n import Texts, Translator
 from bot.keyboards.login import (
     LoginAction,
     LoginCb,
@@ -23,14 +23,17 @@ from bot.keyboards.login import (
 )
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.marketplace import Account
-from bot.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
+from bot.outbox import Outbox
+from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.services.codes import (
     CodeBurned,
     CodeExpired,
     CodeWrong,
+    DestinationCapped,
     HourlyCapReached,
     NoCode,
     NotACode,
+    RequesterLocked,
     TooSoon,
 )
 from bot.services.login import ChannelOff, LoginService
@@ -271,9 +274,7 @@ async def _send(
             await message.answer(text)
         return
     except HourlyCapReached as error:
-        await message.answer(
-            t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
-        )
+        await message.answer(_refused(t, error, destination))
         return
     except ChannelOff as error:
         if error.channel == "email":
@@ -297,3 +298,19 @@ async def _send(
         t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
         reply_markup=with_cancel(t, "login-btn-no-code"),
     )
+
+
+def _refused(t: Texts, error: HourlyCapReached, destination: str) -> str:
+    hotline = t("help-hotline")
+    if isinstance(error, RequesterLocked):
+        return t("login-locked", minutes=error.minutes, hotline=hotline)
+    if isinstance(error, DestinationCapped):
+        shown = mask(destination)
+        return t("login-destination-capped", shown=shown, minutes=error.minutes, hotline=hotline)
+    return t("login-hourly-cap", minutes=error.minutes, hotline=hotline)
+
+
+async def tell_flood(outbox: Outbox, translator: Translator, chat_id: int, shown: str) -> None:
+    """A chat logged in to the account hears that its phone or email is flooded."""
+    t = translator(translator.default)
+    await outbox.put(chat_id, t("login-flood-chat", shown=shown))

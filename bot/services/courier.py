@@ -44,6 +44,11 @@ class Courier:
         self._retry_delays = retry_delays
         self._closing = asyncio.Event()
 
+    @property
+    def default_locale(self) -> Locale:
+        """For notices to an account's owner, whose language the bot may not know."""
+        return self._translator.default
+
     def can_send(self, channel: str) -> bool:
         """False for a channel switched off by configuration, whatever the destination."""
         sender = self._mail if channel == "email" else self._phone

@@ -60,3 +60,12 @@ cmd-logout = Log out
 
 login-channel-off-phone = Codes by SMS or call aren't available right now. Please log in with the email confirmed in your account.
 login-channel-off-email = Codes by email aren't available right now. Please log in with your phone number.
+login-locked = Too many wrong codes in a row. For your safety, you can ask for a new code in { $minutes } min. If you can't log in, call the hotline { $hotline }.
+login-destination-capped = Too many codes were asked for { $shown } lately, so we've paused them for { $minutes } min. Please log in another way, or call the hotline { $hotline }.
+login-flood-subject = Many login codes were asked for your account
+login-flood-body =
+    Someone asked for many login codes to { $shown } in a short time, so we've paused codes to it for a while.
+    If it was you, wait a little or log in another way.
+    If it wasn't you, there's nothing to do: without the code nobody can log in. Never tell anyone your codes.
+login-flood-sms = Many login codes were asked for { $shown }; we've paused them for a while. Without the code nobody can log in. Never share your codes.
+login-flood-chat = Someone asked for many login codes to { $shown } in a short time, so we've paused codes to it for a while. If it wasn't you, there's nothing to do: without the code nobody can log in. Never tell anyone your codes.
