@@ -77,7 +77,7 @@ class RequesterLocked(HourlyCapReached):
 
 class DestinationCapped(HourlyCapReached):
     """A flood of codes to one phone or email: no more go there for a while.
-    `tell_owner` is set once a day, for the owner to hear of it another way."""
+    `tell_owner` until `owner_told`, then again a day later."""
 
     def __init__(self, minutes: int, *, tell_owner: bool) -> None:
         super().__init__(minutes)
@@ -223,6 +223,11 @@ class CodeService:
             raise failure or NoCode()
         return Verified(row.account_id, row.channel, row.destination)
 
+    async def owner_told(self, destination: str) -> None:
+        """The owner heard of the flood: not again for a day. Left to the caller, since
+        only a caller that knows the owner can tell them."""
+        await self._repo.flood_told(destination, self._clock.now())
+
     async def cooldown_left(self, telegram_id: int, purpose: str) -> int:
         """Seconds before another code may be asked for; 0 when it may be now. The wait
         doubles with each code the person asked for in the last hour."""
@@ -314,8 +319,6 @@ class CodeService:
                 return None
             told = await self._repo.flood_told_at(destination)
             tell = told is None or told <= now - timedelta(days=1)
-            if tell:
-                await self._repo.flood_told(destination, now)
             await self._repo.audit(
                 now, telegram_id, "code-flood", destination_masked=mask(destination)
             )

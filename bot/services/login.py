@@ -89,6 +89,7 @@ class LoginService:
         except DestinationCapped as capped:
             if capped.tell_owner and account is not None:
                 await self._tell_owner_of_flood(account, destination)
+                await self._codes.owner_told(destination)
             raise
         if account is not None:
             self._courier.send(telegram_id, issued, locale, texts="login")
