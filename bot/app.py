@@ -51,7 +51,7 @@ from bot.services.tickets import TicketPolicy, TicketService
 from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
 from handlers import route
-from handlers.login import tell_delivery_failed
+from handlers.login import tell_flood
 from handlers.recovery import RecoveryNotices
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
@@ -93,6 +93,7 @@ class App:
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
+    courier: Courier | None = None
 
     async def close(self) -> None:
         # Updates in hand finish (aiogram stops polling without waiting for them) and
@@ -106,6 +107,8 @@ class App:
             await self.incoming.flush()
         except Exception:
             log.exception("updates handled could not be written down; the next start repeats them")
+        if self.courier is not None:
+            self.courier.close()
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -152,7 +155,6 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         mail_sender,
         translator,
         background,
-        partial(tell_delivery_failed, outbox, translator),
         settings.code_ttl_seconds,
         db.after_commit,
     )
@@ -190,7 +192,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     # Last: what the last run left is handled by everything above, before new updates.
     dp.startup.register(incoming.replay)
-    return App(settings, bot, dp, db, translator, incoming, services, background, closers)
+    return App(settings, bot, dp, db, translator, incoming, services, background, closers, courier)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ def _account_services(w: Wiring, tickets: TicketService) -> dict[str, object]:
         courier=w.courier,
         clock=w.clock,
         ttl_days=s.login_ttl_days,
+        tell_flood=partial(tell_flood, w.outbox, w.translator),
     )
     recovery = RecoveryService(
         db=w.db,
@@ -325,6 +328,9 @@ def _policy(settings: Settings) -> CodePolicy:
         cooldown_seconds=settings.code_resend_cooldown_seconds,
         hourly_cap=settings.code_hourly_cap,
         daily_cap=settings.code_daily_cap,
+        destination_hourly_cap=settings.code_destination_hourly_cap,
+        destination_daily_cap=settings.code_destination_daily_cap,
+        lock_minutes=settings.code_lock_minutes,
     )
 
 

@@ -24,19 +24,21 @@ from bot.keyboards.login import (
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.marketplace import Account
 from bot.outbox import Outbox
-from bot.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
+from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.services.codes import (
     CodeBurned,
     CodeExpired,
     CodeWrong,
+    DestinationCapped,
     HourlyCapReached,
     NoCode,
+    NotACode,
+    RequesterLocked,
     TooSoon,
-    normalise_typed,
 )
-from bot.services.login import LoginService
+from bot.services.login import ChannelOff, LoginService
 from bot.services.orders import OrderService
-from bot.settings import Locale, Settings
+from bot.settings import Settings
 from bot.states import Login
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
@@ -176,16 +178,11 @@ async def code_entered(
     message: Message, state: FSMContext, t: Texts, login: LoginService, orders: OrderService
 ) -> None:
     data = await state.get_data()
-    length = int(data.get("length", 6))
-    digits = normalise_typed(message.text or "")
-    if not digits:
-        await message.answer(t("login-code-only-digits", length=length))
-        return
-    if len(digits) != length:
-        await message.answer(t("login-code-length", length=length))
-        return
     try:
-        account = await login.confirm(message.chat.id, digits)
+        account = await login.confirm(message.chat.id, message.text or "")
+    except NotACode as error:
+        await message.answer(not_a_code(t, error))
+        return
     except CodeWrong as error:
         await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
@@ -201,6 +198,12 @@ async def code_entered(
     )
     if data.get("then") == "orders":  # the customer came here from "My orders"
         await show_orders(message, t, orders, account)
+
+
+def not_a_code(t: Texts, error: NotACode) -> str:
+    """What to say to text that cannot be the code; every code step says the same."""
+    key = "login-code-length" if error.has_digits else "login-code-only-digits"
+    return t(key, length=error.length)
 
 
 @in_flow.message(Login.code)
@@ -271,9 +274,15 @@ async def _send(
             await message.answer(text)
         return
     except HourlyCapReached as error:
-        await message.answer(
-            t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
-        )
+        await message.answer(_refused(t, error, destination))
+        return
+    except ChannelOff as error:
+        if error.channel == "email":
+            await message.answer(t("login-channel-off-email"))
+            await _ask_phone(message, state, t)
+        else:
+            await message.answer(t("login-channel-off-phone"))
+            await _ask_email(message, state, t)
         return
     # Data first: a crash between the two writes must not leave Login.code without it.
     await state.update_data(
@@ -291,10 +300,17 @@ async def _send(
     )
 
 
-async def tell_delivery_failed(
-    outbox: Outbox, translator: Translator, telegram_id: int, channel: str, locale: Locale
-) -> None:
-    """The code could not leave: offer the other ways at once instead of silence."""
-    t = translator(locale)
-    markup = no_code(t, channel, 0) if channel != "email" else None
-    await outbox.put(telegram_id, t(f"login-delivery-failed-{channel}"), markup)
+def _refused(t: Texts, error: HourlyCapReached, destination: str) -> str:
+    hotline = t("help-hotline")
+    if isinstance(error, RequesterLocked):
+        return t("login-locked", minutes=error.minutes, hotline=hotline)
+    if isinstance(error, DestinationCapped):
+        shown = mask(destination)
+        return t("login-destination-capped", shown=shown, minutes=error.minutes, hotline=hotline)
+    return t("login-hourly-cap", minutes=error.minutes, hotline=hotline)
+
+
+async def tell_flood(outbox: Outbox, translator: Translator, chat_id: int, shown: str) -> None:
+    """A chat logged in to the account hears that its phone or email is flooded."""
+    t = translator(translator.default)
+    await outbox.put(chat_id, t("login-flood-chat", shown=shown))

@@ -18,7 +18,7 @@ from bot.keyboards.recover import RecoverCancelCb, cancel_change, email_prompt
 from bot.marketplace import Account
 from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
-from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, TooSoon
+from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, NotACode, TooSoon
 from bot.services.orders import parse_number
 from bot.services.recovery import (
     Evidence,
@@ -33,6 +33,7 @@ from bot.services.tickets import Banned, TicketService, Written
 from bot.settings import Settings
 from bot.states import Recover
 from handlers.convert import person
+from handlers.login import not_a_code
 from handlers.menu import show_menu
 from handlers.taps import alert
 from storage.recoveries import Recovery
@@ -158,6 +159,9 @@ async def email_code_entered(
 ) -> None:
     try:
         account_id = await recovery.confirm_email(message.chat.id, message.text or "")
+    except NotACode as error:
+        await message.answer(not_a_code(t, error))
+        return
     except CodeWrong as error:
         await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
@@ -227,6 +231,9 @@ async def phone_code_entered(
 ) -> None:
     try:
         new_phone = await recovery.confirm_phone(message.chat.id, message.text or "")
+    except NotACode as error:
+        await message.answer(not_a_code(t, error))
+        return
     except CodeWrong as error:
         await message.answer(t("login-code-wrong", left=error.attempts_left))
         return

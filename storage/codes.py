@@ -13,25 +13,34 @@ WHERE telegram_id = :telegram_id AND purpose = :purpose AND used_at IS NULL AND 
 """
 _INSERT = """
 INSERT INTO codes (telegram_id, purpose, channel, destination, account_id, salt, code_hash,
-                   created_at, expires_at, attempts_left)
+                   created_at, expires_at, attempts_left, failures)
 VALUES (:telegram_id, :purpose, :channel, :destination, :account_id, :salt, :code_hash,
-        :created_at, :expires_at, :attempts_left)
+        :created_at, :expires_at, :attempts_left, :failures)
 """
 _LATEST = """
 SELECT * FROM codes WHERE telegram_id = :telegram_id AND purpose = :purpose
 ORDER BY id DESC LIMIT 1
 """
-_COUNT_SINCE_BY_SENDER = (
-    "SELECT count(*) FROM codes WHERE telegram_id = :telegram_id AND created_at > :since"
-)
-_COUNT_SINCE_BY_DESTINATION = (
-    "SELECT count(*) FROM codes WHERE destination = :destination AND created_at > :since"
-)
-_OLDEST_SINCE = """
-SELECT min(created_at) FROM codes
-WHERE (telegram_id = :telegram_id OR destination = :destination) AND created_at > :since
+_BY_SENDER_SINCE = """
+SELECT count(*), min(created_at) FROM codes
+WHERE telegram_id = :telegram_id AND created_at > :since
 """
-_SPEND_ATTEMPT = "UPDATE codes SET attempts_left = attempts_left - 1 WHERE id = :id"
+_BY_DESTINATION_SINCE = """
+SELECT count(*), min(created_at) FROM codes
+WHERE destination = :destination AND created_at > :since
+"""
+_HAS_LOGGED_IN = """
+SELECT 1 FROM auth_audit
+WHERE telegram_id = :telegram_id AND account_id = :account_id AND event = 'login' LIMIT 1
+"""
+_FLOOD_TOLD_AT = "SELECT told_at FROM code_floods WHERE destination = :destination"
+_FLOOD_TOLD = """
+INSERT INTO code_floods (destination, told_at) VALUES (:destination, :now)
+ON CONFLICT (destination) DO UPDATE SET told_at = excluded.told_at
+"""
+_SPEND_ATTEMPT = """
+UPDATE codes SET attempts_left = attempts_left - 1, failures = failures + 1 WHERE id = :id
+"""
 _BURN = "UPDATE codes SET burned_at = :now WHERE id = :id AND burned_at IS NULL"
 _USE = "UPDATE codes SET used_at = :now WHERE id = :id AND used_at IS NULL"
 _AUDIT = """
@@ -52,6 +61,7 @@ class NewCode:
     created_at: datetime
     expires_at: datetime
     attempts_left: int
+    failures: int  # wrong tries in a row by the requester, this code's and carried ones
 
 
 @dataclass(frozen=True)
@@ -79,21 +89,26 @@ class CodeRepo:
         params = {"telegram_id": telegram_id, "purpose": purpose}
         return _to_code(await self._db.fetchone(_LATEST, params))
 
-    async def issued_since(
-        self, telegram_id: int, destination: str, since: datetime
-    ) -> tuple[int, int, datetime | None]:
-        """Codes asked for by this person, and to this destination, since `since`."""
-        params = {
-            "telegram_id": telegram_id,
-            "destination": destination,
-            "since": since.isoformat(),
-        }
-        counts = []
-        for sql in (_COUNT_SINCE_BY_SENDER, _COUNT_SINCE_BY_DESTINATION, _OLDEST_SINCE):
-            row = await self._db.fetchone(sql, params)
-            counts.append(row[0] if row else None)
-        oldest = datetime.fromisoformat(counts[2]) if counts[2] else None
-        return int(counts[0] or 0), int(counts[1] or 0), oldest
+    async def issued_by(self, telegram_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """Codes this person asked for since `since`, and when the oldest of them was."""
+        params = {"telegram_id": telegram_id, "since": since.isoformat()}
+        return _count(await self._db.fetchone(_BY_SENDER_SINCE, params))
+
+    async def issued_to(self, destination: str, since: datetime) -> tuple[int, datetime | None]:
+        """Codes sent to this phone or email since `since`, by anyone."""
+        params = {"destination": destination, "since": since.isoformat()}
+        return _count(await self._db.fetchone(_BY_DESTINATION_SINCE, params))
+
+    async def has_logged_in(self, telegram_id: int, account_id: str) -> bool:
+        params = {"telegram_id": telegram_id, "account_id": account_id}
+        return await self._db.fetchone(_HAS_LOGGED_IN, params) is not None
+
+    async def flood_told_at(self, destination: str) -> datetime | None:
+        row = await self._db.fetchone(_FLOOD_TOLD_AT, {"destination": destination})
+        return datetime.fromisoformat(row[0]) if row else None
+
+    async def flood_told(self, destination: str, now: datetime) -> None:
+        await self._db.execute(_FLOOD_TOLD, {"destination": destination, "now": now.isoformat()})
 
     async def spend_attempt(self, code_id: int) -> None:
         await self._db.execute(_SPEND_ATTEMPT, {"id": code_id})
@@ -127,6 +142,12 @@ class CodeRepo:
         )
 
 
+def _count(row: Row | None) -> tuple[int, datetime | None]:
+    if row is None:
+        return 0, None
+    return int(row[0] or 0), datetime.fromisoformat(row[1]) if row[1] else None
+
+
 def _to_code(row: Row | None) -> CodeRow | None:
     if row is None:
         return None
@@ -141,6 +162,7 @@ def _to_code(row: Row | None) -> CodeRow | None:
         created_at=datetime.fromisoformat(row["created_at"]),
         expires_at=datetime.fromisoformat(row["expires_at"]),
         attempts_left=row["attempts_left"],
+        failures=row["failures"],
         id=row["id"],
         used=row["used_at"] is not None,
         burned=row["burned_at"] is not None,

@@ -7,13 +7,14 @@ not tell either.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
 from bot.marketplace import Account, MarketplacePort
 from bot.phones import mask
-from bot.services.codes import CodeService, NoCode
+from bot.services.codes import CodeError, CodeService, DestinationCapped, NoCode
 from bot.services.courier import Courier
 from bot.settings import Locale
 from storage.codes import CodeRepo
@@ -21,6 +22,21 @@ from storage.customers import CustomerRepo
 from storage.db import Database
 
 PURPOSE = "login"
+
+# Told to a chat linked to an account whose phone or email is flooded with codes.
+FloodHook = Callable[[int, str], Awaitable[None]]
+
+
+async def _tell_nobody(chat_id: int, shown: str) -> None:
+    return None
+
+
+class ChannelOff(CodeError):
+    """The channel is switched off by configuration: so for every destination alike."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel)
+        self.channel = channel
 
 
 @dataclass(frozen=True)
@@ -44,24 +60,37 @@ class LoginService:
         courier: Courier,
         clock: Clock,
         ttl_days: int,
+        tell_flood: FloodHook = _tell_nobody,
     ) -> None:
         self._db, self._codes, self._audit = db, codes, audit
         self._customers, self._marketplace = customers, marketplace
         self._courier, self._clock = courier, clock
         self._ttl = timedelta(days=ttl_days)
+        self._tell_flood = tell_flood
 
     async def send_code(
         self, telegram_id: int, channel: str, destination: str, locale: Locale
     ) -> CodeSent:
-        """Issue a code to a phone (sms/call) or an email; raises TooSoon/HourlyCapReached."""
+        """Issue a code to a phone (sms/call) or an email; raises ChannelOff, TooSoon,
+        HourlyCapReached."""
+        # Before the account is looked up: the answer must not depend on it. A channel
+        # that cannot deliver is refused for all, not found out only for the customers.
+        if not self._courier.can_send(channel):
+            raise ChannelOff(channel)
         account = await self._owner(channel, destination)
-        issued = await self._codes.issue(
-            telegram_id=telegram_id,
-            purpose=PURPOSE,
-            channel=channel,
-            destination=destination,
-            account_id=account.id if account else None,
-        )
+        try:
+            issued = await self._codes.issue(
+                telegram_id=telegram_id,
+                purpose=PURPOSE,
+                channel=channel,
+                destination=destination,
+                account_id=account.id if account else None,
+            )
+        except DestinationCapped as capped:
+            if capped.tell_owner and account is not None:
+                await self._tell_owner_of_flood(account, destination)
+                await self._codes.owner_told(destination)
+            raise
         if account is not None:
             self._courier.send(telegram_id, issued, locale, texts="login")
         minutes = max(1, round((issued.expires_at - self._clock.now()).total_seconds() / 60))
@@ -105,6 +134,19 @@ class LoginService:
             if active:
                 await self._audit.audit(now, telegram_id, "logout")
         return active
+
+    async def _tell_owner_of_flood(self, account: Account, destination: str) -> None:
+        """By another way than the flooded one: the other contact and the linked chats."""
+        shown = mask(destination)
+        if "@" in destination:
+            other = account.phone
+        else:
+            other = account.email if account.email and account.email_verified else None
+        if other:
+            locale = self._courier.default_locale
+            self._courier.notice_later(other, locale, "login-flood", shown=shown)
+        for chat in await self._customers.chats_of(account.id, self._clock.now()):
+            await self._tell_flood(chat, shown)
 
     async def _owner(self, channel: str, destination: str) -> Account | None:
         if channel == "email":

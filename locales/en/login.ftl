@@ -35,9 +35,6 @@ login-no-code-tips =
     • Check the number: { $shown }. A recently changed number is the usual cause.
     • SMS sometimes take a while — give it a couple of minutes.
     • If no SMS arrive at all, your operator may be blocking them: ask for a call or a code by email.
-login-delivery-failed-sms = We couldn't send the SMS. Ask for a call or a code by email — buttons below.
-login-delivery-failed-call = We couldn't place the call. Ask for an SMS or a code by email — buttons below.
-login-delivery-failed-email = We couldn't send the email. Try again in a minute, or log in with your phone number: /login.
 
 login-sms-text = Your login code: { $code }. Valid for { $minutes } min. Don't share it with anyone.
 login-call-text = Login call: the code is the last 4 digits of the number. Don't answer.
@@ -60,3 +57,15 @@ login-btn-lost-number = I no longer have this number
 
 cmd-login = Log in by phone or email
 cmd-logout = Log out
+
+login-channel-off-phone = Codes by SMS or call aren't available right now. Please log in with the email confirmed in your account.
+login-channel-off-email = Codes by email aren't available right now. Please log in with your phone number.
+login-locked = Too many wrong codes in a row. For your safety, you can ask for a new code in { $minutes } min. If you can't log in, call the hotline { $hotline }.
+login-destination-capped = Too many codes were asked for { $shown } lately, so we've paused them for { $minutes } min. Please log in another way, or call the hotline { $hotline }.
+login-flood-subject = Many login codes were asked for your account
+login-flood-body =
+    Someone asked for many login codes to { $shown } in a short time, so we've paused codes to it for a while.
+    If it was you, wait a little or log in another way.
+    If it wasn't you, there's nothing to do: without the code nobody can log in. Never tell anyone your codes.
+login-flood-sms = Many login codes were asked for { $shown }; we've paused them for a while. Without the code nobody can log in. Never share your codes.
+login-flood-chat = Someone asked for many login codes to { $shown } in a short time, so we've paused codes to it for a while. If it wasn't you, there's nothing to do: without the code nobody can log in. Never tell anyone your codes.

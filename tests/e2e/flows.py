@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from bot.emulator import SimUser
+from tests.e2e.conftest import RunningBot
 from tests.e2e.peers import SmsEndpoint
+
+
+@asynccontextmanager
+async def running_with(running: RunningBot, **changes: object) -> AsyncIterator[RunningBot]:
+    """The bot with other settings, on the same emulator, peers and database."""
+    await running.stop()
+    other = RunningBot(running.settings.model_copy(update=changes), running.clock, running.emu)
+    await other.start()
+    try:
+        yield other
+    finally:
+        await other.stop()
 
 
 async def log_in(user: SimUser, sms: SmsEndpoint, phone: str = "+79123456789") -> None:

@@ -123,6 +123,29 @@ async def test_unknown_email_gets_the_same_reply_and_no_mail(
     assert len(smtp.messages) == 1
 
 
+async def test_a_recovery_code_step_ignores_non_codes_without_spending_an_attempt(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _email_step(anna, smtp)
+    code = _code_in(await smtp.next())
+    wrong = "000000" if code != "000000" else "111111"
+    for typed in ("спасибо", "12345", "хорошо, жду"):
+        await anna.send(typed)
+        assert (await anna.next_message()).text.startswith(("Введите код цифрами", "В коде 6"))
+    await anna.send(wrong)
+    assert "Осталось 4 попытки" in (await anna.next_message()).text
+    await anna.send(code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    assert (await anna.next_message()).text.startswith("Email подтверждён")
+    await anna.send("+7 999 111-22-33")
+    await anna.next_message()
+    new_code = (await sms.next())["code"]
+    await anna.send("ок")
+    assert (await anna.next_message()).text.startswith("Введите код цифрами")
+    await anna.send(new_code.translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+    assert (await anna.next_message()).text.startswith("Готово. Номер аккаунта сменится")
+
+
 async def test_new_number_of_another_account_goes_to_review_unrevealed(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
 ) -> None:

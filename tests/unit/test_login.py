@@ -1,13 +1,15 @@
+import asyncio
+
 import pytest
 
 from bot.background import Background
 from bot.clock import FrozenClock
 from bot.i18n import Translator
 from bot.marketplace import Account
-from bot.senders import DeliveryFailed
+from bot.senders import DeliveryFailed, Unconfigured
 from bot.services.codes import CodePolicy, CodeService, CodeWrong, NoCode
 from bot.services.courier import Courier
-from bot.services.login import LoginService
+from bot.services.login import ChannelOff, LoginService
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
@@ -39,13 +41,11 @@ async def setup(db: Database, clock: FrozenClock):
         ],
         [],
     )
-    phone, mail, failures, background = Outbox(), Outbox(), [], Background()
-
-    async def failed(telegram_id: int, channel: str, locale: str) -> None:
-        failures.append((telegram_id, channel, locale))
-
+    phone, mail, background = Outbox(), Outbox(), Background()
     code_repo = CodeRepo(db)
-    courier = Courier(phone, mail, Translator("ru"), background, failed, POLICY.ttl_seconds)
+    courier = Courier(
+        phone, mail, Translator("ru"), background, POLICY.ttl_seconds, retry_delays=(0.01,)
+    )
     service = LoginService(
         db=db,
         codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
@@ -56,11 +56,11 @@ async def setup(db: Database, clock: FrozenClock):
         clock=clock,
         ttl_days=30,
     )
-    return service, phone, mail, failures, background
+    return service, phone, mail, background
 
 
 async def test_known_phone_gets_a_code_and_links(setup) -> None:
-    service, phone, _, _, background = setup
+    service, phone, _, background = setup
     sent = await service.send_code(7, "sms", "+79123456789", "ru")
     await background.drain()
     assert sent.shown == "+7 912 ***-**-89"
@@ -73,7 +73,7 @@ async def test_known_phone_gets_a_code_and_links(setup) -> None:
 
 
 async def test_unknown_phone_looks_the_same_but_nothing_is_sent(setup) -> None:
-    service, phone, _, _, background = setup
+    service, phone, _, background = setup
     known = await service.send_code(7, "sms", "+79123456789", "ru")
     unknown = await service.send_code(8, "sms", "+79123456788", "ru")
     await background.drain()
@@ -86,7 +86,7 @@ async def test_unknown_phone_looks_the_same_but_nothing_is_sent(setup) -> None:
 
 
 async def test_unconfirmed_email_gets_no_mail(setup) -> None:
-    service, _, mail, _, background = setup
+    service, _, mail, background = setup
     await service.send_code(7, "email", "john@example.com", "en")
     await service.send_code(8, "email", "anna@example.com", "en")
     await background.drain()
@@ -94,16 +94,41 @@ async def test_unconfirmed_email_gets_no_mail(setup) -> None:
     assert mail.sent[0][1] == "Your login code"
 
 
-async def test_failed_delivery_is_reported_for_the_customer(setup) -> None:
-    service, phone, _, failures, background = setup
+async def test_a_failed_delivery_is_retried_in_the_background(setup) -> None:
+    service, phone, _, background = setup
     phone.broken = True
     await service.send_code(7, "call", "+79123456789", "en")
+    await asyncio.sleep(0)
+    phone.broken = False
     await background.drain()
-    assert failures == [(7, "call", "en")]
+    assert [sent[:2] for sent in phone.sent] == [("+79123456789", "call")]
+
+
+async def test_a_switched_off_channel_is_refused_for_every_destination(
+    db: Database, clock: FrozenClock
+) -> None:
+    market = EmbeddedMarketplace(db, clock)
+    await market.upsert([Account("A1", "Анна", "+79123456789", "anna@example.com", True)], [])
+    code_repo = CodeRepo(db)
+    courier = Courier(Outbox(), Unconfigured(), Translator("ru"), Background(), 300)
+    service = LoginService(
+        db=db,
+        codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
+        audit=code_repo,
+        customers=CustomerRepo(db),
+        marketplace=market,
+        courier=courier,
+        clock=clock,
+        ttl_days=30,
+    )
+    for who, email in ((7, "anna@example.com"), (8, "nobody@example.com")):
+        with pytest.raises(ChannelOff):
+            await service.send_code(who, "email", email, "ru")
+    assert await db.fetchall("SELECT * FROM codes") == []
 
 
 async def test_logout_reports_whether_a_login_was_active(setup, clock: FrozenClock) -> None:
-    service, phone, _, _, background = setup
+    service, phone, _, background = setup
     await service.send_code(7, "sms", "+79123456789", "ru")
     await background.drain()
     await service.confirm(7, phone.sent[0][2])

@@ -72,10 +72,7 @@ class World:
             tick=0.05,
         )
 
-        async def failed(*_: object) -> None:
-            return None
-
-        courier = Courier(self.phone, self.mail, Translator("ru"), self.background, failed, 300)
+        courier = Courier(self.phone, self.mail, Translator("ru"), self.background, 300)
         code_repo = CodeRepo(db)
         self.tickets = TicketService(
             db,
