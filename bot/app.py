@@ -93,7 +93,6 @@ class App:
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
-    courier: Courier | None = None
 
     async def close(self) -> None:
         # Updates in hand finish (aiogram stops polling without waiting for them) and
@@ -107,8 +106,6 @@ class App:
             await self.incoming.flush()
         except Exception:
             log.exception("updates handled could not be written down; the next start repeats them")
-        if self.courier is not None:
-            self.courier.close()
         await self.background.drain()
         for closer in self.closers:
             await closer.close()
@@ -150,14 +147,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
     )
     background = Background()
     incoming = Incoming(IncomingRepo(db), answers, background)
-    courier = Courier(
-        phone_sender,
-        mail_sender,
-        translator,
-        background,
-        settings.code_ttl_seconds,
-        db.after_commit,
-    )
+    courier = Courier(outbox, translator, settings.code_ttl_seconds)
     base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox)
     queue = _queue_services(base)
     services: dict[str, object] = {
@@ -192,7 +182,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         dp.shutdown.register(part.stop)  # type: ignore[attr-defined]
     # Last: what the last run left is handled by everything above, before new updates.
     dp.startup.register(incoming.replay)
-    return App(settings, bot, dp, db, translator, incoming, services, background, closers, courier)
+    return App(settings, bot, dp, db, translator, incoming, services, background, closers)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -31,6 +31,7 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.background import Workers
 from bot.clock import Clock
 from bot.pacing import Pacer, finish_even_if_cancelled
+from bot.phones import mask
 from bot.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 _WORKERS = 1000  # chats served side by side; the rest wait for the next pass
 _RETRY_SECONDS = 10.0
 _LONGEST_PAUSE = timedelta(hours=1)
+_CODE_PAUSE = timedelta(seconds=10)
 
 # Told when a notice is given up on (refused for good, or out of attempts): its reason.
 GivenUpHook = Callable[[Notice, str], Awaitable[None]]
@@ -98,26 +100,53 @@ class Outbox:
         await self._repo.add(chat_id, text, keyboard, self._clock.now(), recovery_id=recovery_id)
         self._db.after_commit(self._wake.set)
 
-    def reaches(self, destination: str) -> bool:
-        """Whether a notice to this phone or email can go at all (its channel is set up)."""
-        sender = self._senders[_channel(destination)]
+    def can_send(self, channel: str) -> bool:
+        """Whether anything can go by this channel (sms, call, email) at all."""
+        sender = self._sender(channel)
         return sender is not None and not isinstance(sender, Unconfigured)
 
+    def reaches(self, destination: str) -> bool:
+        """Whether a notice to this phone or email can go at all (its channel is set up)."""
+        return self.can_send(_channel(destination))
+
     async def put_contact(
-        self, destination: str, subject: str, text: str, *, recovery_id: int | None = None
+        self,
+        destination: str,
+        subject: str,
+        text: str,
+        *,
+        channel: str | None = None,
+        code: str | None = None,
+        code_id: int | None = None,
+        expires_at: datetime | None = None,
+        recovery_id: int | None = None,
     ) -> None:
-        """Queue a notice to a phone (SMS) or an email, like `put`."""
+        """Queue a message to a phone (SMS, or a call that says a code) or an email, like
+        `put`. One with an ``expires_at`` is dropped once that has passed."""
         await self._repo.add(
             0,
             text,
             None,
             self._clock.now(),
-            channel=_channel(destination),
+            channel=channel or _channel(destination),
             destination=destination,
             subject=subject,
             recovery_id=recovery_id,
+            code=code,
+            code_id=code_id,
+            expires_at=expires_at,
         )
         self._db.after_commit(self._wake_contacts.set)
+
+    async def deliver_due(self) -> None:
+        """One pass over the SMS and email messages whose turn has come, without waiting
+        for the workers (they do the same, and retry later what fails here)."""
+        for notice_id in await self._repo.due_contacts(self._clock.now(), limit=_WORKERS):
+            while await self._deliver_contact(notice_id) is True:
+                pass
+
+    def _sender(self, channel: str) -> PhoneSender | MailSender | None:
+        return self._senders["email" if channel == "email" else "sms"]
 
     async def start(self) -> None:
         await self._workers.start()
@@ -154,21 +183,38 @@ class Outbox:
         notice = await self._repo.contact(notice_id)
         if notice is None:
             return None
-        sender = self._senders[notice.channel]
+        now = self._clock.now()
+        if not notice.live:  # a newer code replaced it, or it was used: nothing to send
+            await self._give_up(notice, "superseded")
+            return True
+        if notice.expires_at and datetime.fromisoformat(notice.expires_at) <= now:
+            log.warning(
+                "%s %s to %s expired undelivered",
+                notice.channel,
+                notice.id,
+                mask(notice.destination or ""),
+            )
+            await self._give_up(notice, "expired")
+            return True
+        sender = self._sender(notice.channel)
         try:
             if sender is None:
                 raise DeliveryFailed("channel not configured")
             if notice.channel == "email":
                 await sender.send(notice.destination or "", notice.subject or "", notice.text)
             else:
-                await sender.send(notice.destination or "", "sms", "", notice.text)
+                await sender.send(
+                    notice.destination or "", notice.channel, notice.code or "", notice.text
+                )
         except DeliveryFailed as error:
             attempts = notice.attempts + 1
             if attempts >= self._attempts or isinstance(sender, Unconfigured | None):
                 log.warning("notice %s by %s given up: %s", notice.id, notice.channel, error)
                 await self._give_up(notice, str(error)[:200])
                 return True
-            pause = min(self._first_pause * 2 ** (attempts - 1), _LONGEST_PAUSE)
+            # A code lives for minutes: its retries come sooner.
+            first = _CODE_PAUSE if notice.code else self._first_pause
+            pause = min(first * 2 ** (attempts - 1), _LONGEST_PAUSE)
             log.info(
                 "notice %s by %s failed (%s); again in %s", notice.id, notice.channel, error, pause
             )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.db import Database
+from storage.db import Database, Row
 
 _ADD = """
 INSERT INTO outbox (chat_id, text, markup, created_at, channel, destination, subject,
-                    recovery_id, next_at)
-VALUES (:chat_id, :text, :markup, :now, :channel, :destination, :subject, :recovery_id, :now)
+                    recovery_id, next_at, code, code_id, expires_at)
+VALUES (:chat_id, :text, :markup, :now, :channel, :destination, :subject, :recovery_id, :now,
+        :code, :code_id, :expires_at)
 """
 _PENDING_CHATS = """
 SELECT chat_id FROM outbox WHERE sent_at IS NULL AND failed IS NULL AND channel = 'telegram'
@@ -26,12 +27,24 @@ SELECT id FROM outbox
 WHERE sent_at IS NULL AND failed IS NULL AND channel != 'telegram' AND next_at <= :now
 ORDER BY next_at LIMIT :limit
 """
+# `live`: not carrying a code that was used or replaced since.
 _CONTACT = """
-SELECT * FROM outbox WHERE id = :id AND sent_at IS NULL AND failed IS NULL
-AND channel != 'telegram'
+SELECT *, (code_id IS NULL OR EXISTS (
+    SELECT 1 FROM codes c WHERE c.id = outbox.code_id AND c.used_at IS NULL AND c.burned_at IS NULL
+)) AS live
+FROM outbox WHERE id = :id AND sent_at IS NULL AND failed IS NULL AND channel != 'telegram'
 """
-_SENT = "UPDATE outbox SET sent_at = :now, message_id = :message_id WHERE id = :id"
-_FAILED = "UPDATE outbox SET failed = :reason WHERE id = :id"
+# A delivered or abandoned code leaves no readable copy behind.
+_SENT = """
+UPDATE outbox SET sent_at = :now, message_id = :message_id,
+    text = CASE WHEN code IS NULL THEN text ELSE '' END, code = NULL
+WHERE id = :id
+"""
+_FAILED = """
+UPDATE outbox SET failed = :reason,
+    text = CASE WHEN code IS NULL THEN text ELSE '' END, code = NULL
+WHERE id = :id
+"""
 _RETRY = "UPDATE outbox SET attempts = :attempts, next_at = :next_at WHERE id = :id"
 
 
@@ -46,6 +59,9 @@ class Notice:
     subject: str | None = None
     recovery_id: int | None = None  # a phone change waits for this notice
     attempts: int = 0
+    code: str | None = None  # a one-time code, for the gateway, until delivered
+    expires_at: str | None = None  # not worth delivering after this
+    live: bool = True  # False: its code was used or replaced meanwhile
 
 
 class OutboxRepo:
@@ -63,6 +79,9 @@ class OutboxRepo:
         destination: str | None = None,
         subject: str | None = None,
         recovery_id: int | None = None,
+        code: str | None = None,
+        code_id: int | None = None,
+        expires_at: datetime | None = None,
     ) -> None:
         params = {
             "chat_id": chat_id,
@@ -73,6 +92,9 @@ class OutboxRepo:
             "destination": destination,
             "subject": subject,
             "recovery_id": recovery_id,
+            "code": code,
+            "code_id": code_id,
+            "expires_at": expires_at.isoformat() if expires_at else None,
         }
         await self._db.execute(_ADD, params)
 
@@ -103,7 +125,8 @@ class OutboxRepo:
         await self._db.execute(_RETRY, params)
 
 
-def _notice(row: object) -> Notice | None:
+def _notice(row: Row | None) -> Notice | None:
     if row is None:
         return None
-    return Notice(**{name: row[name] for name in Notice.__dataclass_fields__})  # type: ignore[index]
+    names = set(row.keys())
+    return Notice(**{n: row[n] for n in Notice.__dataclass_fields__ if n in names})

@@ -105,6 +105,7 @@ class Issued:
     destination: str
     account_id: str | None
     expires_at: datetime
+    id: int = 0  # its row: a message carrying it is dropped once a newer one replaces it
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class CodeService:
         code = "".join(secrets.choice("0123456789") for _ in range(length))
         salt = secrets.token_bytes(16)
         expires = now + timedelta(seconds=self.policy.ttl_seconds)
-        await self._repo.replace_open(
+        code_id = await self._repo.replace_open(
             NewCode(
                 telegram_id,
                 purpose,
@@ -208,7 +209,7 @@ class CodeService:
             destination_masked=mask(destination),
             account_id=account_id,
         )
-        return Issued(code, channel, destination, account_id, expires)
+        return Issued(code, channel, destination, account_id, expires, code_id)
 
     async def verify(self, telegram_id: int, purpose: str, typed: str) -> Verified:
         """Raises NotACode, without spending an attempt, for what cannot be the code."""

@@ -92,7 +92,7 @@ class LoginService:
                 await self._codes.owner_told(destination)
             raise
         if account is not None:
-            self._courier.send(telegram_id, issued, locale, texts="login")
+            await self._courier.send(issued, locale, texts="login")
         minutes = max(1, round((issued.expires_at - self._clock.now()).total_seconds() / 60))
         return CodeSent(channel, destination, mask(destination), len(issued.code), minutes)
 
@@ -144,7 +144,7 @@ class LoginService:
             other = account.email if account.email and account.email_verified else None
         if other:
             locale = self._courier.default_locale
-            self._courier.notice_later(other, locale, "login-flood", shown=shown)
+            await self._courier.notice(other, locale, "login-flood", shown=shown)
         for chat in await self._customers.chats_of(account.id, self._clock.now()):
             await self._tell_flood(chat, shown)
 

@@ -133,7 +133,7 @@ class RecoveryService:
             account_id=owner.id if owner else None,
         )
         if owner is not None:
-            self._courier.send(telegram_id, issued, locale, texts="recover")
+            await self._courier.send(issued, locale, texts="recover")
         return len(issued.code)
 
     async def confirm_email(self, telegram_id: int, typed: str) -> str:
@@ -154,7 +154,7 @@ class RecoveryService:
             destination=phone,
             account_id=None,
         )
-        self._courier.send(telegram_id, issued, locale, texts="recover")
+        await self._courier.send(issued, locale, texts="recover")
         return len(issued.code)
 
     async def confirm_phone(self, telegram_id: int, typed: str) -> str:

@@ -72,7 +72,7 @@ class World:
             tick=0.05,
         )
 
-        courier = Courier(self.phone, self.mail, Translator("ru"), self.background, 300)
+        courier = Courier(self.outbox, Translator("ru"), 300)
         code_repo = CodeRepo(db)
         self.tickets = TicketService(
             db,
@@ -152,7 +152,7 @@ async def test_only_a_confirmed_email_gets_the_code(world: World) -> None:
     await world.service.send_email_code(7, "anna@example.com", "ru")
     await world.service.send_email_code(8, "john@example.com", "ru")
     await world.service.send_email_code(9, "nobody@example.com", "ru")
-    await world.background.drain()
+    await world.outbox.deliver_due()
     assert [m[0] for m in world.mail.sent] == ["anna@example.com"]
     assert await world.service.confirm_email(7, world.mail.sent[0][2].split()[5]) == "A1"
 
