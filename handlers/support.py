@@ -173,7 +173,7 @@ async def rated(
         alert(callback_answer, t("button-stale"))
         return
     await tickets.event(
-        ticket.id, relay.agents_text("agents-rated", stars="⭐" * callback_data.score)
+        ticket.id, relay.agents_line("agents-rated", stars="⭐" * callback_data.score)
     )
     await state.set_state(Support.comment)
     await state.update_data(ticket_id=ticket.id)
@@ -206,7 +206,7 @@ async def comment_given(
         with contextlib.suppress(TicketError):
             await tickets.comment(ticket_id, message.chat.id, message.text or "")
             await tickets.event(
-                ticket_id, relay.agents_text("agents-commented", text=message.text or "")
+                ticket_id, relay.agents_line("agents-comment-title", message.text or "")
             )
     await show_menu(message, t, account, t("support-thanks"))
 

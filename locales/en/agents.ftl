@@ -51,3 +51,7 @@ agents-recovery-approved = Number change approved ({ $name }); the customer has 
 agents-recovery-reject-how = Write /reject and the reason in this topic — the customer gets it.
 agents-recovery-rejected = Request rejected; the reason was sent to the customer.
 agents-recovery-decided = This request has already been decided.
+# Long texts: the person's own words follow these lines as they wrote them.
+agents-comment-title = The customer's comment:
+agents-card-items-more = … and { $count } more — the whole list is in the customer's message below.
+agents-button-stale = This button is out of date: there is no such ticket. /queue shows the open ones.

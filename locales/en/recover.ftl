@@ -50,3 +50,5 @@ recover-changed-body =
     If it wasn't you, call the hotline 8-800-234-55-66 right away or write to the support bot (/support).
 recover-changed-sms = Your account's number was changed to { $phone }. If it wasn't you, call 8-800-234-55-66 right away.
 cmd-recover = Changed my number — restore access
+# The agent's reason follows this line as they wrote it.
+recover-rejected-title = Sorry, we couldn't restore access with this request. The reason:

@@ -51,3 +51,7 @@ agents-recovery-approved = Смена номера одобрена ({ $name });
 agents-recovery-reject-how = Напишите в этой теме /reject и причину — клиент получит её.
 agents-recovery-rejected = Заявка отклонена; клиенту отправлена причина.
 agents-recovery-decided = По этой заявке уже принято решение.
+# Long texts: the person's own words follow these lines as they wrote them.
+agents-comment-title = Комментарий клиента:
+agents-card-items-more = … и ещё { $count } — весь список в сообщении клиента ниже.
+agents-button-stale = Эта кнопка устарела: такого обращения нет. Открытые покажет /queue.

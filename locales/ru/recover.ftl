@@ -50,3 +50,5 @@ recover-changed-body =
     Если это были не вы, сразу позвоните на горячую линию 8-800-234-55-66 или напишите в бот поддержки (/support).
 recover-changed-sms = Номер аккаунта сменён на { $phone }. Если это не вы — сразу позвоните 8-800-234-55-66.
 cmd-recover = Сменил номер — восстановить доступ
+# The agent's reason follows this line as they wrote it.
+recover-rejected-title = К сожалению, восстановить доступ по этой заявке не получилось. Причина:
