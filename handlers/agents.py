@@ -19,7 +19,7 @@ from bot.cards import queue_text
 from bot.i18n import Texts, Translator
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons
 from bot.relay import Relay
-from bot.send import split_plain
+from bot.send import pack_lines
 from bot.services.tickets import TicketClosed, TicketService, Written
 from bot.settings import LOCALES
 from handlers.convert import person, written
@@ -44,8 +44,8 @@ class InTicket(Filter):
 @router.message(Command("queue"))
 async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
     text = queue_text(t, await tickets.queue(), await tickets.open_count())
-    for chunk in split_plain(text, 4000):
-        await message.reply(chunk)
+    for part in pack_lines(text.split("\n")):
+        await message.reply(part)
 
 
 @router.message(Command("note"), InTicket())
@@ -163,10 +163,14 @@ async def cmd_canned(
 ) -> None:
     if command.command == "canned":
         replies = await tickets.canned_list()
+        if not replies:
+            await message.reply(t("agents-canned-none"))
+            return
         lines = [t("agents-canned-list")] + [
             t("agents-canned-line", key=k, locale=loc, text=v[:100]) for k, loc, v in replies
         ]
-        await message.reply("\n".join(lines) if replies else t("agents-canned-none"))
+        for part in pack_lines(lines):  # whole lines per message: a cut breaks its tags
+            await message.reply(part)
         return
     if message.from_user is None or not agents.is_admin(message.from_user.id):
         await message.reply(t("agents-admins-only"))

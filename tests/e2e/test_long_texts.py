@@ -165,3 +165,19 @@ async def test_a_caption_longer_than_the_room_left_by_the_header_arrives_whole(
     typed = "<" * 1024
     await anna.send_photo(caption=typed)
     await _whole(emu, FORUM, typed)
+
+
+async def test_a_long_canned_list_is_split(emu: BotApiEmulator, running: RunningBot) -> None:
+    olga = emu.user(ADMIN)
+    for number in range(45):
+        await olga.send_in_topic(FORUM, None, f"/canned_set k{number} ru {'<текст> ' * 20}")
+    await emu.wait_for(lambda: sum("сохранён" in m.text for m in emu.messages(FORUM)) == 45, 10)
+    await olga.send_in_topic(FORUM, None, "/canned")
+    first = await emu.wait_message(FORUM, predicate=lambda m: "Шаблоны:" in m.text)
+    parts = [first]
+    while sum(m.text.count("[ru]: ") for m in parts) < 45:
+        parts.append(await emu.wait_message(FORUM, predicate=lambda m: "[ru]: " in m.text))
+    assert len(parts) > 1
+    listed = "\n".join(m.text for m in parts)
+    assert all(f"k{number} [ru]: <текст>" in listed for number in range(45))
+    assert all(len(m.text) <= 4096 for m in parts)
