@@ -13,6 +13,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.agents import AgentDirectory
 from bot.cards import queue_text
@@ -23,7 +24,7 @@ from bot.send import pack_lines
 from bot.services.tickets import TicketClosed, TicketService, Written
 from bot.settings import LOCALES
 from handlers.convert import person, written
-from handlers.taps import answers_itself
+from handlers.taps import alert, answers_itself
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
@@ -224,6 +225,7 @@ async def card_button(
     bot: Bot,
     translator: Translator,
 ) -> None:
+    # No such ticket (a forged tap): handlers/errors.py says the button is out of date.
     ticket = await tickets.get(callback_data.ticket_id)
     message = query.message
     if not isinstance(message, Message):
@@ -242,6 +244,12 @@ async def card_button(
     else:
         await query.answer()
         await _close(message, ticket, t, tickets, relay, bot, translator, name)
+
+
+@router.callback_query()
+async def stale_button(_query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
+    # Last for an agent's taps: data no button of this release carries.
+    alert(callback_answer, t("agents-button-stale"))
 
 
 # Without an agents' forum tickets still queue; admins look at them in a private chat.
