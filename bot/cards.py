@@ -13,6 +13,9 @@ from storage.tickets import Ticket, TicketMessage
 TITLE_LIMIT = 128  # Telegram's limit for a topic name
 _MARKS = {"new": "🆕", "taken": "👤", "waiting": "⏳", "closed": "✅"}
 _QUOTE_LIMIT = 200
+# The card is one message: a long list of ticked items is shown in part, the whole of it
+# comes right after in the complaint itself.
+_ITEMS_LIMIT = 1000
 
 
 def topic_title(ticket: Ticket) -> str:
@@ -74,7 +77,7 @@ def context_card(
             )
         )
     if ticket.context.get("items"):
-        lines.append(t("agents-card-items", items=", ".join(ticket.context["items"])))
+        lines.append(_items(t, ticket.context["items"]))
     if recent:
         lines.append(t("agents-card-recent"))
         for message in recent:
@@ -103,6 +106,19 @@ def queue_text(t: Texts, entries: list[QueueEntry], total: int) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _items(t: Texts, items: list[str]) -> str:
+    shown, size = [], 0
+    for item in items:
+        size += len(item) + 2
+        if shown and size > _ITEMS_LIMIT:
+            break
+        shown.append(item)
+    line = t("agents-card-items", items=", ".join(shown)[:_ITEMS_LIMIT])
+    if len(shown) < len(items):
+        line += " " + t("agents-card-items-more", count=len(items) - len(shown))
+    return line
 
 
 def _quote(t: Texts, message: TicketMessage) -> str:

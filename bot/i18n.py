@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import re
+import secrets
 from importlib import resources
 
 from fluent.runtime import FluentBundle, FluentResource
@@ -19,6 +21,9 @@ from bot.settings import LOCALES, Locale
 log = logging.getLogger(__name__)
 
 _CACHED_TEXTS = 512  # per language; the hot ones are a few dozen
+# Fluent refuses an argument over 2,500 characters and renders the whole text as
+# "{???}" (fluent.runtime's MAX_PART_LENGTH); longer ones are put in after it.
+_SPLICE_OVER = 1000
 
 
 class Html(str):
@@ -56,9 +61,19 @@ class Texts:
             log.error("text %s is missing in locale %s", key, self.locale)
             return key
         pattern = self._bundle.get_message(key).value
+        spliced = [v for v in args.values() if isinstance(v, str) and len(v) > _SPLICE_OVER]
+        if spliced:
+            # A mark no one can type: a fresh token in private-use characters.
+            mark = f"\ue000{secrets.token_hex(8)}:"
+            slots = {id(v): f"{mark}{n}\ue001" for n, v in enumerate(spliced)}
+            args = {k: slots.get(id(v), v) for k, v in args.items()}
         text, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
         for error in errors:
             log.error("text %s in %s: %s", key, self.locale, error)
+        if spliced:
+            # One pass: a spliced text is not searched again.
+            slot = re.compile(re.escape(mark) + "(\\d+)\ue001")
+            text = slot.sub(lambda m: spliced[int(m[1])], text)
         return text
 
 

@@ -423,6 +423,12 @@ class Relay:
         """A text in the forum's language, for lines the bot adds to a ticket."""
         return self._agents_t(key, **args)
 
+    def agents_line(self, key: str, said: str = "", **args: object) -> str:
+        """A line for a ticket's topic, stored plain (it is escaped when relayed), with what
+        a person said after it as they said it."""
+        title = self._agents_t.plain(key, **args)
+        return f"{title}\n{said}" if said else title
+
     async def _each_pass(self) -> None:
         if self._forum is None:
             return

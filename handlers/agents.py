@@ -13,17 +13,18 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.agents import AgentDirectory
 from bot.cards import queue_text
 from bot.i18n import Texts, Translator
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons
 from bot.relay import Relay
-from bot.send import split_plain
+from bot.send import pack_lines
 from bot.services.tickets import TicketClosed, TicketService, Written
 from bot.settings import LOCALES
 from handlers.convert import person, written
-from handlers.taps import answers_itself
+from handlers.taps import alert, answers_itself
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
@@ -44,8 +45,8 @@ class InTicket(Filter):
 @router.message(Command("queue"))
 async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
     text = queue_text(t, await tickets.queue(), await tickets.open_count())
-    for chunk in split_plain(text, 4000):
-        await message.reply(chunk)
+    for part in pack_lines(text.split("\n")):
+        await message.reply(part)
 
 
 @router.message(Command("note"), InTicket())
@@ -163,10 +164,14 @@ async def cmd_canned(
 ) -> None:
     if command.command == "canned":
         replies = await tickets.canned_list()
+        if not replies:
+            await message.reply(t("agents-canned-none"))
+            return
         lines = [t("agents-canned-list")] + [
             t("agents-canned-line", key=k, locale=loc, text=v[:100]) for k, loc, v in replies
         ]
-        await message.reply("\n".join(lines) if replies else t("agents-canned-none"))
+        for part in pack_lines(lines):  # whole lines per message: a cut breaks its tags
+            await message.reply(part)
         return
     if message.from_user is None or not agents.is_admin(message.from_user.id):
         await message.reply(t("agents-admins-only"))
@@ -220,6 +225,7 @@ async def card_button(
     bot: Bot,
     translator: Translator,
 ) -> None:
+    # No such ticket (a forged tap): handlers/errors.py says the button is out of date.
     ticket = await tickets.get(callback_data.ticket_id)
     message = query.message
     if not isinstance(message, Message):
@@ -238,6 +244,12 @@ async def card_button(
     else:
         await query.answer()
         await _close(message, ticket, t, tickets, relay, bot, translator, name)
+
+
+@router.callback_query()
+async def stale_button(_query: CallbackQuery, t: Texts, callback_answer: CallbackAnswer) -> None:
+    # Last for an agent's taps: data no button of this release carries.
+    alert(callback_answer, t("agents-button-stale"))
 
 
 # Without an agents' forum tickets still queue; admins look at them in a private chat.

@@ -50,12 +50,11 @@ async def escalate(
     # and tapping it again later must not be taken for the same words).
     typed = isinstance(source, Message)
     chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
-    summary = t.plain(
-        "orders-summary",
-        number=order.number,
-        problem=t.plain(f"orders-problem-{problem}"),
-        text=text,
+    # Their words go in as they are, after the frame: never through a text's template.
+    title = t.plain(
+        "orders-summary-title", number=order.number, problem=t.plain(f"orders-problem-{problem}")
     )
+    summary = f"{title}\n{text}" if text else title
     opened = await tickets.open_ticket(
         customer,
         locale=t.locale,

@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import Texts, Translator
 from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
 from bot.phones import mask
+from bot.send import framed
 from bot.services.recovery import RecoveryError, RecoveryService
 from handlers.agents import InTicket
 from handlers.taps import answers_itself
@@ -76,7 +77,9 @@ async def cmd_reject(
         await message.reply(t("agents-recovery-decided"))
         return
     customer_t = translator(rejected.locale)  # type: ignore[arg-type]
-    await _tell(bot, rejected, customer_t("recover-rejected", reason=reason))
+    # The agent's words as written, after the frame and split at Telegram's limit.
+    for part in framed(customer_t("recover-rejected-title"), reason):
+        await _tell(bot, rejected, part)
     await message.reply(t("agents-recovery-rejected"))
 
 

@@ -19,7 +19,7 @@ from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.support import CloseCb, RateCb, customer_ticket_buttons
 from bot.marketplace import Account
 from bot.relay import Relay
-from bot.services.tickets import Opened, TicketError, TicketService
+from bot.services.tickets import Banned, Opened, TicketError, TicketService
 from bot.states import Support
 from handlers.convert import person, written
 from handlers.menu import show_menu
@@ -173,7 +173,7 @@ async def rated(
         alert(callback_answer, t("button-stale"))
         return
     await tickets.event(
-        ticket.id, relay.agents_text("agents-rated", stars="⭐" * callback_data.score)
+        ticket.id, relay.agents_line("agents-rated", stars="⭐" * callback_data.score)
     )
     await state.set_state(Support.comment)
     await state.update_data(ticket_id=ticket.id)
@@ -203,11 +203,16 @@ async def comment_given(
     ticket_id = (await state.get_data()).get("ticket_id")
     await state.clear()
     if ticket_id is not None:
-        with contextlib.suppress(TicketError):
+        try:
             await tickets.comment(ticket_id, message.chat.id, message.text or "")
             await tickets.event(
-                ticket_id, relay.agents_text("agents-commented", text=message.text or "")
+                ticket_id, relay.agents_line("agents-comment-title", message.text or "")
             )
+        except Banned:
+            await message.answer(t("support-banned", hotline=t("help-hotline")))
+            return
+        except TicketError:
+            pass  # not their ticket (a forged state): thanked all the same, nothing stored
     await show_menu(message, t, account, t("support-thanks"))
 
 

@@ -14,7 +14,8 @@ A real aiogram ``Bot`` talks HTTP to it exactly as to api.telegram.org::
 Simulated people (``SimUser``)
     Private chat: ``send``, ``send_photo``, ``send_document``, ``send_voice``, ``send_video``,
     ``send_sticker``, ``send_contact``, ``send_media_group``, ``edit`` (text, or caption of a
-    media message), ``click``, ``press_reply_button``. Forum topics (agents):
+    media message), ``click``, ``click_forged`` (any callback data), ``press_reply_button``.
+    Forum topics (agents):
     ``send_in_topic(chat_id, thread_id, text=None, *, photo=False, document=None,
     voice=False, caption=None, reply_to=None)``, ``send_media_group_in_topic(chat_id,
     thread_id, n=2, caption=None)``, ``edit_in_topic(message, new_text)``. Uploaded media

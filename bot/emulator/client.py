@@ -169,14 +169,26 @@ class SimUser(TopicActionsMixin):
                 f"message {message_id} in chat {chat_id} has no callback button {wanted!r}; "
                 f"buttons (text, callback_data): {shown}"
             )
+        return await self._tap(live, button["callback_data"])
+
+    async def click_forged(self, bot_message: StoredMessage, callback_data: str) -> dict[str, Any]:
+        """A tap with any data under one of the bot's messages, buttons or not: what a
+        modified client can send. Returns the CallbackQuery object pushed to the bot."""
+        live = self._world.find_message(bot_message.chat_id, bot_message.message_id)
+        if live is None:
+            raise SimulationError(f"message {bot_message.message_id} does not exist (deleted?)")
+        return await self._tap(live, callback_data)
+
+    async def _tap(self, live: StoredMessage, data: str) -> dict[str, Any]:
+        world = self._world
         query_id = str(7 * 10**17 + world.unique_id())
         world.callback_queries[query_id] = False
         query = {
             "id": query_id,
             "from": self.to_api(),
             "message": world.message_to_api(live),
-            "chat_instance": str(abs(hash((chat_id, world.bot.id)))),
-            "data": button["callback_data"],
+            "chat_instance": str(abs(hash((live.chat_id, world.bot.id)))),
+            "data": data,
         }
         world.push_update("callback_query", query)
         await asyncio.sleep(0)

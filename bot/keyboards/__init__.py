@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 
 Button = tuple[str, CallbackData]
+# Numbers in button data are bounded: a forged tap with an id past SQLite's integers or
+# a page no list has fails its button's filter and gets the out-of-date answer.
+RowId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+Small = Annotated[int, Field(ge=0, le=10_000)]
 
 
 def rows(*lines: Sequence[Button]) -> InlineKeyboardMarkup:

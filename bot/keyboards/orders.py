@@ -6,13 +6,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Texts
-from bot.keyboards import column, rows
+from bot.keyboards import Small, column, rows
 from bot.marketplace import Order, OrderStatus
 from bot.services.orders import Page, Problem
 
 
 class OrdersPageCb(CallbackData, prefix="ol"):
-    page: int
+    page: Small
 
 
 class OrderCb(CallbackData, prefix="or"):
@@ -30,7 +30,7 @@ class CancelCb(CallbackData, prefix="oc"):
 
 class ItemCb(CallbackData, prefix="oi"):
     number: str
-    index: int
+    index: Small
 
 
 class ItemsDoneCb(CallbackData, prefix="od"):

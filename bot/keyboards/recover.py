@@ -8,7 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.i18n import Texts
-from bot.keyboards import rows
+from bot.keyboards import RowId, rows
 
 
 class Decision(StrEnum):
@@ -17,12 +17,12 @@ class Decision(StrEnum):
 
 
 class RecoverCancelCb(CallbackData, prefix="rc"):
-    recovery_id: int
+    recovery_id: RowId
 
 
 class RecoveryDecisionCb(CallbackData, prefix="rd"):
     decision: Decision
-    recovery_id: int
+    recovery_id: RowId
 
 
 def email_prompt(t: Texts) -> ReplyKeyboardMarkup:

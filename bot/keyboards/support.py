@@ -8,7 +8,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.i18n import Texts
-from bot.keyboards import rows
+from bot.keyboards import RowId, Small, rows
 from bot.keyboards.recover import decision
 from storage.tickets import Ticket
 
@@ -20,16 +20,16 @@ class AgentAction(StrEnum):
 
 class TicketCb(CallbackData, prefix="tk"):
     action: AgentAction
-    ticket_id: int
+    ticket_id: RowId
 
 
 class CloseCb(CallbackData, prefix="cl"):
-    ticket_id: int
+    ticket_id: RowId
 
 
 class RateCb(CallbackData, prefix="rt"):
-    ticket_id: int
-    score: int
+    ticket_id: RowId
+    score: Small
 
 
 def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup:

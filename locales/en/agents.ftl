@@ -54,3 +54,7 @@ agents-recovery-reject-how = Write /reject and the reason in this topic — the 
 agents-recovery-rejected = Request rejected; the reason was sent to the customer.
 agents-recovery-decided = This request has already been decided.
 agents-recovery-notice-lost = ⚠️ Number change #{ $id } (account { $account }, ticket #{ $ticket }): the warning to { $whom } could not be delivered ({ $reason }). The change goes ahead on { $date } unless someone cancels it — please reach the owner another way.
+# Long texts: the person's own words follow these lines as they wrote them.
+agents-comment-title = The customer's comment:
+agents-card-items-more = … and { $count } more — the whole list is in the customer's message below.
+agents-button-stale = This button is out of date: there is no such ticket. /queue shows the open ones.

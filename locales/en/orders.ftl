@@ -79,3 +79,5 @@ orders-items-none = Please tick at least one item.
 orders-escalated = Passed to a specialist — ticket #{ $id }. The answer will come here; you can add details or photos.
 orders-summary = Order { $number }: { $problem }. { $text }
 cmd-orders = My orders
+# What the customer wrote follows this line as they wrote it.
+orders-summary-title = Order { $number }: { $problem }.

@@ -53,3 +53,5 @@ cmd-recover = Changed my number — restore access
 recover-logged-out = You've been logged out: your account's phone number was changed to { $phone }. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.
 recover-cancel-was-cancelled = This number change was already cancelled. Nothing has changed — your number stays as it was.
 recover-cancel-applied = This number change has already happened. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.
+# The agent's reason follows this line as they wrote it.
+recover-rejected-title = Sorry, we couldn't restore access with this request. The reason:

@@ -54,3 +54,7 @@ agents-recovery-reject-how = Напишите в этой теме /reject и п
 agents-recovery-rejected = Заявка отклонена; клиенту отправлена причина.
 agents-recovery-decided = По этой заявке уже принято решение.
 agents-recovery-notice-lost = ⚠️ Смена номера №{ $id } (аккаунт { $account }, обращение №{ $ticket }): предупреждение для { $whom } не доставлено ({ $reason }). Смена пройдёт { $date }, если её не отменят, — пожалуйста, свяжитесь с владельцем иначе.
+# Long texts: the person's own words follow these lines as they wrote them.
+agents-comment-title = Комментарий клиента:
+agents-card-items-more = … и ещё { $count } — весь список в сообщении клиента ниже.
+agents-button-stale = Эта кнопка устарела: такого обращения нет. Открытые покажет /queue.

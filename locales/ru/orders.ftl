@@ -80,3 +80,5 @@ orders-items-none = Отметьте хотя бы один товар.
 orders-escalated = Передал специалисту — обращение №{ $id }. Ответ придёт сюда; можно дописать детали или прислать фото.
 orders-summary = Заказ { $number }: { $problem }. { $text }
 cmd-orders = Мои заказы
+# What the customer wrote follows this line as they wrote it.
+orders-summary-title = Заказ { $number }: { $problem }.

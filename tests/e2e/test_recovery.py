@@ -229,7 +229,7 @@ async def test_approve_and_reject_from_the_forum_reach_the_customer(
     await emu.user(ADMIN).send_in_topic(FORUM, card.thread_id, "/reject the order is not yours")
     rejected = await john.next_message()
     assert rejected.text == (
-        "Sorry, we couldn't restore access with this request. The reason: the order is not yours"
+        "Sorry, we couldn't restore access with this request. The reason:\nthe order is not yours"
     )
 
 

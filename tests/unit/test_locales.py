@@ -64,3 +64,14 @@ def test_no_cyrillic_literals_outside_locales() -> None:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     assert not re.search("[\u0400-\u04ff]", node.value), f"{path}: {node.value!r}"
+
+
+def test_a_long_argument_never_turns_into_question_marks() -> None:
+    t = Translator("en")("en")
+    for typed in ("a" * 2_500, "<" * 2_500, "b" * 10_000):
+        escaped = typed.replace("<", "&lt;")
+        assert t("agents-commented", text=typed) == f"The customer's comment: {escaped}"
+        assert t.plain("agents-commented", text=typed) == f"The customer's comment: {typed}"
+    marks = "\ue000\ue0010:\ue001"  # what a slot for a long text looks like, typed
+    text = t("orders-summary", number=marks, problem="x", text="c" * 3000)
+    assert text == f"Order {marks}: x. {'c' * 3000}"

@@ -118,6 +118,7 @@ def test_forum_handlers_that_answer_their_taps_each_have_their_own_flags() -> No
         handler.flags
         for router in (handlers.agents.router, handlers.recovery_agents.router)
         for handler in router.callback_query.handlers
+        if "callback_answer" in handler.flags  # the out-of-date answer goes the usual way
     ]
     assert len(flags) == 2
     assert all(f["callback_answer"] == {"disabled": True} for f in flags)
