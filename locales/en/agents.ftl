@@ -51,3 +51,5 @@ agents-recovery-approved = Number change approved ({ $name }); the customer has 
 agents-recovery-reject-how = Write /reject and the reason in this topic — the customer gets it.
 agents-recovery-rejected = Request rejected; the reason was sent to the customer.
 agents-recovery-decided = This request has already been decided.
+agents-cannot-relay = This kind of message can't be passed on to the customer. Please send text, a photo or a file.
+agents-edit-not-followed = This reply reached the customer in { $parts } parts, and the edit would need a different number of them, so the customer still sees the old text. Please send the correction as a new message.
