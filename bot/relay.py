@@ -14,6 +14,7 @@ import html
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -29,12 +30,20 @@ from aiogram.types import Message, ReplyParameters
 
 from bot.background import Workers
 from bot.cards import context_card, topic_title
-from bot.i18n import Translator
+from bot.i18n import Texts, Translator
 from bot.keyboards.support import ticket_card_buttons
 from bot.marketplace import MarketplacePort
 from bot.outbox import Outbox
 from bot.pacing import Pacer, finish_even_if_cancelled
-from bot.send import TEXT_LIMIT, send_stored, visible_length
+from bot.send import (
+    CAPTIONED,
+    TEXT_LIMIT,
+    caption_of,
+    posts_of,
+    send_stored,
+    text_parts,
+    visible_length,
+)
 from bot.services.tickets import TicketService
 from bot.settings import Settings
 from storage.tickets import Ticket, TicketMessage, TicketRepo
@@ -166,12 +175,13 @@ class Relay:
                 # A customer's chat keeps its turn through the whole send: a long reply
                 # is several messages, and nothing may come between them.
                 return await self._deliver(ticket, chat, batch, covered)
-            await self._pacer.ready(chat, len(batch))  # an album takes a slot per item
-            self._pacer.take(chat, len(batch))
+            posts = posts_of(batch)
+            await self._pacer.ready(chat, posts)  # an album takes a slot per item
+            self._pacer.take(chat, posts)
         # In the forum only the order within a topic matters, and this worker keeps it.
         # The slot is taken, so the next ticket's turn starts while this one is sent:
         # held through the send, the turn let the forum have one send on the wire at a time.
-        with self._pacer.paid(chat, len(batch)):
+        with self._pacer.paid(chat, posts):
             return await self._deliver(ticket, chat, batch, covered)
 
     def _batch(
@@ -238,21 +248,33 @@ class Relay:
     async def _send_and_record(
         self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
     ) -> None:
-        # The copy's id is written before the message counts as delivered.
+        # The copy's ids are written before the message counts as delivered.
         sent = await self._send(ticket, batch)
-        ids = [message.id for message in covered]
-        await self._repo.relayed_many(
-            ids, sent.message_id if sent else None, covered[0].created_at
-        )
+        now = covered[0].created_at
+        if sent is not None and len(sent) == len(covered):
+            # An album's items each map to their own copy, so an edit finds the right one.
+            copies = {m.id: ids for m, ids in zip(covered, sent, strict=True)}
+            await self._repo.relayed_each(copies, now)
+            return
+        ids = [message.id for message in covered]  # merged texts share their one copy
+        await self._repo.relayed_many(ids, sent[0][0] if sent else None, now)
 
-    async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> Message | None:
+    async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> list[list[int]] | None:
         first = batch[0]
         if first.direction == "out" and first.kind == "edit":
             await self._edit_customer_copy(ticket, first)
             return None
         if first.direction == "out":
             header = self._customer_header(ticket, first.author_name)
-            return await send_stored(self._bot, ticket.customer_id, None, batch, header)
+            t = self._translator(ticket.locale)  # type: ignore[arg-type]
+            return await send_stored(
+                self._bot,
+                ticket.customer_id,
+                None,
+                batch,
+                header,
+                describe=partial(in_words, t),
+            )
         assert self._forum is not None  # noqa: S101 - _deliver checks
         topic = ticket.topic_id
         if topic is None or ticket.card_pending:
@@ -261,7 +283,7 @@ class Relay:
             ticket = await self._tickets.get(ticket.id)
             if card is not None:  # the customer's first words went with the card
                 await self._close_with_ticket(ticket, topic)
-                return card
+                return [[card.message_id]]
         header = self._header(ticket, first)
         reply = await self._reply_target(first)
         try:
@@ -270,7 +292,15 @@ class Relay:
                 # Reopened by hand already, or never closed, it is fine as it is.
                 with _unless("topic_not_modified"):
                     await self._bot.reopen_forum_topic(self._forum, topic)
-            sent = await send_stored(self._bot, self._forum, topic, batch, header, reply=reply)
+            sent = await send_stored(
+                self._bot,
+                self._forum,
+                topic,
+                batch,
+                header,
+                reply=reply,
+                describe=partial(in_words, self._agents_t),
+            )
         except TelegramBadRequest as error:
             if "topic_closed" in error.message.lower():
                 fresh = await self._tickets.get(ticket.id)
@@ -316,26 +346,36 @@ class Relay:
         original = await self._repo.message(edit.edit_of) if edit.edit_of else None
         if original is None or original.relayed_id is None:
             return
-        text = self._customer_text(ticket, original.author_name, edit.text or "")
-        if original.kind == "text":
-            await self._bot.edit_message_text(
-                text, chat_id=ticket.customer_id, message_id=original.relayed_id
+        chat, lead = ticket.customer_id, self._customer_header(ticket, original.author_name)
+        lead = f"{lead}\n"
+        if original.kind in CAPTIONED:
+            if original.media_group_id and await self._repo.album_head(original) != original.id:
+                lead = ""  # only an album's first item carries the header
+            caption = caption_of(lead, edit.text)
+            with _unless("message is not modified"):
+                await self._bot.edit_message_caption(
+                    chat_id=chat, message_id=original.relayed_id, caption=caption
+                )
+            return
+        if original.kind != "text":
+            return  # a sticker, a location...: nothing a Telegram client lets one edit
+        copies = original.relayed_ids or (original.relayed_id,)
+        parts = text_parts(lead, edit.text or "")
+        if len(parts) != len(copies):
+            # A long reply went in parts; the edit would need more, or fewer, of them.
+            await self._tickets.event(
+                ticket.id, self._agents_t("agents-edit-not-followed", parts=len(copies))
             )
-        else:
-            await self._bot.edit_message_caption(
-                chat_id=ticket.customer_id, message_id=original.relayed_id, caption=text
-            )
+            return
+        for part, copy in zip(parts, copies, strict=True):
+            with _unless("message is not modified"):  # the parts the edit did not touch
+                await self._bot.edit_message_text(part, chat_id=chat, message_id=copy)
 
     def _customer_header(self, ticket: Ticket, agent_name: str | None) -> str:
         t = self._translator(ticket.locale)  # type: ignore[arg-type]
         if self._sign and agent_name:
             return t("support-agent-says", name=agent_name)
         return t("support-team-says")
-
-    def _customer_text(self, ticket: Ticket, agent_name: str | None, text: str) -> str:
-        """An agent's words as the customer sees them (used again when the agent edits)."""
-        body = html.escape(text, quote=False)
-        return f"{self._customer_header(ticket, agent_name)}\n{body}"
 
     def _header(self, ticket: Ticket, first: TicketMessage) -> str:
         t = self._agents_t
@@ -447,6 +487,13 @@ class Relay:
             minutes=self._tickets.policy.first_response_minutes,
         )
         await self._outbox.put(self._forum, text)
+
+
+def in_words(t: Texts, message: TicketMessage) -> str:
+    """What a message was, for when Telegram would not pass it on as it is."""
+    label = t(f"relay-kind-{message.kind.replace('_', '-')}")
+    details = html.escape(message.text or "", quote=False)
+    return "\n".join(filter(None, [label, details, t("relay-in-words")]))
 
 
 def _plain(message: TicketMessage) -> bool:

@@ -1,17 +1,20 @@
 """Sending stored ticket messages: text split at Telegram's limit, media by file id,
-albums as albums. Stored text is plain; it is escaped here for HTML parse mode."""
+albums as albums, locations, contacts, polls and dice as copies; what Telegram will not
+take as it is goes in words. Stored text is plain; it is escaped here for HTML parse mode."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     InputMediaAudio,
     InputMediaDocument,
     InputMediaPhoto,
     InputMediaVideo,
-    Message,
     ReplyParameters,
 )
 
@@ -19,6 +22,13 @@ from storage.tickets import TicketMessage
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+_PLACE_ERRORS = (
+    "thread not found",
+    "topic_deleted",
+    "topic_id_invalid",
+    "topic_closed",
+    "chat not found",
+)
 _ALBUM = {
     "photo": InputMediaPhoto,
     "video": InputMediaVideo,
@@ -36,6 +46,23 @@ def split_plain(text: str, limit: int) -> list[str]:
         chunks.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     return [*chunks, text] if text or not chunks else chunks
+
+
+def visible_length(text: str) -> int:
+    # Telegram counts characters after entity parsing: tags do not count, entities count 1.
+    return len(html.unescape(_strip_tags(text)))
+
+
+def _strip_tags(text: str) -> str:
+    out, inside = [], False
+    for ch in text:
+        if ch == "<":
+            inside = True
+        elif ch == ">":
+            inside = False
+        elif not inside:
+            out.append(ch)
+    return "".join(out)
 
 
 def framed(header: str, body: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -65,21 +92,27 @@ def pack_lines(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
     return ["\n".join(message) for message in messages]
 
 
-def visible_length(text: str) -> int:
-    # Telegram counts characters after entity parsing: tags do not count, entities count 1.
-    return len(html.unescape(_strip_tags(text)))
+# Sent again by file id with the header in the caption: the copy does not depend on the
+# customer keeping their message, and a header costs no post of the forum's 20 a minute.
+CAPTIONED = ("photo", "document", "video", "voice", "audio", "animation")
+# No caption to carry a header: it goes first, on its own.
+_BY_FILE = ("sticker", "video_note")
+TEXTS = ("text", "edit")
+# Whatever else (location, venue, contact, poll, dice) is copied from the source message.
+Describe = Callable[[TicketMessage], str]
 
 
-def _strip_tags(text: str) -> str:
-    out, inside = [], False
-    for ch in text:
-        if ch == "<":
-            inside = True
-        elif ch == ">":
-            inside = False
-        elif not inside:
-            out.append(ch)
-    return "".join(out)
+def posts_of(batch: list[TicketMessage]) -> int:
+    """Messages the batch takes in the chat: a captionless one takes its header too."""
+    single = len(batch) == 1 and batch[0].kind not in (*TEXTS, *CAPTIONED)
+    return len(batch) + single
+
+
+def text_parts(lead: str, text: str) -> list[str]:
+    """A stored text as the messages it is sent in: the header on the first."""
+    room = TEXT_LIMIT - visible_length(lead)
+    chunks = split_plain(text, room)
+    return [(lead if n == 0 else "") + html.escape(c, quote=False) for n, c in enumerate(chunks)]
 
 
 async def send_stored(
@@ -89,50 +122,82 @@ async def send_stored(
     batch: list[TicketMessage],
     header: str,
     *,
+    describe: Describe,
     reply: ReplyParameters | None = None,
-) -> Message:
-    """Send one stored message (or one album); returns the first message sent."""
+) -> list[list[int]]:
+    """Send one stored message (or one album); returns, for each item of the batch, the
+    ids of the messages it became, in order (a header sent on its own is not one)."""
     first = batch[0]
     lead = f"{header}\n" if header else ""
     if len(batch) > 1:  # an album of one is sent as the single item it is
         return await _album(bot, chat_id, thread_id, batch, lead)
-    if first.kind in ("text", "edit") or not first.file_id:
-        return await _texts(bot, chat_id, thread_id, framed(header, first.text or ""), reply)
-    caption, rest = _caption(lead, first.text)
-    common = {"message_thread_id": thread_id, "reply_parameters": reply}
-    if first.kind == "sticker":
+    where: dict[str, Any] = {"message_thread_id": thread_id}
+    if first.kind in TEXTS:
+        ids = []
+        for number, part in enumerate(text_parts(lead, first.text or "")):
+            first_reply = reply if number == 0 else None
+            sent = await bot.send_message(
+                chat_id, part or "…", **where, reply_parameters=first_reply
+            )
+            ids.append(sent.message_id)
+        return [ids]
+    try:
+        if first.kind in CAPTIONED and first.file_id:
+            sender = getattr(bot, f"send_{first.kind}")
+            caption, rest = _caption(lead, first.text)
+            sent = await sender(
+                chat_id, first.file_id, caption=caption, **where, reply_parameters=reply
+            )
+            if rest:  # what the caption had no room for follows, whole
+                await _texts(bot, chat_id, thread_id, framed("", rest))
+            return [[sent.message_id]]
         if lead:
-            await bot.send_message(chat_id, lead.strip(), message_thread_id=thread_id)
-        return await bot.send_sticker(chat_id, first.file_id, **common)
-    sender = {
-        "photo": bot.send_photo,
-        "document": bot.send_document,
-        "voice": bot.send_voice,
-        "video": bot.send_video,
-        "audio": bot.send_audio,
-        "animation": bot.send_animation,
-    }.get(first.kind, bot.send_document)
-    sent = await sender(chat_id, first.file_id, caption=caption, **common)  # type: ignore[operator]
-    if rest:
-        await _texts(bot, chat_id, thread_id, framed("", rest), None)
-    return sent  # type: ignore[no-any-return]
+            await bot.send_message(chat_id, lead.strip(), **where, reply_parameters=reply)
+            lead, reply = "", None
+        copy = await _as_it_is(bot, chat_id, first, where, reply)
+        if copy is not None:
+            return [[copy]]
+    except TelegramBadRequest as error:
+        if _about_the_place(error):
+            raise
+    # Telegram would not take it as it is (a quiz it may not copy, a file it lost): the
+    # other side reads what it was instead of nothing.
+    sent = await bot.send_message(chat_id, lead + describe(first), **where, reply_parameters=reply)
+    return [[sent.message_id]]
 
 
-async def _texts(
-    bot: Bot, chat_id: int, thread_id: int | None, texts: list[str], reply: ReplyParameters | None
-) -> Message:
-    """Parts of one text, in order; returns the first."""
-    sent: Message | None = None
-    for number, text in enumerate(texts):
-        message = await bot.send_message(
-            chat_id,
-            text or "…",
-            message_thread_id=thread_id,
-            reply_parameters=reply if number == 0 else None,
-        )
-        sent = sent or message
-    assert sent is not None  # noqa: S101 - framed returns at least one part
-    return sent
+async def _as_it_is(
+    bot: Bot,
+    chat_id: int,
+    message: TicketMessage,
+    where: dict[str, Any],
+    reply: ReplyParameters | None,
+) -> int | None:
+    if message.kind in _BY_FILE and message.file_id:
+        sender = getattr(bot, f"send_{message.kind}")
+        return (await sender(chat_id, message.file_id, **where, reply_parameters=reply)).message_id
+    if message.source_chat_id is None or message.source_message_id is None:
+        return None  # written by the bot for the customer: nothing to copy from
+    copied = await bot.copy_message(
+        chat_id,
+        message.source_chat_id,
+        message.source_message_id,
+        **where,
+        reply_parameters=reply,
+    )
+    return copied.message_id
+
+
+def _about_the_place(error: TelegramBadRequest) -> bool:
+    """Refused for where it goes (a topic gone or closed, a chat), not for what it is:
+    words would be refused as well, and the relay knows what to do."""
+    text = error.message.lower()
+    return any(marker in text for marker in _PLACE_ERRORS)
+
+
+def caption_of(lead: str, text: str | None) -> str | None:
+    """A caption as an edit can make it: what does not fit is left out."""
+    return _caption(lead, text)[0]
 
 
 def _caption(lead: str, text: str | None) -> tuple[str | None, str]:
@@ -144,9 +209,14 @@ def _caption(lead: str, text: str | None) -> tuple[str | None, str]:
     return caption, text[len(first) :].lstrip("\n ")
 
 
+async def _texts(bot: Bot, chat_id: int, thread_id: int | None, texts: list[str]) -> None:
+    for text in texts:
+        await bot.send_message(chat_id, text or "…", message_thread_id=thread_id)
+
+
 async def _album(
     bot: Bot, chat_id: int, thread_id: int | None, batch: list[TicketMessage], lead: str
-) -> Message:
+) -> list[list[int]]:
     kind = batch[0].kind if batch[0].kind in _ALBUM else "document"
     items, rests = [], []
     for number, part in enumerate(batch):
@@ -156,5 +226,5 @@ async def _album(
         rests.append(rest)
     sent = await bot.send_media_group(chat_id, items, message_thread_id=thread_id)  # type: ignore[arg-type]
     for rest in filter(None, rests):
-        await _texts(bot, chat_id, thread_id, framed("", rest), None)
-    return sent[0]
+        await _texts(bot, chat_id, thread_id, framed("", rest))
+    return [[message.message_id] for message in sent]

@@ -21,7 +21,7 @@ from bot.i18n import Texts, Translator
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons
 from bot.relay import Relay
 from bot.send import pack_lines
-from bot.services.tickets import TicketClosed, TicketService, Written
+from bot.services.tickets import CannotRelay, TicketClosed, TicketService, Written
 from bot.settings import LOCALES
 from handlers.convert import person, written
 from handlers.taps import alert, answers_itself
@@ -199,11 +199,15 @@ async def unknown_command(message: Message, t: Texts) -> None:
 
 @router.message(InTicket())
 async def agent_replies(
-    message: Message, ticket: Ticket, tickets: TicketService, relay: Relay
+    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
 ) -> None:
     if message.media_group_id:
         relay.album_part(message.media_group_id)
-    updated = await tickets.agent_wrote(ticket.id, person(message), written(message))
+    try:
+        updated = await tickets.agent_wrote(ticket.id, person(message), written(message))
+    except CannotRelay:
+        await message.reply(t("agents-cannot-relay"))
+        return
     if updated.status != ticket.status:
         await relay.refresh_title(updated)
 

@@ -6,29 +6,61 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.services.tickets import Person, Written
 
+_FILES = ("document", "video", "voice", "audio", "animation", "sticker", "video_note")
+
 
 def written(message: Message) -> Written:
-    """Kind, text or caption, and the file id of the largest size for photos."""
-    kind, file_id = "text", None
+    """Kind, text or caption, and the file id of the largest size for photos. A message
+    with no file and no text (a location, a poll...) keeps in `text` what it says, in
+    words: what agents read when Telegram would not copy it, and a line of the ticket."""
+    kind, file_id, text = (
+        "text",
+        None,
+        message.text if message.text is not None else message.caption,
+    )
     if message.photo:
         kind, file_id = "photo", message.photo[-1].file_id
-    else:
-        for name in ("document", "video", "voice", "audio", "animation", "sticker", "video_note"):
-            media = getattr(message, name, None)
-            if media is not None:
-                kind, file_id = name, media.file_id
-                break
-        else:
-            if message.text is None and message.caption is None:
-                kind = "other"
+    elif media := next((n for n in _FILES if getattr(message, n, None) is not None), None):
+        kind, file_id = media, getattr(message, media).file_id
+        if message.sticker is not None:
+            text = message.sticker.emoji
+    elif (described := _in_words(message)) is not None:
+        kind, text = described
+    elif text is None:
+        kind = "other"  # a story, a game, an invoice...: nothing a bot can pass on
     return Written(
         kind=kind,
         chat_id=message.chat.id,
         message_id=message.message_id,
-        text=message.text if message.text is not None else message.caption,
+        text=text,
         file_id=file_id,
         media_group_id=message.media_group_id,
     )
+
+
+def _in_words(message: Message) -> tuple[str, str] | None:
+    if message.venue is not None:  # before location: a venue carries one too
+        venue, where = message.venue, message.venue.location
+        return (
+            "venue",
+            f"{venue.title}, {venue.address} ({_point(where.latitude, where.longitude)})",
+        )
+    if message.location is not None:
+        return "location", _point(message.location.latitude, message.location.longitude)
+    if message.contact is not None:
+        contact = message.contact
+        name = " ".join(filter(None, [contact.first_name, contact.last_name]))
+        return "contact", f"{name}, {contact.phone_number}"
+    if message.poll is not None:
+        options = "\n".join(f"— {option.text}" for option in message.poll.options)
+        return "poll", f"{message.poll.question}\n{options}"
+    if message.dice is not None:
+        return "dice", f"{message.dice.emoji} {message.dice.value}"
+    return None
+
+
+def _point(latitude: float, longitude: float) -> str:
+    return f"{latitude:.6f}, {longitude:.6f}"
 
 
 def person(source: Message | CallbackQuery) -> Person:

@@ -231,6 +231,8 @@ async def into_ticket(
     fed = await tickets.customer_wrote(person(message), written(message), t.locale)
     if fed.banned:
         await message.answer(t("support-banned", hotline=t("help-hotline")))
+    elif fed.cannot_relay:  # said, not 👌: it did not go
+        await message.answer(t("support-cannot-relay"))
     elif fed.ticket is None:
         raise SkipHandler  # no ticket: the fallback answers with the menu
     elif fed.throttled:

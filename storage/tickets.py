@@ -100,6 +100,17 @@ _RELAYED_MANY = """
 UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id
 WHERE id IN (SELECT value FROM json_each(:ids))
 """
+# {"<stored id>": [ids of its copy, in order], ...}: an album's items each get their own.
+_RELAYED_EACH = """
+UPDATE ticket_messages SET relayed_at = :now,
+    relayed_id = json_extract(:ids, '$."' || id || '"[0]'),
+    relayed_ids = json_extract(:ids, '$."' || id || '"')
+WHERE id IN (SELECT CAST(key AS INTEGER) FROM json_each(:ids))
+"""
+_ALBUM_HEAD = """
+SELECT min(id) FROM ticket_messages
+WHERE ticket_id = :ticket_id AND direction = :direction AND media_group_id = :group
+"""
 _FAILED = "UPDATE ticket_messages SET failed = :reason WHERE id = :id"
 _ATTEMPT = "UPDATE ticket_messages SET attempts = attempts + 1 WHERE id = :id"
 _BY_SOURCE = """
@@ -199,6 +210,7 @@ class TicketMessage(NewMessage):
     id: int = 0
     relayed_id: int | None = None
     attempts: int = 0
+    relayed_ids: tuple[int, ...] = ()  # every message the copy took; () before 0017
 
 
 class TicketRepo:
@@ -318,6 +330,22 @@ class TicketRepo:
         params = {"ids": json.dumps(message_ids), "relayed_id": relayed_id, "now": now.isoformat()}
         await self._db.execute(_RELAYED_MANY, params)  # one statement: no BEGIN/COMMIT
 
+    async def relayed_each(self, copies: dict[int, list[int]], now: datetime) -> None:
+        """Each stored message delivered as its own copy (an album's items, a split text)."""
+        ids = json.dumps({str(stored): copy for stored, copy in copies.items()})
+        params = {"ids": ids, "now": now.isoformat()}
+        await self._db.execute(_RELAYED_EACH, params)  # one statement: all or none
+
+    async def album_head(self, message: TicketMessage) -> int | None:
+        """The first stored item of the message's album: the one that carried the header."""
+        params = {
+            "ticket_id": message.ticket_id,
+            "direction": message.direction,
+            "group": message.media_group_id,
+        }
+        row = await self._db.fetchone(_ALBUM_HEAD, params)
+        return int(row[0]) if row and row[0] is not None else None
+
     async def failed(self, message_id: int, reason: str) -> None:
         await self._db.execute(_FAILED, {"id": message_id, "reason": reason})
 
@@ -410,4 +438,5 @@ def _message(row: Row) -> TicketMessage:
         id=row["id"],
         relayed_id=row["relayed_id"],
         attempts=row["attempts"],
+        relayed_ids=tuple(json.loads(row["relayed_ids"])) if row["relayed_ids"] else (),
     )

@@ -13,16 +13,23 @@ A real aiogram ``Bot`` talks HTTP to it exactly as to api.telegram.org::
 
 Simulated people (``SimUser``)
     Private chat: ``send``, ``send_photo``, ``send_document``, ``send_voice``, ``send_video``,
-    ``send_sticker``, ``send_contact``, ``send_media_group``, ``edit`` (text, or caption of a
-    media message), ``click``, ``click_forged`` (any callback data), ``press_reply_button``.
-    Forum topics (agents):
+    ``send_audio``, ``send_animation``, ``send_video_note``, ``send_sticker``,
+    ``send_contact``, ``send_location``, ``send_venue``, ``send_poll`` (a quiz with
+    ``quiz_answer=``), ``send_dice``, ``forward_story``, ``send_media_group``, ``edit``
+    (text, or caption of a media message), ``click``, ``click_forged`` (any callback data),
+    ``press_reply_button``.
+    ``user.in_topic(chat_id, thread_id)`` is the same person posting in a forum topic:
+    each of those ``send_*`` goes there. Forum topics (agents):
     ``send_in_topic(chat_id, thread_id, text=None, *, photo=False, document=None,
     voice=False, caption=None, reply_to=None)``, ``send_media_group_in_topic(chat_id,
     thread_id, n=2, caption=None)``, ``edit_in_topic(message, new_text)``. Uploaded media
     get Telegram-shaped file_ids the bot can resend by id (``StoredMessage.file_id()``);
     as in Telegram, a photo id can't be sent as a document-like type or vice versa
     ("can't use file of type Photo as Document"), and inside the document family the file
-    keeps its own type (sendDocument with a voice id sends a voice).
+    keeps its own type (sendDocument with a voice id sends a voice). The bot can send
+    the same kinds (sendVideoNote, sendLocation, sendVenue, sendContact, sendPoll,
+    sendDice); copyMessage makes a poll a new poll, keeps a dice's value, and refuses a
+    quiz whose answer the bot does not know (one posted in a group by a person).
 
 Reading what the bot did
     ``emu.messages(chat_id, thread_id=None)`` lists bot messages (``StoredMessage``:

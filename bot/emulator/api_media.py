@@ -24,6 +24,7 @@ _ALBUM_MIN, _ALBUM_MAX = 2, 10
 _PHOTO_SIZE = (1280, 960)
 _VIDEO_SIZE = (1280, 720)
 _STICKER_SIZE = 512
+_VIDEO_NOTE_LENGTH = 384
 _DOCUMENT_FAMILY = frozenset({"document", "video", "voice", "audio", "sticker", "animation"})
 # TDLib's FileType names, as they appear in "can't use file of type X as Y".
 _TYPE_NAMES = {"voice": "VoiceNote", "video_note": "VideoNote"}
@@ -52,6 +53,9 @@ def media_fields(
             "is_video": False,
         }
         return {"sticker": {**sticker, "emoji": emoji} if emoji else sticker}
+    if kind == "video_note":  # round, so one side; and no mime_type, unlike a video
+        note = {**base, "length": _VIDEO_NOTE_LENGTH, "duration": duration or stored.duration or 1}
+        return {"video_note": note}
     if stored.mime_type:
         base["mime_type"] = stored.mime_type
     if kind in {"video", "animation"}:
@@ -193,6 +197,7 @@ HANDLERS: dict[str, Handler] = {
     "sendAudio": functools.partial(send_media, kind="audio"),
     "sendAnimation": functools.partial(send_media, kind="animation"),
     "sendSticker": functools.partial(send_media, kind="sticker"),
+    "sendVideoNote": functools.partial(send_media, kind="video_note"),
     "sendMediaGroup": send_media_group,
     "getFile": get_file,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .api_objects import copied_media
 from .compose import (
     editable_message,
     ensure_modified,
@@ -16,6 +17,7 @@ from .compose import (
     validate_markup,
 )
 from .errors import bad_request
+from .models import CAPTIONED_KINDS
 from .params import Handler, Params
 from .state import World
 
@@ -100,9 +102,10 @@ async def copy_message(world: World, params: Params) -> Any:
         raise bad_request("message to copy not found")
     if source.kind == "service":
         raise bad_request("message can't be copied")
+    media = copied_media(world, source)
     context = prepare_send(world, params)
     text, html, entities = source.text, source.html, list(source.entities)
-    if not source.has_text_body and params.has("caption"):
+    if source.kind in CAPTIONED_KINDS and params.has("caption"):
         html = params.text("caption")
         text, entities = render_caption(
             world, html, params.text("parse_mode"), params.json("caption_entities")
@@ -114,7 +117,7 @@ async def copy_message(world: World, params: Params) -> Any:
         text=text,
         html=html,
         entities=entities,
-        media=copy.deepcopy(source.media),
+        media=media,
     )
     publish(world, message)
     return {"message_id": message.message_id}

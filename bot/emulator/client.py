@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from .api_objects import DICE, dice_fields, location_fields, poll_fields, venue_fields
 from .client_base import (
     FAKE_JPEG,
+    FAKE_MP3,
     FAKE_MP4,
     FAKE_OGG,
     FAKE_PDF,
@@ -21,12 +23,12 @@ from .client_base import (
 )
 from .client_topics import TopicActionsMixin
 from .errors import SimulationError
-from .models import StoredMessage
+from .models import ChatRecord, StoredMessage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["FAKE_JPEG", "FAKE_MP4", "FAKE_OGG", "FAKE_PDF", "FAKE_WEBP", "SimUser"]
+__all__ = ["FAKE_JPEG", "FAKE_MP3", "FAKE_MP4", "FAKE_OGG", "FAKE_PDF", "FAKE_WEBP", "SimUser"]
 
 
 class SimUser(TopicActionsMixin):
@@ -40,7 +42,7 @@ class SimUser(TopicActionsMixin):
         if not plain:
             raise SimulationError("Telegram clients do not send empty messages")
         return await self._deliver(
-            self._private_chat(),
+            None,
             text=plain,
             entities=entities,
             reply_to_message_id=reply_to.message_id if reply_to else None,
@@ -84,9 +86,7 @@ class SimUser(TopicActionsMixin):
             contact["user_id"] = owner
         if last_name or (user_id is None and self.record.last_name):
             contact["last_name"] = last_name or self.record.last_name
-        return await self._deliver(
-            self._private_chat(), kind="contact", media={"contact": contact}
-        )
+        return await self._deliver(None, kind="contact", media={"contact": contact})
 
     async def send_photo(
         self, caption: str | None = None, *, data: bytes = FAKE_JPEG
@@ -113,6 +113,66 @@ class SimUser(TopicActionsMixin):
 
     async def send_video(self, caption: str | None = None, *, duration: int = 3) -> StoredMessage:
         return await self._send_media("video", FAKE_MP4, caption=caption, duration=duration)
+
+    async def send_audio(self, caption: str | None = None, *, duration: int = 5) -> StoredMessage:
+        return await self._send_media(
+            "audio", FAKE_MP3, caption=caption, file_name="track.mp3", duration=duration
+        )
+
+    async def send_animation(self, caption: str | None = None) -> StoredMessage:
+        return await self._send_media(
+            "animation", FAKE_MP4, caption=caption, file_name="animation.mp4", duration=2
+        )
+
+    async def send_video_note(self, duration: int = 4) -> StoredMessage:
+        """A round video message: no caption, as in Telegram."""
+        return await self._send_media("video_note", FAKE_MP4, duration=duration)
+
+    async def send_location(self, latitude: float, longitude: float) -> StoredMessage:
+        media = {"location": location_fields(latitude, longitude)}
+        return await self._deliver(None, kind="location", media=media)
+
+    async def send_venue(
+        self, latitude: float, longitude: float, title: str, address: str
+    ) -> StoredMessage:
+        media = venue_fields(latitude, longitude, title, address)
+        return await self._deliver(None, kind="venue", media=media)
+
+    async def send_poll(
+        self, question: str, options: list[str], *, quiz_answer: int | None = None
+    ) -> StoredMessage:
+        """A poll, or a quiz with ``quiz_answer``; the bot learns a quiz's answer only in a
+        private chat, as in Telegram."""
+        chat, _ = self._target()
+        media = poll_fields(
+            self._world,
+            question,
+            options,
+            quiz=quiz_answer is not None,
+            correct_option_id=quiz_answer,
+        )
+        if not chat.is_private:
+            media["poll"].pop("correct_option_id", None)
+        return await self._deliver(None, kind="poll", media=media)
+
+    async def send_dice(self, emoji: str = "🎲", value: int | None = None) -> StoredMessage:
+        top = DICE.get(emoji)
+        if top is None or (value is not None and not 1 <= value <= top):
+            raise SimulationError(f"Telegram has no dice {emoji!r} showing {value}")
+        media = dice_fields(self._world, emoji, value)
+        return await self._deliver(None, kind="dice", media=media)
+
+    async def forward_story(self, poster_chat_id: int, story_id: int) -> StoredMessage:
+        """A story forwarded into the chat: a kind no bot can copy."""
+        poster = self._world.chats[poster_chat_id].to_api()
+        media = {"story": {"chat": poster, "id": story_id}}
+        return await self._deliver(None, kind="story", media=media)
+
+    def in_topic(self, chat_id: int, thread_id: int | None) -> SimUser:
+        """The same person posting in a forum topic: every ``send_*`` of the returned user
+        (text, each kind of media, location, poll, dice...) goes there."""
+        self._topic_target(chat_id, thread_id)
+        return _InTopic(self.emulator, self.record, chat_id, thread_id)
 
     async def send_media_group(
         self, n: int = 2, caption: str | None = None, *, kind: str = "photo"
@@ -213,3 +273,15 @@ class SimUser(TopicActionsMixin):
     ) -> StoredMessage:
         """The next bot message in this user's chat not consumed by an earlier wait."""
         return await self.emulator.wait_message(self.id, timeout=timeout, predicate=predicate)
+
+
+class _InTopic(SimUser):
+    """A forum member's plain actions, aimed at one topic (see ``SimUser.in_topic``)."""
+
+    def __init__(self, emulator: Any, record: Any, chat_id: int, thread_id: int | None) -> None:
+        super().__init__(emulator, record)
+        self._where = chat_id, thread_id
+
+    def _target(self) -> tuple[ChatRecord, int | None]:
+        # Checked at each post: membership and a closed topic may change meanwhile.
+        return self._topic_target(*self._where)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .api_media import media_fields
 from .entities import Entity, trim, with_auto_entities
 from .errors import SimulationError
-from .models import ChatRecord, StoredMessage, UserRecord
+from .models import CAPTIONED_KINDS, ChatRecord, StoredMessage, UserRecord
 from .state import World, now
 
 if TYPE_CHECKING:
@@ -23,11 +23,9 @@ if TYPE_CHECKING:
 FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00emulator-photo\xff\xd9"
 FAKE_OGG = b"OggS\x00\x02emulator-voice"
 FAKE_MP4 = b"\x00\x00\x00\x18ftypmp42emulator-video"
+FAKE_MP3 = b"ID3\x04\x00\x00emulator-audio"
 FAKE_WEBP = b"RIFF\x10\x00\x00\x00WEBPemulator-sticker"
 FAKE_PDF = b"%PDF-1.4\n% emulator document\n%%EOF\n"
-
-# Message types whose caption a Telegram client lets its author edit.
-CAPTIONED_KINDS = frozenset({"photo", "video", "document", "audio", "voice", "animation"})
 
 
 def prepare_text(text: str) -> tuple[str, list[Entity]]:
@@ -75,7 +73,13 @@ class SimUserBase:
         self.record.started = True
         return self._world.chats[self.id]
 
-    async def _deliver(self, chat: ChatRecord, **fields: Any) -> StoredMessage:
+    def _target(self) -> tuple[ChatRecord, int | None]:
+        """Where the person's plain ``send_*`` actions go: the private chat (see ``in_topic``)."""
+        return self._private_chat(), None
+
+    async def _deliver(self, chat: ChatRecord | None, **fields: Any) -> StoredMessage:
+        if chat is None:
+            chat, fields["thread_id"] = self._target()
         world = self._world
         message = world.new_message(chat, from_bot=False, sender_id=self.id, **fields)
         world.push_update("message", world.message_to_api(message))
@@ -99,7 +103,7 @@ class SimUserBase:
         emoji: str | None = None,
     ) -> StoredMessage:
         """Upload ``data`` as a new file and post it (to the private chat by default)."""
-        target = chat if chat is not None else self._private_chat()
+        target, thread_id = (chat, thread_id) if chat is not None else self._target()
         stored = self._world.store_file(
             kind, data, file_name, mime_type, duration=duration, emoji=emoji
         )

@@ -21,6 +21,7 @@ _FILE_DEFAULTS: dict[str, tuple[str, str]] = {
     "sticker": (".webp", "image/webp"),
     "document": (".bin", "application/octet-stream"),
     "animation": (".mp4", "video/mp4"),
+    "video_note": (".mp4", "video/mp4"),
 }
 
 # Telegram file_ids start with a per-type header (e.g. "AgAC" photo, "BQAC" document).
@@ -32,6 +33,7 @@ _FILE_ID_PREFIXES: dict[str, str] = {
     "sticker": "CAACAgIAAxkBAAI",
     "document": "BQACAgIAAxkBAAI",
     "animation": "CgACAgIAAxkBAAI",
+    "video_note": "DQACAgIAAxkBAAI",
 }
 
 

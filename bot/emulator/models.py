@@ -17,6 +17,8 @@ GENERAL_TOPIC_ID = 1
 DEFAULT_TOPIC_COLOR = 0x6FB9F0
 MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
 PRESENT_STATUSES = frozenset({"creator", "administrator", "member", "restricted"})
+# Message types that have a caption (a client lets its author edit it; a copy may replace it).
+CAPTIONED_KINDS = frozenset({"photo", "video", "document", "audio", "voice", "animation"})
 # Everything except chat_member and reactions, which Telegram only sends on request.
 DEFAULT_ALLOWED_UPDATES = frozenset(
     [

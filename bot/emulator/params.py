@@ -37,6 +37,7 @@ _INT_FIELDS = frozenset(
         "duration",
         "width",
         "height",
+        "correct_option_id",
     }
 )
 _BOOL_FIELDS = frozenset(
@@ -51,6 +52,7 @@ _BOOL_FIELDS = frozenset(
         "disable_content_type_detection",
         "show_caption_above_media",
         "is_big",
+        "is_anonymous",
     }
 )
 _JSON_FIELDS = frozenset(
@@ -66,6 +68,7 @@ _JSON_FIELDS = frozenset(
         "allowed_updates",
         "menu_button",
         "reaction",
+        "options",
     }
 )
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from . import api_bot, api_chats, api_media, api_messages, api_reactions
+from . import api_bot, api_chats, api_media, api_messages, api_objects, api_reactions
 from .errors import ApiError
 from .faults import FaultInjector, RateLimiter
 from .models import ChatRecord
@@ -38,7 +38,7 @@ class ApiCall(NamedTuple):
 
 def default_handlers() -> dict[str, Handler]:
     merged: dict[str, Handler] = {}
-    for module in (api_bot, api_chats, api_messages, api_media, api_reactions):
+    for module in (api_bot, api_chats, api_messages, api_media, api_objects, api_reactions):
         merged.update(module.HANDLERS)
     # Telegram method names are case-insensitive.
     return {name.lower(): handler for name, handler in merged.items()}

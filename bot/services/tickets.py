@@ -15,7 +15,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.services.hours import SupportHours
 from storage.db import Database
-from storage.tickets import NewMessage, Ticket, TicketRepo
+from storage.tickets import NewMessage, Standing, Ticket, TicketRepo
 
 SUBJECT_LIMIT = 60
 QUEUE_LIMIT = 50
@@ -37,6 +37,19 @@ class TicketClosed(TicketError):
     pass
 
 
+class CannotRelay(TicketError):
+    """A kind of message no bot can pass on (a story, a game): never stored."""
+
+
+# What the relay can deliver as it is, or at least in words; see bot/send.py.
+RELAYED_KINDS = frozenset(
+    {
+        *("text", "photo", "document", "video", "voice", "audio", "animation", "sticker"),
+        *("video_note", "location", "venue", "contact", "poll", "dice"),
+    }
+)
+
+
 @dataclass(frozen=True)
 class Person:
     id: int
@@ -48,7 +61,7 @@ class Person:
 class Written:
     """What someone wrote, without Telegram's types."""
 
-    kind: str  # text, photo, document, voice, video, video_note, audio, sticker, other
+    kind: str  # one of RELAYED_KINDS, or other
     chat_id: int
     message_id: int | None  # None: the bot's own words for them (a button's complaint)
     text: str | None = None
@@ -74,6 +87,7 @@ class Fed:
     banned: bool = False
     throttled: bool = False
     opened: Opened | None = None  # a new ticket, when the last one closed long ago
+    cannot_relay: bool = False  # a kind no bot can pass on: not taken
 
 
 @dataclass(frozen=True)
@@ -161,12 +175,9 @@ class TicketService:
             return Fed(None)
         async with self._db.tx():
             standing = await self._repo.standing(customer.id, now - timedelta(minutes=1))
-            if standing.banned:
-                return Fed(None, banned=True)
+            if (refused := self._refused(standing, written)) is not None:
+                return refused
             ticket, reopened = standing.open, False
-            if standing.recent >= self.policy.customer_messages_per_minute:
-                # Checked first: a refused message must not reopen or open anything.
-                return Fed(ticket, throttled=True)
             if ticket is None:
                 last = await self._repo.last_of(customer.id)
                 if last is None or last.closed_at is None:
@@ -186,6 +197,16 @@ class TicketService:
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         return Fed(ticket, reopened=reopened)
 
+    def _refused(self, standing: Standing, written: Written) -> Fed | None:
+        """Checked first: a refused message must not reopen or open anything."""
+        if standing.banned:
+            return Fed(None, banned=True)
+        if written.kind not in RELAYED_KINDS:
+            return Fed(standing.open, cannot_relay=True)
+        if standing.recent >= self.policy.customer_messages_per_minute:
+            return Fed(standing.open, throttled=True)
+        return None
+
     async def attach(self, ticket_id: int, customer: Person, parts: list[Written]) -> None:
         """More from the customer for a ticket just opened (the photos of a complaint),
         stored together so an album is relayed whole."""
@@ -201,6 +222,8 @@ class TicketService:
 
     async def agent_wrote(self, ticket_id: int, agent: Person, written: Written) -> Ticket:
         """An agent's reply, to be relayed to the customer; it reopens a closed ticket."""
+        if written.kind not in RELAYED_KINDS:
+            raise CannotRelay
         now = self._clock.now()
         async with self._db.tx():
             ticket = await self._get(ticket_id)

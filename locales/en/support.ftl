@@ -22,3 +22,20 @@ support-btn-close = Close the ticket
 cmd-support = Talk to a person
 # Words that ask for a person; a regular expression, matched case-insensitively.
 support-human-words = \bhuman\b|\bagent\b|\boperator\b|real person|talk to a person|\bsupport\b|live person
+support-cannot-relay = Sorry, I can't pass this kind of message on to the specialist. Please send it as text, a photo or a file.
+# What a message was, said in words when Telegram won't pass it on as it is.
+relay-kind-photo = 🖼 Photo
+relay-kind-document = 📄 File
+relay-kind-video = 🎬 Video
+relay-kind-voice = 🎤 Voice message
+relay-kind-audio = 🎵 Audio
+relay-kind-animation = 🎞 GIF
+relay-kind-sticker = Sticker
+relay-kind-video-note = 📹 Video message
+relay-kind-location = 📍 Location
+relay-kind-venue = 📍 Place
+relay-kind-contact = 👤 Contact
+relay-kind-poll = 📊 Poll
+relay-kind-dice = 🎲 Dice
+relay-kind-other = ✉️ A message of a kind that can't be shown here
+relay-in-words = <i>Telegram wouldn't pass this on as it is, so here it is in words.</i>

@@ -22,3 +22,20 @@ support-btn-close = Закрыть обращение
 cmd-support = Написать специалисту
 # Words that ask for a person; a regular expression, matched case-insensitively.
 support-human-words = оператор|позовите|живой человек|живого человека|с человеком|специалист|сотрудник|поддержк
+support-cannot-relay = Извините, такое сообщение я не могу передать специалисту. Пришлите, пожалуйста, текстом, фото или файлом.
+# Что это было за сообщение — словами, когда Telegram не передаёт его как есть.
+relay-kind-photo = 🖼 Фото
+relay-kind-document = 📄 Файл
+relay-kind-video = 🎬 Видео
+relay-kind-voice = 🎤 Голосовое сообщение
+relay-kind-audio = 🎵 Аудио
+relay-kind-animation = 🎞 GIF-анимация
+relay-kind-sticker = Стикер
+relay-kind-video-note = 📹 Видеосообщение
+relay-kind-location = 📍 Геопозиция
+relay-kind-venue = 📍 Место
+relay-kind-contact = 👤 Контакт
+relay-kind-poll = 📊 Опрос
+relay-kind-dice = 🎲 Кубик
+relay-kind-other = ✉️ Сообщение такого вида здесь не показать
+relay-in-words = <i>Telegram не передаёт это как есть, поэтому пересказываю словами.</i>

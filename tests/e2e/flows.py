@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.emulator import SimUser
-from tests.e2e.conftest import RunningBot
+from bot.emulator import BotApiEmulator, SimUser
+from tests.e2e.conftest import FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
 
 
@@ -31,3 +31,14 @@ async def log_in(user: SimUser, sms: SmsEndpoint, phone: str = "+79123456789") -
     await user.send((await sms.next())["code"])
     await user.next_message()  # welcome
     await user.next_message()  # menu
+
+
+async def open_ticket(emu: BotApiEmulator, customer: SimUser, text: str) -> int:
+    """/support and a description; returns the ticket's topic in the agents' forum."""
+    await customer.send("/support")
+    await customer.next_message()
+    await customer.send(text)
+    await customer.next_message()
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert card.thread_id is not None
+    return card.thread_id

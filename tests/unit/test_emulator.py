@@ -993,3 +993,56 @@ async def test_forum_topic_rename_limits_and_delete(
         )
     with pytest.raises(SimulationError, match="does not exist"):
         await emu.user(AGENT_ID).send_in_topic(forum, thread, "anyone?")
+
+
+async def test_every_kind_a_person_sends_can_be_copied_as_what_it_is(
+    emu: BotApiEmulator, bot: Bot, forum: int
+) -> None:
+    alice = emu.user(USER_ID)
+    sent = [
+        await alice.send_video_note(),
+        await alice.send_location(55.7558, 37.6173),
+        await alice.send_venue(55.7558, 37.6173, "ПВЗ", "ул. Ленина, 1"),
+        await alice.send_contact("+79990001122", user_id=0, first_name="Oleg"),
+        await alice.send_poll("Which?", ["a", "b"]),
+        await alice.send_dice("🎯", 4),
+        await alice.send_audio("track"),
+        await alice.send_animation(),
+    ]
+    updates = await bot.get_updates(timeout=0)
+    note, location, venue, contact, poll, dice, audio, animation = (u.message for u in updates)
+    assert note is not None and note.video_note is not None and note.video_note.length > 0
+    assert location is not None and location.location is not None
+    assert venue is not None and venue.venue is not None and venue.location is not None
+    assert contact is not None and contact.contact is not None
+    assert poll is not None and poll.poll is not None and poll.poll.question == "Which?"
+    assert dice is not None and dice.dice is not None and dice.dice.value == 4
+    assert audio is not None and audio.audio is not None and audio.caption == "track"
+    assert animation is not None and animation.animation is not None
+    for message in sent:
+        await bot.copy_message(forum, USER_ID, message.message_id, caption="ignored")
+    copies = emu.messages(forum)
+    assert [c.kind for c in copies] == [m.kind for m in sent]
+    assert copies[5].media["dice"]["value"] == 4
+    assert copies[4].media["poll"]["id"] != sent[4].media["poll"]["id"]
+    assert [c.text for c in copies] == [None] * 6 + ["ignored", "ignored"]
+    with pytest.raises(TelegramBadRequest, match="can't use file of type VideoNote"):
+        await bot.send_document(forum, sent[0].media["video_note"]["file_id"])
+    await bot.send_video_note(forum, sent[0].media["video_note"]["file_id"])
+    await bot.send_location(forum, 1.5, 2.5)
+    await bot.send_dice(forum, emoji="🎰")
+    await bot.send_poll(forum, "Q", ["x", "y"], type="quiz", correct_option_id=1)
+    assert [m.kind for m in emu.messages(forum)[-4:]] == ["video_note", "location", "dice", "poll"]
+
+
+async def test_a_quiz_is_copied_only_when_the_bot_knows_its_answer(
+    emu: BotApiEmulator, bot: Bot, forum: int
+) -> None:
+    private = await emu.user(USER_ID).send_poll("2+2?", ["3", "4"], quiz_answer=1)
+    await bot.copy_message(forum, USER_ID, private.message_id)
+    assert emu.messages(forum)[-1].media["poll"]["correct_option_id"] == 1
+    agent = emu.user(AGENT_ID).in_topic(forum, None)
+    in_group = await agent.send_poll("2+2?", ["3", "4"], quiz_answer=1)
+    assert in_group.chat_id == forum and "correct_option_id" not in in_group.media["poll"]
+    with pytest.raises(TelegramBadRequest, match="message can't be copied"):
+        await bot.copy_message(USER_ID, forum, in_group.message_id)

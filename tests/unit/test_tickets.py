@@ -7,6 +7,7 @@ from bot.clock import FrozenClock
 from bot.services.hours import SupportHours
 from bot.services.tickets import (
     QUEUE_LIMIT,
+    CannotRelay,
     Fed,
     Person,
     TicketClosed,
@@ -341,6 +342,21 @@ async def test_throttled_message_does_not_reopen_a_ticket_silently(
     fed = await _feed(service, CUSTOMER, _said("wait"))
     assert fed.throttled
     assert fed.reopened or (await service.get(opened.ticket.id)).status == "closed"
+
+
+async def test_a_kind_no_bot_can_pass_on_is_not_taken_nor_reopens(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await _open(service)
+    story = Written("other", CUSTOMER.id, next(_message_ids))
+    fed = await _feed(service, CUSTOMER, story)
+    assert fed.cannot_relay and fed.ticket is not None
+    await service.close(opened.ticket.id)
+    assert (await _feed(service, CUSTOMER, story)).cannot_relay
+    assert (await service.get(opened.ticket.id)).status == "closed"
+    with pytest.raises(CannotRelay):
+        await service.agent_wrote(opened.ticket.id, AGENT, Written("other", FORUM, 1))
 
 
 # agent_wrote
