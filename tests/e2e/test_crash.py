@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import AGENT, FORUM
+from bot.emulator import SimUser, StoredMessage
+from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.crash import Crash, KillAt, Transcript
 
 Script = Callable[[Crash, list[tuple[int, int]] | None], Awaitable[None]]
@@ -49,12 +50,60 @@ async def ticket(run: Crash, steps: list[tuple[int, int]] | None) -> None:
     await run.step(anna.click(rate, text="⭐⭐⭐⭐⭐"), _expected(steps, 14))
 
 
-SCRIPTS: dict[str, Script] = {"login": login, "ticket": ticket}
+def _with_button(user: SimUser, text: str) -> StoredMessage:
+    return next(m for m in reversed(user.messages()) if text in m.button_texts())
+
+
+async def complaint(run: Crash, steps: list[tuple[int, int]] | None) -> None:
+    """Login, an order's card, "damaged" with an album and words, the agent's answer."""
+    anna = run.customer
+    assert anna is not None
+    await run.step(anna.send("/login"), _expected(steps, 0))
+    await run.step(anna.send("+79123456789"), _expected(steps, 1))
+    code = (await run.sms.next(timeout=30))["code"]
+    await run.step(anna.send(code), _expected(steps, 2))
+    await run.step(anna.send("10000006-0001"), _expected(steps, 3))
+    damaged = _with_button(anna, "Товар повреждён")
+    await run.step(anna.click(damaged, text="Товар повреждён"), _expected(steps, 4))
+    await run.step(anna.send_media_group(3), _expected(steps, 5))
+    await run.step(anna.send("Чайник пришёл с трещиной"), _expected(steps, 6))
+    card = next(m for m in run.emu.messages(FORUM) if m.button_texts())
+    agent = run.emu.user(AGENT)
+    answer = agent.send_in_topic(FORUM, card.thread_id, "Заменим чайник")
+    await run.step(answer, _expected(steps, 7))
+    await run.step(agent.send_in_topic(FORUM, card.thread_id, "/close"), _expected(steps, 8))
+
+
+async def recovery(run: Crash, steps: list[tuple[int, int]] | None) -> None:
+    """No access to email: the evidence, the new number's code, the review, approval."""
+    anna = run.customer
+    assert anna is not None
+    await run.step(anna.send("/recover"), _expected(steps, 0))
+    await run.step(anna.press_reply_button("Нет доступа к email"), _expected(steps, 1))
+    for number, answer in enumerate(("Анна Петрова", "12345678-0001", "8 912 345-67-89")):
+        await run.step(anna.send(answer), _expected(steps, 2 + number))
+    await run.step(anna.send("+7 999 111-22-33"), _expected(steps, 5))
+    code = (await run.sms.next(timeout=30))["code"]
+    await run.step(anna.send(code), _expected(steps, 6))
+    await run.step(anna.send("Потеряла SIM-карту"), _expected(steps, 7))
+    card = next(m for m in run.emu.messages(FORUM) if m.button_texts())
+    approve = run.emu.user(ADMIN).click(card, text="Одобрить смену номера")
+    await run.step(approve, _expected(steps, 8))
+
+
+SCRIPTS: dict[str, Script] = {
+    "login": login,
+    "ticket": ticket,
+    "complaint": complaint,
+    "recovery": recovery,
+}
 FULL = os.environ.get("CRASH_SWEEP") == "full"
 # A few points of each kind in CI; every point of the conversation in full.
 SHORT = {
     "login": [KillAt("taken", 3), KillAt("before", 3), KillAt("after", 2), KillAt("taken", 5)],
     "ticket": [KillAt("before", 2), KillAt("after", 4), KillAt("taken", 8), KillAt("before", 14)],
+    "complaint": [KillAt("taken", 5), KillAt("before", 6), KillAt("after", 9)],
+    "recovery": [KillAt("taken", 7), KillAt("before", 9), KillAt("after", 11)],
 }
 _baselines: dict[str, tuple[Transcript, list[tuple[int, int]], int, int]] = {}
 
