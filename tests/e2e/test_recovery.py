@@ -284,3 +284,39 @@ async def _review_john(john: SimUser, sms: SmsEndpoint) -> None:
     await john.next_message()
     await john.send("lost my phone")
     await john.next_message()
+
+
+async def test_the_owners_not_me_says_plainly_that_the_change_was_cancelled(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    owner = emu.add_user(2001, "Анна (старый телефон)", language_code="ru")
+    await log_in(owner, sms)
+    thief = emu.add_user(1001, "Кто-то", language_code="ru")
+    scheduled = await _schedule(thief, smtp, sms)
+    warning = await owner.next_message()
+    await thief.click(scheduled, text="Отменить смену номера")  # thought better of it
+    assert (await thief.next_message()).text.startswith("Смена номера отменена")
+    await owner.click(warning, text="Отменить — это был не я")
+    told = await emu.wait_for(
+        lambda: next(
+            (a for a in emu.callback_answers if "уже отменили" in (a.get("text") or "")), None
+        ),
+        5,
+    )
+    assert "ваш номер остаётся прежним" in told["text"]
+
+
+async def test_a_one_letter_name_is_refused(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/recover")
+    await anna.next_message()
+    await anna.next_message()
+    await anna.press_reply_button("Нет доступа к email")
+    await anna.next_message()
+    await anna.next_message()
+    await anna.send("А.")
+    assert (await anna.next_message()).text.startswith("Напишите имя и фамилию")
+    await anna.send("Анна Петрова")
+    assert (await anna.next_message()).text.startswith("Номер любого недавнего заказа")
