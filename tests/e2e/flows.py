@@ -42,3 +42,13 @@ async def open_ticket(emu: BotApiEmulator, customer: SimUser, text: str) -> int:
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     assert card.thread_id is not None
     return card.thread_id
+
+
+async def start_review(user: SimUser, no_email: str = "Нет доступа к email") -> None:
+    """/recover without email, up to the question of the name."""
+    await user.send("/recover")
+    await user.next_message()
+    await user.next_message()
+    await user.press_reply_button(no_email)
+    await user.next_message()  # intro
+    await user.next_message()  # the name, please

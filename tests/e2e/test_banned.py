@@ -6,7 +6,7 @@ import asyncio
 
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
-from tests.e2e.flows import log_in, open_ticket
+from tests.e2e.flows import log_in, open_ticket, start_review
 from tests.e2e.peers import SmsEndpoint
 
 BANNED = "К сожалению, мы не можем принять"
@@ -64,12 +64,7 @@ async def test_a_banned_customers_recovery_review_does_not_reach_agents(
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     await _ban(running, 1001)
-    await anna.send("/recover")
-    await anna.next_message()
-    await anna.next_message()
-    await anna.press_reply_button("Нет доступа к email")
-    await anna.next_message()
-    await anna.next_message()
+    await start_review(anna)
     for answer in ("Анна Петрова", "12345678-0001", "8 912 345-67-89", "+7 999 111-22-33"):
         await anna.send(answer)
         await anna.next_message()

@@ -7,7 +7,7 @@ import asyncio
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.settings import Settings
 from tests.e2e.conftest import ADMIN, FORUM, STRANGER, RunningBot
-from tests.e2e.flows import log_in
+from tests.e2e.flows import log_in, start_review
 from tests.e2e.peers import SmsEndpoint, SmtpInbox
 
 NEW_PHONE = "+79991112233"
@@ -162,12 +162,8 @@ async def test_new_number_of_another_account_goes_to_review_unrevealed(
 
 
 async def _review(anna: SimUser, sms: SmsEndpoint) -> None:
-    await anna.send("/recover")
-    await anna.next_message()
-    await anna.next_message()
-    await anna.press_reply_button("Нет доступа к email")
-    await anna.next_message()  # intro
-    assert (await anna.next_message()).text.startswith("Как вас зовут")
+    await start_review(anna)
+    assert anna.messages()[-1].text.startswith("Как вас зовут")
     await anna.send("Анна Петрова")
     await anna.next_message()
     await anna.send("nonsense")
@@ -271,12 +267,7 @@ async def test_an_approval_applied_at_once_waits_for_the_warnings_then_logs_out_
 
 
 async def _review_john(john: SimUser, sms: SmsEndpoint) -> None:
-    await john.send("/recover")
-    await john.next_message()
-    await john.next_message()
-    await john.press_reply_button("No access to email")
-    await john.next_message()
-    await john.next_message()
+    await start_review(john, "No access to email")
     for answer in ("John Smith", "12345678-0001", "+447911123456", "+447911000111"):
         await john.send(answer)
         await john.next_message()
@@ -310,12 +301,7 @@ async def test_a_one_letter_name_is_refused(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    await anna.send("/recover")
-    await anna.next_message()
-    await anna.next_message()
-    await anna.press_reply_button("Нет доступа к email")
-    await anna.next_message()
-    await anna.next_message()
+    await start_review(anna)
     await anna.send("А.")
     assert (await anna.next_message()).text.startswith("Напишите имя и фамилию")
     await anna.send("Анна Петрова")
