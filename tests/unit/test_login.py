@@ -31,6 +31,33 @@ class Outbox:
         self.sent.append(args)
 
 
+def _service(
+    db: Database, clock: FrozenClock, market: EmbeddedMarketplace, phone: object, mail: object
+) -> tuple[LoginService, Notices]:
+    """The login service on the real outbox (not started: `Delivery` stands in for it)."""
+    outbox = Notices(
+        None,  # type: ignore[arg-type] - codes go by SMS and email only
+        db,
+        OutboxRepo(db),
+        Pacer(1000, 60000, 1000),
+        clock,
+        phone=phone,  # type: ignore[arg-type]
+        mail=mail,  # type: ignore[arg-type]
+    )
+    code_repo = CodeRepo(db)
+    service = LoginService(
+        db=db,
+        codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
+        audit=code_repo,
+        customers=CustomerRepo(db),
+        marketplace=market,
+        courier=Courier(outbox, Translator("ru"), POLICY.ttl_seconds),
+        clock=clock,
+        ttl_days=30,
+    )
+    return service, outbox
+
+
 class Delivery:
     """What the outbox's workers would do: deliver what is due; `drain` lets the clock
     run on far enough for retries to come due."""
@@ -55,29 +82,8 @@ async def setup(db: Database, clock: FrozenClock):
         [],
     )
     phone, mail = Outbox(), Outbox()
-    outbox = Notices(
-        None,  # type: ignore[arg-type] - codes go by SMS and email only
-        db,
-        OutboxRepo(db),
-        Pacer(1000, 60000, 1000),
-        clock,
-        phone=phone,
-        mail=mail,
-    )
-    background = Delivery(outbox, clock)
-    code_repo = CodeRepo(db)
-    courier = Courier(outbox, Translator("ru"), POLICY.ttl_seconds)
-    service = LoginService(
-        db=db,
-        codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
-        audit=code_repo,
-        customers=CustomerRepo(db),
-        marketplace=market,
-        courier=courier,
-        clock=clock,
-        ttl_days=30,
-    )
-    return service, phone, mail, background
+    service, outbox = _service(db, clock, market, phone, mail)
+    return service, phone, mail, Delivery(outbox, clock)
 
 
 async def test_known_phone_gets_a_code_and_links(setup) -> None:
@@ -131,27 +137,7 @@ async def test_a_switched_off_channel_is_refused_for_every_destination(
 ) -> None:
     market = EmbeddedMarketplace(db, clock)
     await market.upsert([Account("A1", "Анна", "+79123456789", "anna@example.com", True)], [])
-    code_repo = CodeRepo(db)
-    outbox = Notices(
-        None,  # type: ignore[arg-type]
-        db,
-        OutboxRepo(db),
-        Pacer(1000, 60000, 1000),
-        clock,
-        phone=Outbox(),
-        mail=Unconfigured(),
-    )
-    courier = Courier(outbox, Translator("ru"), 300)
-    service = LoginService(
-        db=db,
-        codes=CodeService(db, code_repo, clock, POLICY, key=b"test-key"),
-        audit=code_repo,
-        customers=CustomerRepo(db),
-        marketplace=market,
-        courier=courier,
-        clock=clock,
-        ttl_days=30,
-    )
+    service, _ = _service(db, clock, market, Outbox(), Unconfigured())
     for who, email in ((7, "anna@example.com"), (8, "nobody@example.com")):
         with pytest.raises(ChannelOff):
             await service.send_code(who, "email", email, "ru")
