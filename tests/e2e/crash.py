@@ -29,6 +29,7 @@ from tests.market import MARKET
 
 AFTER_SECONDS = 0.3  # long enough for the bot to have read Telegram's answer
 GHOST_SECONDS = 0.2  # requests the dead process left in the socket arrive by then
+SMS_QUIET_SECONDS = 0.1  # an SMS the gateway took is written down by then
 SETTLE_SECONDS = 0.1  # a person reads an answer before typing: the bot wrote it down
 WAIT_SECONDS = 60.0
 QUIET_SECONDS = 0.8
@@ -67,7 +68,8 @@ class Crash:
     def __init__(self, tmp_path: Path, kill_at: KillAt | None) -> None:
         self.tmp_path, self.kill_at = tmp_path, kill_at
         self.emu = BotApiEmulator()
-        self.sms = SmsEndpoint(token="sms-secret")
+        self.sms = SmsEndpoint(token="sms-secret", on_message=self._sms_taken)
+        self._sms_at = -1.0
         self.counts = Counts()
         self.killed = False
         self.steps: list[tuple[int, int]] = []  # messages to the customer, to the forum
@@ -164,11 +166,23 @@ class Crash:
             asyncio.get_running_loop().call_later(AFTER_SECONDS, self._kill)
         return False
 
+    def _sms_taken(self, _body: object) -> None:
+        self._sms_at = asyncio.get_running_loop().time()
+
     def _kill(self) -> None:
+        """From here Telegram takes nothing more from this process. It dies once no SMS
+        of its is on the way: one the gateway took in the instant before the process
+        died, before it wrote that down, would go again at the next start; the SMS
+        gateway, like Telegram, has no idempotency key, and no test can close that
+        window, so the kill must not fall into it by the harness's own timing."""
         assert self._proc is not None
         self.killed, self._dead, self._kill_next = True, True, False
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._sms_at < SMS_QUIET_SECONDS:
+            loop.call_later(SMS_QUIET_SECONDS / 2, self._kill)
+            return
         self._proc.kill()
-        self._restarting = asyncio.get_running_loop().create_task(self._restart())
+        self._restarting = loop.create_task(self._restart())
 
     async def _restart(self) -> None:
         assert self._proc is not None
