@@ -182,13 +182,14 @@ class Crash:
             loop.call_later(SMS_QUIET_SECONDS / 2, self._kill)
             return
         self._proc.kill()
+        self.sms.down = True  # what the dead process had on its way never reached it
         self._restarting = loop.create_task(self._restart())
 
     async def _restart(self) -> None:
         assert self._proc is not None
         await self._proc.wait()
         await asyncio.sleep(GHOST_SECONDS)
-        self._dead = False
+        self._dead = self.sms.down = False
         await self._start()
 
     def _sizes(self) -> tuple[int, int]:
