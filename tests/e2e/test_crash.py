@@ -100,7 +100,7 @@ SCRIPTS: dict[str, Script] = {
 FULL = os.environ.get("CRASH_SWEEP") == "full"
 # A few points of each kind in CI; every point of the conversation in full.
 SHORT = {
-    "login": [KillAt("taken", 3), KillAt("before", 3), KillAt("after", 2), KillAt("taken", 5)],
+    "login": [KillAt("taken", 3), KillAt("before", 3), KillAt("after", 2), KillAt("taken", 4)],
     "ticket": [KillAt("before", 2), KillAt("after", 4), KillAt("taken", 8), KillAt("before", 14)],
     "complaint": [KillAt("taken", 5), KillAt("before", 6), KillAt("after", 9)],
     "recovery": [KillAt("taken", 7), KillAt("before", 9), KillAt("after", 11)],
