@@ -59,4 +59,7 @@ agents-comment-title = The customer's comment:
 agents-card-items-more = … and { $count } more — the whole list is in the customer's message below.
 agents-button-stale = This button is out of date: there is no such ticket. /queue shows the open ones.
 agents-cannot-relay = This kind of message can't be passed on to the customer. Please send text, a photo or a file.
-agents-edit-not-followed = This reply reached the customer in { $parts } parts, and the edit would need a different number of them, so the customer still sees the old text. Please send the correction as a new message.
+agents-edit-not-followed = This reply reached the customer in { $parts } { $parts ->
+        [one] part
+       *[other] parts
+    }, and the edit would need a different number of them, so the customer still sees the old text. Please send the correction as a new message.

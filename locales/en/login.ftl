@@ -17,8 +17,14 @@ login-code-wrong =
         [one] That code didn't work. { $left } try left.
        *[other] That code didn't work. { $left } tries left.
     }
-login-code-length = The code has { $length } digits. Please check it and type it again.
-login-code-only-digits = Please type the code as digits — the { $length } digits from the message.
+login-code-length = The code has { $length } { $length ->
+        [one] digit
+       *[other] digits
+    }. Please check it and type it again.
+login-code-only-digits = Please type the code as digits — the { $length } { $length ->
+        [one] digit
+       *[other] digits
+    } from the message.
 login-code-expired = That code has expired. Ask for a new one — it's quick.
 login-code-burned = That code no longer works: too many wrong tries, or a newer code was sent. Ask for a new code.
 login-code-none = There's no active code. Ask for a new one.

@@ -59,11 +59,17 @@ orders-answer-cancel-shipped = The order has already shipped and can't be cancel
 orders-answer-cancel-delivered = The order has been received, so it can't be cancelled — but you can return it: choose "I want to return it".
 orders-answer-already-closed = This order is already { $status }.
 orders-answer-return-steps =
-    You can return items within { $days } days of receiving them:
+    You can return items within { $days } { $days ->
+        [one] day
+       *[other] days
+    } of receiving them:
     1. In the app: My orders → the order → "Return an item".
     2. Pick the item and the reason, and pack it.
     3. Bring it to any pickup point — the money goes to your in-app balance after the check.
-orders-answer-return-expired = The return period ({ $days } days after receipt) has passed. If the item is faulty, choose "An item is damaged" or talk to a specialist.
+orders-answer-return-expired = The return period ({ $days } { $days ->
+        [one] day
+       *[other] days
+    } after receipt) has passed. If the item is faulty, choose "An item is damaged" or talk to a specialist.
 orders-answer-return-not-yet = Returns start once you've received the order. Until then you can cancel it or refuse it on delivery.
 orders-answer-refund-status = Money for a { $status } order goes to your in-app balance. You can withdraw it to a card in your profile — that takes 2–3 business days.
 orders-answer-refund-how = Money comes back after an order is cancelled or returned — to your in-app balance, and from there to a card in 2–3 business days.

@@ -1,6 +1,9 @@
 recover-intro =
     Changed your number and can't log in? Let's restore access: confirm your account's email with a code, then the new number with an SMS code.
-    The number changes in { $days } days; until then the change can be cancelled, and your old contacts are notified.
+    The number changes in { $days } { $days ->
+        [one] day
+       *[other] days
+    }; until then the change can be cancelled, and your old contacts are notified.
 recover-ask-email = Type the email that is in your account and confirmed.
 recover-email-invalid = That doesn't look like an email. Please type the full address, like <code>anna@example.com</code>.
 recover-code-sent = If this email is confirmed in an account, we've sent it a { $length }-digit code. Type it here. No email? Check spam, or tap "No access to email".

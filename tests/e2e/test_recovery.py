@@ -48,7 +48,7 @@ async def test_email_path_schedules_the_change_and_tells_old_contacts(
     anna = emu.add_user(1001, "Анна", language_code="ru")
     scheduled = await _schedule(anna, smtp, sms)
     assert scheduled.text.startswith(
-        "Готово. Номер аккаунта сменится на +7 999 ***-**-33 15.11.2026"
+        "Готово. Номер аккаунта сменится на +7 999 ***-**-33 с 15.11.2026"
     )
     assert scheduled.button_texts() == ["Отменить смену номера"]
     notice = await smtp.next()
