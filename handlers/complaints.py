@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import OwnOrder
@@ -47,8 +47,9 @@ async def escalate(
 ) -> int:
     customer = person(source)
     # Their own message is the source; a tap has none (the message tapped is the bot's,
-    # and tapping it again later must not be taken for the same words).
-    typed = isinstance(source, Message)
+    # and tapping it again later must not be taken for the same words), and a captioned
+    # photo is the source of the photo itself.
+    typed = isinstance(source, Message) and source.text is not None
     chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
     # Their words go in as they are, after the frame: never through a text's template.
     title = t.plain(
@@ -78,11 +79,19 @@ async def _order_from_state(
 
 
 @in_flow.message(Orders.photos, F.photo | F.document)
-async def photo_added(message: Message, state: FSMContext, bot: Bot) -> None:
+async def photo_added(
+    message: Message,
+    state: FSMContext,
+    t: Texts,
+    orders: OrderService,
+    tickets: TicketService,
+    account: Account | None,
+) -> None:
     data = await state.get_data()
     photo = written(message)
+    earlier = data.get("photos", [])
     photos = [
-        *data.get("photos", []),
+        *earlier,
         {
             "kind": photo.kind,
             "chat_id": photo.chat_id,
@@ -93,10 +102,14 @@ async def photo_added(message: Message, state: FSMContext, bot: Bot) -> None:
         },
     ]
     await state.update_data(photos=photos)
-    with contextlib.suppress(TelegramAPIError):
-        await bot.set_message_reaction(
-            message.chat.id, message.message_id, [ReactionTypeEmoji(emoji="👌")]
-        )
+    if photo.text:  # a caption is the description: the complaint is complete
+        await description_added(message, state, t, orders, tickets, account)
+        return
+    album = photo.media_group_id
+    if album and any(p.get("media_group_id") == album for p in earlier):
+        return  # the rest of an album already answered for
+    key = "orders-photos-album-got" if album else "orders-photos-got"
+    await message.answer(t(key, count=len(photos)))
 
 
 @in_flow.message(Orders.photos, F.text)
@@ -122,7 +135,7 @@ async def description_added(
         account,
         order,
         data.get("problem", "other"),
-        message.text or "",
+        message.text or message.caption or "",
         photos=data.get("photos"),
     )
     await message.answer(t("orders-escalated", id=ticket_id))

@@ -87,3 +87,8 @@ orders-summary = Order { $number }: { $problem }. { $text }
 cmd-orders = My orders
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Order { $number }: { $problem }.
+orders-photos-got = Got { $count } { $count ->
+        [one] photo
+       *[other] photos
+    }. Now describe in a few words what's wrong — or send more photos.
+orders-photos-album-got = Got the album. Now describe in a few words what's wrong — or send more photos.

@@ -89,3 +89,5 @@ orders-summary = Заказ { $number }: { $problem }. { $text }
 cmd-orders = Мои заказы
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Заказ { $number }: { $problem }.
+orders-photos-got = Получил фото: { $count }. Теперь коротко опишите словами, что не так, — или пришлите ещё фото.
+orders-photos-album-got = Получил альбом. Теперь коротко опишите словами, что не так, — или пришлите ещё фото.

@@ -183,6 +183,7 @@ async def test_damaged_with_an_album_reaches_the_agents(
     await anna.click(problems, text="Товар повреждён")
     assert (await anna.next_message()).text.startswith("Жаль, что так вышло")
     await anna.send_media_group(3)
+    assert (await anna.next_message()).text.startswith("Получил альбом")  # one line for three
     await anna.send("Чайник пришёл с трещиной")
     assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
@@ -250,3 +251,34 @@ async def test_not_logged_in_goes_through_login_and_comes_back(
     await anna.next_message()  # the menu
     orders = await anna.next_message()
     assert orders.text.startswith("Ваши заказы")
+
+
+async def test_a_photo_with_a_caption_in_the_damage_step_is_photo_and_description(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000006-0001")
+    await anna.click(problems, text="Товар повреждён")
+    await anna.next_message()
+    await anna.send_photo(caption="Трещина на крышке")
+    assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "Трещина на крышке" in card.text
+    await emu.wait_for(lambda: any(m.kind == "photo" for m in emu.messages(FORUM)), 5)
+
+
+async def test_photos_without_words_are_acknowledged_with_what_comes_next(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000006-0001")
+    await anna.click(problems, text="Товар повреждён")
+    await anna.next_message()
+    await anna.send_photo()
+    got = await anna.next_message()
+    assert got.text.startswith("Получил фото: 1. Теперь коротко опишите")
+    await anna.send_media_group(3)
+    assert (await anna.next_message()).text.startswith("Получил альбом.")
+    await anna.send("Чайник треснул")
+    assert (await anna.next_message()).text.startswith("Передал специалисту")
+    assert not [m for m in anna.messages() if m.text.startswith("Получил альбом")][1:]
