@@ -7,7 +7,7 @@ from aiogram.types import Message
 from bot.i18n import Html, Texts
 from bot.keyboards.orders import orders_list, problems, status_label
 from bot.marketplace import Account, Order
-from bot.services.orders import OrderService
+from bot.services.orders import OrderService, Pickup
 
 # Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
 # Telegram takes 4,096 in a message with the rest of the card.
@@ -80,3 +80,16 @@ def payment(t: Texts, order: Order) -> str:
     if order.payment in ("card", "cash"):
         return t(f"orders-payment-{order.payment}")
     return t("orders-payment-other", method=order.payment or "—")
+
+
+def pickup_text(t: Texts, pickup: Pickup) -> str:
+    """Where the order waits, when the point is open and how long it keeps the order."""
+    if pickup.hours:
+        hours = t("orders-pickup-hours", hours=pickup.hours)
+    else:
+        hours = t("orders-pickup-hours-unknown")
+    if pickup.until:
+        keeps = t("orders-pickup-until", date=pickup.until.strftime("%d.%m.%Y"))
+    else:
+        keeps = t("orders-pickup-days", days=pickup.days)
+    return t("orders-answer-at-pickup", point=pickup.point or "—", hours=hours, keeps=keeps)

@@ -64,12 +64,16 @@ MARKET["orders"] += [
         "2026-10-25",
         "2026-10-31",
         pickup_point="Москва, Тверская, 7",
+        # optional fields of the data file
+        pickup_point_hours="ежедневно 10:00–22:00",
+        pickup_until="2026-11-07",
     ),
     _order(
         "10000006-0001",
         "delivered",
         "2026-10-22",
         "2026-10-26",
+        delivered_on="2026-10-25",
         total=3480,
         items=[
             {"sku": "1001", "title": "Чайник", "qty": 1, "price": 2490},

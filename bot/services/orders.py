@@ -87,6 +87,16 @@ class Page:
     has_more: bool
 
 
+@dataclass(frozen=True)
+class Pickup:
+    """What a customer needs to collect an order: where, when it is open, until when."""
+
+    point: str | None
+    hours: str | None
+    until: date | None
+    days: int  # the usual storage period, said when the marketplace gives no date
+
+
 # Paid ahead means money to return on a cancel; cash on delivery means nothing was taken.
 _PAID_AHEAD = frozenset({"card", "balance", "online"})
 
@@ -103,8 +113,14 @@ def parse_number(text: str) -> str | None:
 
 
 class OrderService:
-    def __init__(self, marketplace: MarketplacePort, clock: Clock, return_days: int) -> None:
+    def __init__(
+        self, marketplace: MarketplacePort, clock: Clock, return_days: int, *, pickup_days: int
+    ) -> None:
         self._marketplace, self._clock, self.return_days = marketplace, clock, return_days
+        self.pickup_days = pickup_days
+
+    def pickup(self, order: Order) -> Pickup:
+        return Pickup(order.pickup_point, order.pickup_hours, order.pickup_until, self.pickup_days)
 
     async def page(self, account_id: str, page: int) -> Page:
         page = max(page, 0)
@@ -149,10 +165,11 @@ class OrderService:
             return Answer.DELIVERED
         if order.status in FINISHED:
             return Answer.ALREADY_CLOSED
-        if eta is not None and eta < today:
-            return Answer.LATE
+        # An order at its pickup point has arrived, however late: it is never "late".
         if order.status is OrderStatus.READY_FOR_PICKUP:
             return Answer.AT_PICKUP
+        if eta is not None and eta < today:
+            return Answer.LATE
         return Answer.PREPARING if order.status in PREPARING else Answer.ON_ITS_WAY
 
     def _return(self, order: Order, today: date) -> Answer:
@@ -160,7 +177,7 @@ class OrderService:
             return Answer.ALREADY_CLOSED
         if order.status is not OrderStatus.DELIVERED:
             return Answer.RETURN_NOT_YET
-        received = order.delivery_eta or order.created_at.date()
+        received = order.delivered_on or order.delivery_eta or order.created_at.date()
         if (today - received).days > self.return_days:
             return Answer.RETURN_EXPIRED
         return Answer.RETURN_STEPS

@@ -51,7 +51,11 @@ orders-problem-recovery = Access recovery
 
 orders-answer-preparing = The order is still being packed. Expected delivery: { $eta }. Once it's handed to delivery, its status in the app changes to "on its way".
 orders-answer-on-its-way = The order is on its way and should arrive by { $eta }. You'll get a notification when it's at the pickup point — bring your ID or the code from the app.
-orders-answer-at-pickup = The order is waiting for you at the pickup point: { $point }. Take the pickup code from the app.
+orders-answer-at-pickup =
+    Your order has arrived and is waiting for you at the pickup point: { $point }.
+    { $hours }
+    { $keeps }
+    Bring the pickup code from the app. If something's wrong, tap "Talk to a person".
 orders-answer-late = Sorry, the order is late: it was due { $eta }. I've passed it to a specialist marked "late" — ticket #{ $id }; we'll answer here.
 orders-answer-delivered = According to delivery, the order was received. If it never reached you, talk to a specialist — we'll sort it out.
 orders-answer-cancel-offer = The order hasn't shipped yet, so it can be cancelled. Cancel order { $number }?
@@ -81,3 +85,8 @@ orders-summary = Order { $number }: { $problem }. { $text }
 cmd-orders = My orders
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Order { $number }: { $problem }.
+
+orders-pickup-hours = Open: { $hours }.
+orders-pickup-hours-unknown = The opening hours are on the pickup point's page in the app.
+orders-pickup-until = It's kept for you until { $date } inclusive.
+orders-pickup-days = It's kept for { $days } days after arrival; the exact date is in the app.

@@ -52,7 +52,11 @@ orders-problem-recovery = Восстановление доступа
 
 orders-answer-preparing = Заказ ещё собирают. Ожидаемая дата доставки — { $eta }. Когда его передадут в доставку, статус в приложении сменится на «в пути».
 orders-answer-on-its-way = Заказ в пути и приедет к { $eta }. Когда он будет в пункте выдачи, придёт уведомление — заберите его с паспортом или кодом из приложения.
-orders-answer-at-pickup = Заказ ждёт вас в пункте выдачи: { $point }. Возьмите код получения из приложения.
+orders-answer-at-pickup =
+    Заказ приехал и ждёт вас в пункте выдачи: { $point }.
+    { $hours }
+    { $keeps }
+    Возьмите с собой код получения из приложения. Если что-то не так — нажмите «Написать специалисту».
 orders-answer-late = Простите, заказ опаздывает: его ждали { $eta }. Я передал это специалисту с пометкой «опаздывает» — обращение №{ $id }, ответим здесь.
 orders-answer-delivered = По данным доставки заказ получен. Если он до вас не дошёл, напишите специалисту — разберёмся.
 orders-answer-cancel-offer = Заказ ещё не отправлен, его можно отменить. Отменить заказ { $number }?
@@ -82,3 +86,12 @@ orders-summary = Заказ { $number }: { $problem }. { $text }
 cmd-orders = Мои заказы
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Заказ { $number }: { $problem }.
+
+orders-pickup-hours = Часы работы: { $hours }.
+orders-pickup-hours-unknown = Часы работы — на странице пункта выдачи в приложении.
+orders-pickup-until = Заказ хранится до { $date } включительно.
+orders-pickup-days = Заказ хранится { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    } после прибытия; точная дата — в приложении.

@@ -250,3 +250,34 @@ async def test_not_logged_in_goes_through_login_and_comes_back(
     await anna.next_message()  # the menu
     orders = await anna.next_message()
     assert orders.text.startswith("Ваши заказы")
+
+
+async def test_an_order_at_its_pickup_point_is_never_called_late(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000005-0001")  # due 31.10, at the point on 01.11
+    await anna.click(problems, text="Где заказ / задерживается")
+    told = (await anna.next_message()).text
+    assert told.startswith("Заказ приехал и ждёт вас в пункте выдачи: Москва, Тверская, 7")
+    assert "Часы работы: ежедневно 10:00–22:00" in told
+    assert "хранится до 07.11.2026" in told
+    assert "опаздывает" not in told
+
+
+async def test_no_ticket_for_an_arrived_order_unless_a_person_is_asked_for(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    assert running.app is not None
+    tickets = running.app.services["tickets"]
+    anna = await _anna(emu, sms)
+    for number in ("10000005-0001", "10000006-0001"):  # at the pickup point; received
+        problems = await _open_order(anna, number)
+        await anna.click(problems, text="Где заказ / задерживается")
+        answer = await anna.next_message()
+        assert await tickets.open_count() == 0  # type: ignore[attr-defined]
+    await anna.click(answer, text="Написать специалисту")
+    await anna.next_message()
+    await anna.send("Курьер отметил, что вручил, но я ничего не получала")
+    assert (await anna.next_message()).text.startswith("Передал специалисту")
+    assert await tickets.open_count() == 1  # type: ignore[attr-defined]
