@@ -6,12 +6,15 @@ from aiogram.types import Message
 
 from bot.i18n import Html, Texts
 from bot.keyboards.orders import orders_list, problems, status_label
-from bot.marketplace import Account, Order
-from bot.services.orders import OrderService, Pickup
+from bot.marketplace import Account, Order, OrderStatus
+from bot.services.orders import ON_THE_WAY, PREPARING, OrderService, Pickup, received_on
 
 # Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
 # Telegram takes 4,096 in a message with the rest of the card.
 _ITEMS_ROOM = 2000
+# An expected date means something only until the order is received or called off.
+_EXPECTED = PREPARING | ON_THE_WAY
+_RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
 
 
 async def show_orders(
@@ -69,7 +72,10 @@ def order_card(t: Texts, order: Order) -> str:
             total=t("orders-money", amount=order.total),
         )
     ]
-    if order.delivery_eta:
+    received = received_on(order) if order.status in _RECEIVED else None
+    if received:
+        lines.append(t("orders-card-delivered", date=received.strftime("%d.%m.%Y")))
+    elif order.delivery_eta and order.status in _EXPECTED:
         lines.append(t("orders-card-eta", date=order.delivery_eta.strftime("%d.%m.%Y")))
     if order.pickup_point:
         lines.append(t("orders-card-pickup", point=order.pickup_point))

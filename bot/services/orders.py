@@ -47,6 +47,7 @@ class Answer(StrEnum):
     RETURN_EXPIRED = "return-expired"  # past the window
     RETURN_NOT_YET = "return-not-yet"  # not received yet
     REFUND_STATUS = "refund-status"  # cancelled/returned: where the money is
+    REFUND_NOT_CHARGED = "refund-not-charged"  # cancelled, to be paid on delivery: nothing taken
     REFUND_HOW = "refund-how"  # otherwise: how a refund happens
     ASK_PHOTOS = "ask-photos"  # damaged: photos and a description, then a person
     ASK_ITEMS = "ask-items"  # wrong or incomplete: which items, then a person
@@ -97,13 +98,21 @@ class Pickup:
     days: int  # the usual storage period, said when the marketplace gives no date
 
 
-# Paid ahead means money to return on a cancel; cash on delivery means nothing was taken.
-_PAID_AHEAD = frozenset({"card", "balance", "online"})
+# Cash on delivery means a cancelled order took nothing. Any other method, or none given,
+# counts as paid ahead: telling a customer who paid that nothing was charged is the worse
+# mistake of the two.
+_ON_DELIVERY = frozenset({"cash"})
 
 
 def refunds_to_balance(order: Order) -> bool:
-    """Money for a cancelled order goes to the in-app balance when it was paid ahead."""
-    return order.payment in _PAID_AHEAD
+    """Money for a cancelled order goes to the in-app balance unless it was to be paid on
+    delivery."""
+    return order.payment not in _ON_DELIVERY
+
+
+def received_on(order: Order) -> date | None:
+    """The day the customer got the order: the marketplace's date, else the one it was due."""
+    return order.delivered_on or order.delivery_eta
 
 
 def parse_number(text: str) -> str | None:
@@ -148,7 +157,7 @@ class OrderService:
             return _cancel(order)
         if problem is Problem.RETURN:
             return self._return(order, today)
-        return Answer.REFUND_STATUS if order.status in FINISHED else Answer.REFUND_HOW
+        return _refund(order)
 
     async def cancel(self, account_id: str, number: str) -> Order:
         order = await self.find(account_id, number)
@@ -177,7 +186,7 @@ class OrderService:
             return Answer.ALREADY_CLOSED
         if order.status is not OrderStatus.DELIVERED:
             return Answer.RETURN_NOT_YET
-        received = order.delivered_on or order.delivery_eta or order.created_at.date()
+        received = received_on(order) or order.created_at.date()
         if (today - received).days > self.return_days:
             return Answer.RETURN_EXPIRED
         return Answer.RETURN_STEPS
@@ -191,3 +200,12 @@ def _cancel(order: Order) -> Answer:
     if order.status is OrderStatus.DELIVERED:
         return Answer.CANCEL_DELIVERED
     return Answer.ALREADY_CLOSED
+
+
+def _refund(order: Order) -> Answer:
+    if order.status not in FINISHED:
+        return Answer.REFUND_HOW
+    # A returned order was paid for, on delivery or ahead; a cancelled one only if ahead.
+    if order.status is OrderStatus.CANCELLED and not refunds_to_balance(order):
+        return Answer.REFUND_NOT_CHARGED
+    return Answer.REFUND_STATUS

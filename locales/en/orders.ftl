@@ -90,3 +90,5 @@ orders-pickup-hours = Open: { $hours }.
 orders-pickup-hours-unknown = The opening hours are on the pickup point's page in the app.
 orders-pickup-until = It's kept for you until { $date } inclusive.
 orders-pickup-days = It's kept for { $days } days after arrival; the exact date is in the app.
+orders-card-delivered = Delivered on { $date }
+orders-answer-refund-not-charged = This order was to be paid on delivery, so nothing was charged and there's nothing to refund. If money was taken after all, tap "Talk to a person" and we'll look into it.

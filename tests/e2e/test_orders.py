@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.marketplace import OrderStatus
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
@@ -281,3 +283,40 @@ async def test_no_ticket_for_an_arrived_order_unless_a_person_is_asked_for(
     await anna.send("Курьер отметил, что вручил, но я ничего не получала")
     assert (await anna.next_message()).text.startswith("Передал специалисту")
     assert await tickets.open_count() == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("number", "told"),
+    [
+        ("20000005-0001", "Money for a cancelled order goes to your in-app balance"),
+        ("20000003-0001", "nothing was charged and there's nothing to refund"),
+        ("20000004-0001", "Money for a returned order goes to your in-app balance"),
+    ],
+)
+async def test_refund_text_follows_the_payment_method(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, number: str, told: str
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await log_in(john, sms, phone="+447911123456")
+    await john.send(number)
+    card = await john.next_message()
+    await john.click(card, text="Refund")
+    answer = (await john.next_message()).text
+    assert told in answer
+    if "balance" in told:
+        assert "2–3 business days" in answer
+
+
+async def test_a_delivered_order_shows_delivered_on(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    card = (await _open_order(anna, "10000006-0001")).text
+    assert "Доставлен 25.10.2026" in card
+    assert "Ожидаемая доставка" not in card
+    await anna.send("/language")
+    await anna.click(await anna.next_message(), text="English")
+    await anna.next_message()
+    card = (await _open_order(anna, "10000006-0001")).text
+    assert "Delivered on 25.10.2026" in card
+    assert "Expected delivery" not in card

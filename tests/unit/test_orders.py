@@ -188,3 +188,20 @@ def test_the_pickup_point_says_its_hours_and_how_long_it_keeps_the_order(
     )
     bare = service.pickup(replace(order, extra={"pickup_until": "soon"}))
     assert (bare.hours, bare.until, bare.days) == (None, None, 7)
+
+
+@pytest.mark.parametrize(
+    ("status", "payment", "answer"),
+    [
+        (S.CANCELLED, "cash", Answer.REFUND_NOT_CHARGED),
+        (S.CANCELLED, "card", Answer.REFUND_STATUS),
+        (S.CANCELLED, None, Answer.REFUND_STATUS),
+        (S.RETURNED, "cash", Answer.REFUND_STATUS),
+        (S.DELIVERED, "cash", Answer.REFUND_HOW),
+    ],
+)
+def test_a_refund_answer_follows_how_the_order_was_paid(
+    service: OrderService, status: OrderStatus, payment: str | None, answer: Answer
+) -> None:
+    order = replace(_order(status, eta=None), payment=payment)
+    assert service.answer(order, P.REFUND) is answer
