@@ -155,7 +155,12 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         "clock": clock,
         "translator": translator,
         "marketplace": marketplace,
-        "orders": OrderService(marketplace, clock, settings.return_window_days),
+        "orders": OrderService(
+            marketplace,
+            clock,
+            settings.return_window_days,
+            pickup_days=settings.pickup_storage_days,
+        ),
         **_account_services(base, queue["tickets"]),  # type: ignore[arg-type]
         **queue,
     }

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     notice_attempts: int = _span(10, 0, 100)
 
     return_window_days: int = _span(14, 0, _TEN_YEARS, zero=True)
+    pickup_storage_days: int = _span(7, 0, 366)
     first_response_minutes: int = _span(15, 0, 7 * 24 * 60)
     support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
     support_timezone: str = "Europe/Moscow"

@@ -35,7 +35,7 @@ from bot.services.tickets import TicketService
 from bot.states import Orders
 from handlers.complaints import escalate
 from handlers.login import start_login
-from handlers.orders_views import show_order, show_orders
+from handlers.orders_views import pickup_text, show_order, show_orders
 from handlers.taps import alert
 
 router = Router(name=__name__)
@@ -201,6 +201,8 @@ async def cancel_confirmed(
 
 
 def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -> str:
+    if answer is Answer.AT_PICKUP:
+        return pickup_text(t, orders.pickup(order))
     status = status_label(t, order.status)
     return t(
         f"orders-answer-{answer.value}",
@@ -208,6 +210,7 @@ def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -
         point=order.pickup_point or "—",
         number=order.number,
         status=status,
+        state=order.status.value,  # for words that agree with it ("a returned order")
         days=orders.return_days,
     )
 

@@ -6,12 +6,15 @@ from aiogram.types import Message
 
 from bot.i18n import Html, Texts
 from bot.keyboards.orders import orders_list, problems, status_label
-from bot.marketplace import Account, Order
-from bot.services.orders import OrderService
+from bot.marketplace import Account, Order, OrderStatus
+from bot.services.orders import ON_THE_WAY, PREPARING, OrderService, Pickup, received_on
 
 # Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
 # Telegram takes 4,096 in a message with the rest of the card.
 _ITEMS_ROOM = 2000
+# An expected date means something only until the order is received or called off.
+_EXPECTED = PREPARING | ON_THE_WAY
+_RECEIVED = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
 
 
 async def show_orders(
@@ -69,7 +72,10 @@ def order_card(t: Texts, order: Order) -> str:
             total=t("orders-money", amount=order.total),
         )
     ]
-    if order.delivery_eta:
+    received = received_on(order) if order.status in _RECEIVED else None
+    if received:
+        lines.append(t("orders-card-delivered", date=received.strftime("%d.%m.%Y")))
+    elif order.delivery_eta and order.status in _EXPECTED:
         lines.append(t("orders-card-eta", date=order.delivery_eta.strftime("%d.%m.%Y")))
     if order.pickup_point:
         lines.append(t("orders-card-pickup", point=order.pickup_point))
@@ -80,3 +86,16 @@ def payment(t: Texts, order: Order) -> str:
     if order.payment in ("card", "cash"):
         return t(f"orders-payment-{order.payment}")
     return t("orders-payment-other", method=order.payment or "—")
+
+
+def pickup_text(t: Texts, pickup: Pickup) -> str:
+    """Where the order waits, when the point is open and how long it keeps the order."""
+    if pickup.hours:
+        hours = t("orders-pickup-hours", hours=pickup.hours)
+    else:
+        hours = t("orders-pickup-hours-unknown")
+    if pickup.until:
+        keeps = t("orders-pickup-until", date=pickup.until.strftime("%d.%m.%Y"))
+    else:
+        keeps = t("orders-pickup-days", days=pickup.days)
+    return t("orders-answer-at-pickup", point=pickup.point or "—", hours=hours, keeps=keeps)

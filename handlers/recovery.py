@@ -12,9 +12,14 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.filters import TextButton
 from bot.i18n import Texts, Translator
-from bot.keyboards.login import LoginAction, LoginCb, phone_request
+from bot.keyboards.login import LoginAction, LoginCb
 from bot.keyboards.menu import MenuAction, MenuCb
-from bot.keyboards.recover import RecoverCancelCb, cancel_change, email_prompt
+from bot.keyboards.recover import (
+    RecoverCancelCb,
+    cancel_change,
+    email_prompt,
+    new_phone_request,
+)
 from bot.marketplace import Account
 from bot.outbox import Outbox
 from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
@@ -176,8 +181,15 @@ async def email_code_entered(
         await message.answer(t("recover-code-again"))
         return
     await state.update_data(account_id=account_id)
+    await _ask_new_phone(message, state, t)
+
+
+async def _ask_new_phone(message: Message, state: FSMContext, t: Texts) -> None:
     await state.set_state(Recover.new_phone)
-    await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+    # Only the email path has confirmed an email; the review path must not claim it.
+    path = (await state.get_data()).get("path")
+    key = "recover-ask-new-phone" if path == "email" else "recover-ask-new-phone-review"
+    await message.answer(t(key), reply_markup=new_phone_request(t))
 
 
 @in_flow.message(Recover.new_phone, F.contact | F.text)
@@ -238,9 +250,8 @@ async def phone_code_entered(
         await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
     except CodeError:
-        await state.set_state(Recover.new_phone)
         await message.answer(t("login-code-burned"))
-        await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+        await _ask_new_phone(message, state, t)
         return
     await state.update_data(new_phone=new_phone)
     data = await state.get_data()
@@ -304,8 +315,7 @@ async def old_phone_entered(
         await state.set_state(Recover.description)
         await message.answer(t("recover-ask-description"))
         return
-    await state.set_state(Recover.new_phone)
-    await message.answer(t("recover-ask-new-phone"), reply_markup=phone_request(t))
+    await _ask_new_phone(message, state, t)
 
 
 @in_flow.message(Recover.description, F.text)

@@ -64,12 +64,16 @@ MARKET["orders"] += [
         "2026-10-25",
         "2026-10-31",
         pickup_point="Москва, Тверская, 7",
+        # optional fields of the data file
+        pickup_point_hours="ежедневно 10:00–22:00",
+        pickup_until="2026-11-07",
     ),
     _order(
         "10000006-0001",
         "delivered",
         "2026-10-22",
         "2026-10-26",
+        delivered_on="2026-10-25",
         total=3480,
         items=[
             {"sku": "1001", "title": "Чайник", "qty": 1, "price": 2490},
@@ -78,6 +82,12 @@ MARKET["orders"] += [
     ),
     _order("10000007-0001", "cancelled", "2026-10-10", None),
     _order("20000001-0001", "delivered", "2026-10-22", "2026-10-26", account_id="A2"),
+    # John's orders that differ in how they were paid, for the refund answers.
+    _order("20000003-0001", "cancelled", "2026-10-12", None, account_id="A2", payment="cash"),
+    _order(
+        "20000004-0001", "returned", "2026-10-11", "2026-10-15", account_id="A2", payment="cash"
+    ),
+    _order("20000005-0001", "cancelled", "2026-10-10", None, account_id="A2"),
     # A wholesale order: far more items than one message can list.
     _order(
         "20000002-0001",

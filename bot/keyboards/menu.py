@@ -33,6 +33,7 @@ class LangCb(CallbackData, prefix="l"):
 # A flow adds its entry here when it lands; the menu never offers a dead end.
 GUEST_ENTRIES: tuple[MenuAction, ...] = (
     MenuAction.LOGIN,
+    MenuAction.RECOVER,
     MenuAction.SUPPORT,
     MenuAction.LANGUAGE,
 )

@@ -35,6 +35,19 @@ def email_prompt(t: Texts) -> ReplyKeyboardMarkup:
     )
 
 
+def new_phone_request(t: Texts) -> ReplyKeyboardMarkup:
+    """Login's phone keyboard without "Log in by email": here the account is known already,
+    and that button's text would only be taken for a wrong number."""
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=t("login-btn-share-contact"), request_contact=True)],
+            [KeyboardButton(text=t("login-btn-cancel"))],
+        ],
+        resize_keyboard=True,
+        input_field_placeholder=t("login-phone-placeholder"),
+    )
+
+
 def cancel_change(
     t: Texts, recovery_id: int, *, key: str = "recover-btn-cancel-change"
 ) -> InlineKeyboardMarkup:

@@ -55,6 +55,33 @@ class Order:
     payment: str | None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    # Optional facts a marketplace may give, carried in `extra` so the port and the
+    # stored rows stay as they are; something unreadable there counts as not given.
+    @property
+    def pickup_hours(self) -> str | None:
+        """The pickup point's opening hours, as the marketplace words them."""
+        value = self.extra.get("pickup_point_hours")
+        return (value.strip() or None) if isinstance(value, str) else None
+
+    @property
+    def pickup_until(self) -> date | None:
+        """The last day the pickup point keeps the order."""
+        return _day(self.extra.get("pickup_until"))
+
+    @property
+    def delivered_on(self) -> date | None:
+        """The day the customer received the order."""
+        return _day(self.extra.get("delivered_on"))
+
+
+def _day(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
 
 class MarketplacePort(Protocol):
     async def account(self, account_id: str) -> Account | None: ...

@@ -93,6 +93,10 @@ class _Order(_Record):
     items: list[_Item] = Field(default_factory=list)
     total: float = Field(ge=0)
     payment: str | None = None
+    # Optional, read when given; they travel in the order's extra fields.
+    pickup_point_hours: str | None = None
+    pickup_until: date | None = None
+    delivered_on: date | None = None
 
     _number = field_validator("number")(_fits_a_button)
 
@@ -184,5 +188,14 @@ def _order(o: _Order) -> Order:
         items,
         o.total,
         o.payment,
-        o.unknown(),
+        {**o.unknown(), **_optional(o)},
     )
+
+
+def _optional(o: _Order) -> dict[str, str]:
+    given = {
+        "pickup_point_hours": o.pickup_point_hours,
+        "pickup_until": o.pickup_until.isoformat() if o.pickup_until else None,
+        "delivered_on": o.delivered_on.isoformat() if o.delivered_on else None,
+    }
+    return {key: value for key, value in given.items() if value}

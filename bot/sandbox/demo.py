@@ -72,8 +72,9 @@ def resolve_dates(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     for order in resolved.get("orders", []):
         if (created := _shift(order.get("created_at"), now)) is not None:
             order["created_at"] = created.replace(microsecond=0).isoformat()
-        if (eta := _shift(order.get("delivery_eta"), now)) is not None:
-            order["delivery_eta"] = eta.date().isoformat()
+        for key in ("delivery_eta", "pickup_until", "delivered_on"):
+            if (day := _shift(order.get(key), now)) is not None:
+                order[key] = day.date().isoformat()
     return resolved
 
 

@@ -47,6 +47,7 @@ class Answer(StrEnum):
     RETURN_EXPIRED = "return-expired"  # past the window
     RETURN_NOT_YET = "return-not-yet"  # not received yet
     REFUND_STATUS = "refund-status"  # cancelled/returned: where the money is
+    REFUND_NOT_CHARGED = "refund-not-charged"  # cancelled, to be paid on delivery: nothing taken
     REFUND_HOW = "refund-how"  # otherwise: how a refund happens
     ASK_PHOTOS = "ask-photos"  # damaged: photos and a description, then a person
     ASK_ITEMS = "ask-items"  # wrong or incomplete: which items, then a person
@@ -87,13 +88,31 @@ class Page:
     has_more: bool
 
 
-# Paid ahead means money to return on a cancel; cash on delivery means nothing was taken.
-_PAID_AHEAD = frozenset({"card", "balance", "online"})
+@dataclass(frozen=True)
+class Pickup:
+    """What a customer needs to collect an order: where, when it is open, until when."""
+
+    point: str | None
+    hours: str | None
+    until: date | None
+    days: int  # the usual storage period, said when the marketplace gives no date
+
+
+# Cash on delivery means a cancelled order took nothing. Any other method, or none given,
+# counts as paid ahead: telling a customer who paid that nothing was charged is the worse
+# mistake of the two.
+_ON_DELIVERY = frozenset({"cash"})
 
 
 def refunds_to_balance(order: Order) -> bool:
-    """Money for a cancelled order goes to the in-app balance when it was paid ahead."""
-    return order.payment in _PAID_AHEAD
+    """Money for a cancelled order goes to the in-app balance unless it was to be paid on
+    delivery."""
+    return order.payment not in _ON_DELIVERY
+
+
+def received_on(order: Order) -> date | None:
+    """The day the customer got the order: the marketplace's date, else the one it was due."""
+    return order.delivered_on or order.delivery_eta
 
 
 def parse_number(text: str) -> str | None:
@@ -103,8 +122,14 @@ def parse_number(text: str) -> str | None:
 
 
 class OrderService:
-    def __init__(self, marketplace: MarketplacePort, clock: Clock, return_days: int) -> None:
+    def __init__(
+        self, marketplace: MarketplacePort, clock: Clock, return_days: int, *, pickup_days: int
+    ) -> None:
         self._marketplace, self._clock, self.return_days = marketplace, clock, return_days
+        self.pickup_days = pickup_days
+
+    def pickup(self, order: Order) -> Pickup:
+        return Pickup(order.pickup_point, order.pickup_hours, order.pickup_until, self.pickup_days)
 
     async def page(self, account_id: str, page: int) -> Page:
         page = max(page, 0)
@@ -132,7 +157,7 @@ class OrderService:
             return _cancel(order)
         if problem is Problem.RETURN:
             return self._return(order, today)
-        return Answer.REFUND_STATUS if order.status in FINISHED else Answer.REFUND_HOW
+        return _refund(order)
 
     async def cancel(self, account_id: str, number: str) -> Order:
         order = await self.find(account_id, number)
@@ -149,10 +174,11 @@ class OrderService:
             return Answer.DELIVERED
         if order.status in FINISHED:
             return Answer.ALREADY_CLOSED
-        if eta is not None and eta < today:
-            return Answer.LATE
+        # An order at its pickup point has arrived, however late: it is never "late".
         if order.status is OrderStatus.READY_FOR_PICKUP:
             return Answer.AT_PICKUP
+        if eta is not None and eta < today:
+            return Answer.LATE
         return Answer.PREPARING if order.status in PREPARING else Answer.ON_ITS_WAY
 
     def _return(self, order: Order, today: date) -> Answer:
@@ -160,7 +186,7 @@ class OrderService:
             return Answer.ALREADY_CLOSED
         if order.status is not OrderStatus.DELIVERED:
             return Answer.RETURN_NOT_YET
-        received = order.delivery_eta or order.created_at.date()
+        received = received_on(order) or order.created_at.date()
         if (today - received).days > self.return_days:
             return Answer.RETURN_EXPIRED
         return Answer.RETURN_STEPS
@@ -174,3 +200,12 @@ def _cancel(order: Order) -> Answer:
     if order.status is OrderStatus.DELIVERED:
         return Answer.CANCEL_DELIVERED
     return Answer.ALREADY_CLOSED
+
+
+def _refund(order: Order) -> Answer:
+    if order.status not in FINISHED:
+        return Answer.REFUND_HOW
+    # A returned order was paid for, on delivery or ahead; a cancelled one only if ahead.
+    if order.status is OrderStatus.CANCELLED and not refunds_to_balance(order):
+        return Answer.REFUND_NOT_CHARGED
+    return Answer.REFUND_STATUS

@@ -51,7 +51,11 @@ orders-problem-recovery = Access recovery
 
 orders-answer-preparing = The order is still being packed. Expected delivery: { $eta }. Once it's handed to delivery, its status in the app changes to "on its way".
 orders-answer-on-its-way = The order is on its way and should arrive by { $eta }. You'll get a notification when it's at the pickup point — bring your ID or the code from the app.
-orders-answer-at-pickup = The order is waiting for you at the pickup point: { $point }. Take the pickup code from the app.
+orders-answer-at-pickup =
+    Your order has arrived and is waiting for you at the pickup point: { $point }.
+    { $hours }
+    { $keeps }
+    Bring the pickup code from the app. If something's wrong, tap "Talk to a person".
 orders-answer-late = Sorry, the order is late: it was due { $eta }. I've passed it to a specialist marked "late" — ticket #{ $id }; we'll answer here.
 orders-answer-delivered = According to delivery, the order was received. If it never reached you, talk to a specialist — we'll sort it out.
 orders-answer-cancel-offer = The order hasn't shipped yet, so it can be cancelled. Cancel order { $number }?
@@ -71,7 +75,10 @@ orders-answer-return-expired = The return period ({ $days } { $days ->
        *[other] days
     } after receipt) has passed. If the item is faulty, choose "An item is damaged" or talk to a specialist.
 orders-answer-return-not-yet = Returns start once you've received the order. Until then you can cancel it or refuse it on delivery.
-orders-answer-refund-status = Money for a { $status } order goes to your in-app balance. You can withdraw it to a card in your profile — that takes 2–3 business days.
+orders-answer-refund-status = Money for a { $state ->
+        [cancelled] cancelled
+       *[returned] returned
+    } order goes to your in-app balance. You can withdraw it to a card in your profile — that takes 2–3 business days.
 orders-answer-refund-how = Money comes back after an order is cancelled or returned — to your in-app balance, and from there to a card in 2–3 business days.
 orders-answer-ask-photos = Sorry about that. Please send photos of the damage — one or several, an album is fine — then a short description of what happened. I'll pass it all to a specialist.
 orders-answer-ask-items = Tick the items that were wrong or missing, then tap "Done".
@@ -92,3 +99,10 @@ orders-photos-got = Got { $count } { $count ->
        *[other] photos
     }. Now describe in a few words what's wrong — or send more photos.
 orders-photos-album-got = Got the album. Now describe in a few words what's wrong — or send more photos.
+
+orders-pickup-hours = Open: { $hours }.
+orders-pickup-hours-unknown = The opening hours are on the pickup point's page in the app.
+orders-pickup-until = It's kept for you until { $date } inclusive.
+orders-pickup-days = It's kept for { $days } days after arrival; the exact date is in the app.
+orders-card-delivered = Delivered on { $date }
+orders-answer-refund-not-charged = This order was to be paid on delivery, so nothing was charged and there's nothing to refund. If money was taken after all, tap "Talk to a person" and we'll look into it.

@@ -58,3 +58,4 @@ recover-cancel-was-cancelled = This number change was already cancelled. Nothing
 recover-cancel-applied = This number change has already happened. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.
 # The agent's reason follows this line as they wrote it.
 recover-rejected-title = Sorry, we couldn't restore access with this request. The reason:
+recover-ask-new-phone-review = Now your new phone number — share it with the button below or type it, like <code>+7 912 345-67-89</code>. I'll send it an SMS code.

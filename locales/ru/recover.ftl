@@ -62,3 +62,4 @@ recover-cancel-was-cancelled = Эту смену номера уже отмен�
 recover-cancel-applied = Эта смена номера уже состоялась. Если это были не вы — сразу напишите нам через /support или позвоните на горячую линию { $hotline }.
 # The agent's reason follows this line as they wrote it.
 recover-rejected-title = К сожалению, восстановить доступ по этой заявке не получилось. Причина:
+recover-ask-new-phone-review = Теперь новый номер телефона — кнопкой ниже или текстом, например <code>+7 912 345-67-89</code>. Пришлю на него SMS с кодом.

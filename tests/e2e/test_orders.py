@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.marketplace import OrderStatus
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
@@ -282,3 +284,71 @@ async def test_photos_without_words_are_acknowledged_with_what_comes_next(
     await anna.send("Чайник треснул")
     assert (await anna.next_message()).text.startswith("Передал специалисту")
     assert not [m for m in anna.messages() if m.text.startswith("Получил альбом")][1:]
+
+
+async def test_an_order_at_its_pickup_point_is_never_called_late(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    problems = await _open_order(anna, "10000005-0001")  # due 31.10, at the point on 01.11
+    await anna.click(problems, text="Где заказ / задерживается")
+    told = (await anna.next_message()).text
+    assert told.startswith("Заказ приехал и ждёт вас в пункте выдачи: Москва, Тверская, 7")
+    assert "Часы работы: ежедневно 10:00–22:00" in told
+    assert "хранится до 07.11.2026" in told
+    assert "опаздывает" not in told
+
+
+async def test_no_ticket_for_an_arrived_order_unless_a_person_is_asked_for(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    assert running.app is not None
+    tickets = running.app.services["tickets"]
+    anna = await _anna(emu, sms)
+    for number in ("10000005-0001", "10000006-0001"):  # at the pickup point; received
+        problems = await _open_order(anna, number)
+        await anna.click(problems, text="Где заказ / задерживается")
+        answer = await anna.next_message()
+        assert await tickets.open_count() == 0  # type: ignore[attr-defined]
+    await anna.click(answer, text="Написать специалисту")
+    await anna.next_message()
+    await anna.send("Курьер отметил, что вручил, но я ничего не получала")
+    assert (await anna.next_message()).text.startswith("Передал специалисту")
+    assert await tickets.open_count() == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("number", "told"),
+    [
+        ("20000005-0001", "Money for a cancelled order goes to your in-app balance"),
+        ("20000003-0001", "nothing was charged and there's nothing to refund"),
+        ("20000004-0001", "Money for a returned order goes to your in-app balance"),
+    ],
+)
+async def test_refund_text_follows_the_payment_method(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, number: str, told: str
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await log_in(john, sms, phone="+447911123456")
+    await john.send(number)
+    card = await john.next_message()
+    await john.click(card, text="Refund")
+    answer = (await john.next_message()).text
+    assert told in answer
+    if "balance" in told:
+        assert "2–3 business days" in answer
+
+
+async def test_a_delivered_order_shows_delivered_on(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    card = (await _open_order(anna, "10000006-0001")).text
+    assert "Доставлен 25.10.2026" in card
+    assert "Ожидаемая доставка" not in card
+    await anna.send("/language")
+    await anna.click(await anna.next_message(), text="English")
+    await anna.next_message()
+    card = (await _open_order(anna, "10000006-0001")).text
+    assert "Delivered on 25.10.2026" in card
+    assert "Expected delivery" not in card

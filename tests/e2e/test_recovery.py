@@ -306,3 +306,37 @@ async def test_a_one_letter_name_is_refused(
     assert (await anna.next_message()).text.startswith("Напишите имя и фамилию")
     await anna.send("Анна Петрова")
     assert (await anna.next_message()).text.startswith("Номер любого недавнего заказа")
+
+
+async def _no_email_to_new_number(john: SimUser) -> StoredMessage:
+    """The review path in English up to the question of the new number."""
+    await start_review(john, "No access to email")
+    for answer in ("John Smith", "12345678-0001", "+447911123456"):
+        await john.send(answer)
+        asked = await john.next_message()
+    return asked
+
+
+async def test_the_no_email_path_never_says_email_confirmed(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    asked = await _no_email_to_new_number(john)
+    assert asked.text.startswith("Now your new phone number")
+    await john.send("+447911000111")
+    await john.next_message()
+    await sms.next()
+    running.clock.advance(minutes=10)  # the code runs out: the number is asked again
+    await john.send("123456")
+    await john.next_message()
+    again = await john.next_message()
+    assert again.text.startswith("Now your new phone number")
+    assert not [m.text for m in john.messages() if "Email confirmed" in (m.text or "")]
+
+
+async def test_the_new_number_step_offers_no_email_login_on_the_no_email_path(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    asked = await _no_email_to_new_number(john)
+    assert asked.button_texts() == ["📱 Share my number", "Cancel"]

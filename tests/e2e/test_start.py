@@ -160,3 +160,14 @@ async def test_failure_inside_a_handler_gets_an_apology(
     reply = await john.next_message()
     assert reply.text.startswith("Something went wrong on our side")
     assert "Traceback" not in reply.text
+
+
+async def test_the_guest_menu_offers_i_changed_my_number(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/start")
+    menu = await anna.next_message()
+    assert "Я сменил номер" in menu.button_texts()
+    await anna.click(menu, text="Я сменил номер")
+    assert (await anna.next_message()).text.startswith("Сменили номер и не можете войти?")

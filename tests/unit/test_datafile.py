@@ -1,5 +1,6 @@
 import copy
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -158,4 +159,30 @@ def test_an_account_id_that_cannot_fit_a_button_is_refused() -> None:
     data = _data()
     data["accounts"][1]["id"] = "A:2"
     with pytest.raises(DataFileError, match=r"accounts\[1\] \(id A:2\): field 'id': contains"):
+        parse(data)
+
+
+async def test_the_optional_pickup_and_delivery_fields_reach_the_order(
+    tmp_path: Path, db: Database, clock: FrozenClock
+) -> None:
+    store = EmbeddedMarketplace(db, clock)
+    await store.upsert(*load(_write(tmp_path, _data())))
+    at_point = await store.order("10000005-0001")
+    assert at_point is not None
+    assert at_point.pickup_hours == "ежедневно 10:00–22:00"
+    assert at_point.pickup_until == date(2026, 11, 7)
+    received = await store.order("10000006-0001")
+    assert received is not None
+    assert received.delivered_on == date(2026, 10, 25)
+    plain = await store.order("12345678-0001")  # a file without them stays valid
+    assert plain is not None
+    assert (plain.pickup_hours, plain.pickup_until, plain.delivered_on) == (None, None, None)
+
+
+def test_a_malformed_optional_date_is_named() -> None:
+    data = _data()
+    data["orders"][0]["pickup_until"] = "next week"
+    with pytest.raises(
+        DataFileError, match=r"orders\[0\] \(number 12345678-0001\): field 'pickup_until'"
+    ):
         parse(data)

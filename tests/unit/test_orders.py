@@ -44,7 +44,7 @@ def _order(
 
 @pytest.fixture
 def service(db: Database, clock: FrozenClock) -> OrderService:
-    return OrderService(EmbeddedMarketplace(db, clock), clock, return_days=14)
+    return OrderService(EmbeddedMarketplace(db, clock), clock, return_days=14, pickup_days=7)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def service(db: Database, clock: FrozenClock) -> OrderService:
         (S.IN_TRANSIT, date(2026, 10, 31), P.WHERE, Answer.LATE),
         (S.IN_TRANSIT, None, P.WHERE, Answer.ON_ITS_WAY),
         (S.IN_TRANSIT, date(2026, 11, 5), P.CANCEL, Answer.CANCEL_SHIPPED),
-        (S.READY_FOR_PICKUP, date(2026, 10, 31), P.WHERE, Answer.LATE),
+        (S.READY_FOR_PICKUP, date(2026, 10, 31), P.WHERE, Answer.AT_PICKUP),
         (S.READY_FOR_PICKUP, date(2026, 11, 2), P.WHERE, Answer.AT_PICKUP),
         (S.READY_FOR_PICKUP, date(2026, 11, 2), P.CANCEL, Answer.CANCEL_SHIPPED),
         (S.DELIVERED, date(2026, 10, 26), P.WHERE, Answer.DELIVERED),
@@ -170,3 +170,38 @@ def test_only_orders_paid_ahead_are_refunded_to_the_balance() -> None:
     card = _order(S.PAID)
     assert refunds_to_balance(card)
     assert not refunds_to_balance(replace(card, payment="cash"))
+
+
+def test_the_pickup_point_says_its_hours_and_how_long_it_keeps_the_order(
+    service: OrderService,
+) -> None:
+    order = replace(
+        _order(S.READY_FOR_PICKUP),
+        pickup_point="Москва, Тверская, 7",
+        extra={"pickup_point_hours": "10:00–22:00", "pickup_until": "2026-11-07"},
+    )
+    pickup = service.pickup(order)
+    assert (pickup.point, pickup.hours, pickup.until) == (
+        "Москва, Тверская, 7",
+        "10:00–22:00",
+        date(2026, 11, 7),
+    )
+    bare = service.pickup(replace(order, extra={"pickup_until": "soon"}))
+    assert (bare.hours, bare.until, bare.days) == (None, None, 7)
+
+
+@pytest.mark.parametrize(
+    ("status", "payment", "answer"),
+    [
+        (S.CANCELLED, "cash", Answer.REFUND_NOT_CHARGED),
+        (S.CANCELLED, "card", Answer.REFUND_STATUS),
+        (S.CANCELLED, None, Answer.REFUND_STATUS),
+        (S.RETURNED, "cash", Answer.REFUND_STATUS),
+        (S.DELIVERED, "cash", Answer.REFUND_HOW),
+    ],
+)
+def test_a_refund_answer_follows_how_the_order_was_paid(
+    service: OrderService, status: OrderStatus, payment: str | None, answer: Answer
+) -> None:
+    order = replace(_order(status, eta=None), payment=payment)
+    assert service.answer(order, P.REFUND) is answer

@@ -84,3 +84,11 @@ def test_a_date_carries_its_preposition() -> None:
     assert "сменится на +7 999 ***-**-33 с 20.12.2026." in scheduled
     approved = t("recover-approved", phone="+7 999 ***-**-33", date="20.12.2026")
     assert "с 20.12.2026;" in approved
+
+
+@pytest.mark.parametrize(
+    ("state", "said"), [("cancelled", "отменённый"), ("returned", "возвращённый")]
+)
+def test_a_participle_agrees_with_its_noun(state: str, said: str) -> None:
+    t = Translator("ru")("ru")
+    assert f"Деньги за {said} заказ" in t("orders-answer-refund-status", state=state, status="x")
