@@ -119,6 +119,9 @@ class _Api:
         language = body.get("language", "ru")
         if not isinstance(language, str) or not _LANGUAGE.match(language):
             raise BadInput("'language' must be a two-letter code such as ru or en")
+        if self.sandbox.app is None:
+            # Customers of an earlier run are not back yet: a new one could take an old id.
+            raise BadInput("the sandbox is still starting; try again in a moment")
         try:
             customer = self.sandbox.add_customer(name, language)
         except ValueError as error:

@@ -271,6 +271,22 @@ async def test_a_restart_on_the_same_db_resumes(tmp_path: Path) -> None:
         await _until(http, _bot_said(JOHN, "Здравствуйте, John!"))
 
 
+async def test_a_customer_added_after_a_restart_never_gets_an_earlier_ones_id(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "kept.sqlite3"
+    async with Sandbox(db, port=0) as first, ClientSession(base_url=first.url) as http:
+        peter = await _post(http, "/api/customers", {"name": "Пётр", "language": "ru"})
+        await _post(http, "/api/send", {"user_id": peter["id"], "text": "/start"})
+        await _until(http, _bot_said(peter["id"], "Здравствуйте, Пётр!"))
+    async with Sandbox(db, port=0) as second, ClientSession(base_url=second.url) as http:
+        # Пётр is back under his own id, and the newcomer gets another.
+        customers = {c["id"]: c["name"] for c in (await _state(http))["customers"]}
+        assert customers[peter["id"]] == "Пётр"
+        vera = await _post(http, "/api/customers", {"name": "Вера", "language": "en"})
+        assert vera["id"] not in customers
+
+
 def test_demo_dates_are_relative_to_now() -> None:
     now = datetime(2030, 5, 10, 12, tzinfo=UTC)
     orders = resolve_dates(raw_demo(), now)["orders"]
