@@ -193,6 +193,26 @@ async def test_customers_can_be_added(http: ClientSession) -> None:
     assert photo["text"] == "коробка"
 
 
+async def test_stickers_documents_voice_and_albums_can_be_sent(http: ClientSession) -> None:
+    for kind in ("sticker", "document", "voice"):
+        sent = await _post(http, "/api/media", {"user_id": JOHN, "kind": kind})
+        assert len(sent["message_ids"]) == 1
+    album = await _post(http, "/api/media", {"user_id": JOHN, "kind": "album", "caption": "box"})
+    assert len(album["message_ids"]) == 3
+    state = await _state(http)
+    own = [m for m in state["messages"][str(JOHN)] if m["from"] == JOHN]
+    assert [m["kind"] for m in own] == ["sticker", "document", "voice", "photo", "photo", "photo"]
+    assert (own[0]["media_note"], own[1]["media_note"], own[2]["media_note"]) == (
+        "👍",
+        "receipt.pdf",
+        "3 s",
+    )
+    assert own[3]["album"] and {m["album"] for m in own[3:]} == {own[3]["album"]}
+    assert own[3]["text"] == "box"
+    # The bot answers media too, never silence.
+    await _until(http, lambda s: any(m["from"] == "bot" for m in s["messages"][str(JOHN)]))
+
+
 # One sandbox for all of them: each case is a single request.
 BAD_INPUT: list[tuple[str, Any]] = [
     ("/api/send", {"user_id": 4242, "text": "hi"}),
@@ -201,6 +221,8 @@ BAD_INPUT: list[tuple[str, Any]] = [
     ("/api/send", {"user_id": "1001", "text": "hi"}),
     ("/api/send", ["not", "an", "object"]),
     ("/api/contact", {"user_id": ANNA, "own": "yes"}),
+    ("/api/media", {"user_id": ANNA, "kind": "hologram"}),
+    ("/api/media", {"user_id": 4242, "kind": "sticker"}),
     ("/api/customers", {"name": "", "language": "ru"}),
     ("/api/customers", {"name": "Kim", "language": "Korean"}),
     ("/api/click", {"user_id": ANNA, "chat_id": ANNA, "message_id": 1, "callback_data": "x"}),
