@@ -17,6 +17,7 @@ ON CONFLICT (telegram_id) DO UPDATE SET
     username = excluded.username, language_code = excluded.language_code,
     updated_at = excluded.updated_at
 """
+_EVERYONE = "SELECT * FROM customers ORDER BY telegram_id"
 _SET_LOCALE = "UPDATE customers SET locale = :locale, updated_at = :now WHERE telegram_id = :id"
 
 _LINK = """
@@ -49,6 +50,10 @@ class CustomerRepo:
 
     async def get(self, telegram_id: int) -> Customer | None:
         return _to_customer(await self._db.fetchone(_GET, {"id": telegram_id}))
+
+    async def everyone(self) -> list[Customer]:
+        rows = await self._db.fetchall(_EVERYONE)
+        return [customer for row in rows if (customer := _to_customer(row)) is not None]
 
     async def save_profile(self, profile: Customer, now: datetime) -> None:
         params = {

@@ -16,7 +16,7 @@ import time
 import webbrowser
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
@@ -24,10 +24,18 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from bot.app import App, create_app
 from bot.emulator import BotApiEmulator, ChatRecord
 from bot.marketplace.datafile import DataFileError
-from bot.sandbox.demo import Agent, Customer, contact_for, load_cast, write_demo
+from bot.sandbox.demo import (
+    STRANGER_ID,
+    Agent,
+    Customer,
+    contact_for,
+    load_cast,
+    write_demo,
+)
 from bot.sandbox.feed import Feed, Inbox
 from bot.sandbox.peers import SmsEndpoint, SmtpInbox
 from bot.sandbox.web import build_web
+from bot.services.customers import CustomerService
 from bot.settings import Settings
 from storage.db import DatabaseUnavailable
 
@@ -151,6 +159,7 @@ class Sandbox:
         except DataFileError as error:
             raise SandboxError(f"the demo data is broken: {error}") from None
         stack.push_async_callback(app.close)
+        await self._restore_customers(app)
         self.app = app
         polling = asyncio.create_task(
             app.dp.start_polling(app.bot, handle_signals=False, close_bot_session=False)
@@ -195,6 +204,18 @@ class Sandbox:
         _number_from_now(forum)
         for user_id, name, language in self.cast.customers:
             self.add_customer(name, language, user_id=user_id)
+
+    async def _restore_customers(self, app: App) -> None:
+        """Customers added in an earlier run on this database come back under their ids:
+        a new one must never inherit somebody's login, ticket or conversation state."""
+        service = cast(CustomerService, app.services["customers"])
+        taken = {*self.customers, *self.agents, STRANGER_ID}
+        for known in await service.everyone():
+            if known.telegram_id in taken or len(self.customers) >= MAX_CUSTOMERS:
+                continue
+            self.add_customer(
+                known.first_name, known.language_code or "ru", user_id=known.telegram_id
+            )
 
     def add_customer(self, name: str, language: str, *, user_id: int | None = None) -> Customer:
         """A new simulated person with a private chat; the page learns of it by an event."""

@@ -21,6 +21,7 @@ def message_view(emu: BotApiEmulator, message: StoredMessage) -> dict[str, Any]:
         "text": message.text or "",
         "html": message.html,
         "entities": message.entities,
+        "album": message.media_group_id,
         "reply_markup": message.reply_markup,
         "thread_id": message.thread_id,
         "edited": message.edited,
@@ -38,6 +39,10 @@ def _media_note(message: StoredMessage) -> str | None:
         return str(media["document"].get("file_name") or "document")
     if "sticker" in media:
         return str(media["sticker"].get("emoji") or "sticker")
+    if "voice" in media:
+        return f"{media['voice'].get('duration', 0)} s"
+    if "forum_topic_created" in media:
+        return f"Topic created: {media['forum_topic_created'].get('name', '')}"
     return None
 
 

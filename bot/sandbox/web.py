@@ -32,6 +32,8 @@ _TEXT_LIMIT = 4096
 _CAPTION_LIMIT = 1024
 _CALLBACK_LIMIT = 64
 _NAME_LIMIT = 64
+MEDIA_KINDS = ("sticker", "document", "voice", "album")
+_ALBUM_SIZE = 3
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 # A comment line keeps idle streams alive through proxies and reveals closed pages.
 _KEEPALIVE_SECONDS = 15
@@ -69,6 +71,7 @@ def build_web(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/send", api.send)
     app.router.add_post("/api/contact", api.contact)
     app.router.add_post("/api/photo", api.photo)
+    app.router.add_post("/api/media", api.media)
     app.router.add_post("/api/click", api.click)
     app.router.add_post("/api/agent", api.agent)
     return app
@@ -119,6 +122,9 @@ class _Api:
         language = body.get("language", "ru")
         if not isinstance(language, str) or not _LANGUAGE.match(language):
             raise BadInput("'language' must be a two-letter code such as ru or en")
+        if self.sandbox.app is None:
+            # Customers of an earlier run are not back yet: a new one could take an old id.
+            raise BadInput("the sandbox is still starting; try again in a moment")
         try:
             customer = self.sandbox.add_customer(name, language)
         except ValueError as error:
@@ -157,6 +163,24 @@ class _Api:
         caption = _text(body, "caption", _CAPTION_LIMIT, optional=True)
         message = await self.sandbox.emu.user(user).send_photo(caption or None)
         return _json({"ok": True, "message_id": message.message_id})
+
+    async def media(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self.sandbox.emu.user(self._customer(body))
+        kind = body.get("kind")
+        caption = _text(body, "caption", _CAPTION_LIMIT, optional=True) or None
+        # Small built-in samples: what the bot cares about is the kind, not the bytes.
+        if kind == "sticker":
+            sent = [await user.send_sticker("👍")]
+        elif kind == "document":
+            sent = [await user.send_document("receipt.pdf", caption=caption)]
+        elif kind == "voice":
+            sent = [await user.send_voice(3)]
+        elif kind == "album":
+            sent = await user.send_media_group(_ALBUM_SIZE, caption)
+        else:
+            raise BadInput(f"'kind' must be one of {', '.join(MEDIA_KINDS)}")
+        return _json({"ok": True, "message_ids": [m.message_id for m in sent]})
 
     async def click(self, request: web.Request) -> web.Response:
         body = await _body(request)

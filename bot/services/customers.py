@@ -33,6 +33,10 @@ class CustomerService:
             stored.locale if stored else None,
         )
 
+    async def everyone(self) -> list[Customer]:
+        """Everyone who ever wrote to the bot, lowest Telegram id first."""
+        return await self._repo.everyone()
+
     def locale_of(self, customer: Customer) -> Locale:
         return self._translator.pick(customer.locale, customer.language_code)
 

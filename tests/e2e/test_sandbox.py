@@ -193,6 +193,26 @@ async def test_customers_can_be_added(http: ClientSession) -> None:
     assert photo["text"] == "коробка"
 
 
+async def test_stickers_documents_voice_and_albums_can_be_sent(http: ClientSession) -> None:
+    for kind in ("sticker", "document", "voice"):
+        sent = await _post(http, "/api/media", {"user_id": JOHN, "kind": kind})
+        assert len(sent["message_ids"]) == 1
+    album = await _post(http, "/api/media", {"user_id": JOHN, "kind": "album", "caption": "box"})
+    assert len(album["message_ids"]) == 3
+    state = await _state(http)
+    own = [m for m in state["messages"][str(JOHN)] if m["from"] == JOHN]
+    assert [m["kind"] for m in own] == ["sticker", "document", "voice", "photo", "photo", "photo"]
+    assert (own[0]["media_note"], own[1]["media_note"], own[2]["media_note"]) == (
+        "👍",
+        "receipt.pdf",
+        "3 s",
+    )
+    assert own[3]["album"] and {m["album"] for m in own[3:]} == {own[3]["album"]}
+    assert own[3]["text"] == "box"
+    # The bot answers media too, never silence.
+    await _until(http, lambda s: any(m["from"] == "bot" for m in s["messages"][str(JOHN)]))
+
+
 # One sandbox for all of them: each case is a single request.
 BAD_INPUT: list[tuple[str, Any]] = [
     ("/api/send", {"user_id": 4242, "text": "hi"}),
@@ -201,6 +221,8 @@ BAD_INPUT: list[tuple[str, Any]] = [
     ("/api/send", {"user_id": "1001", "text": "hi"}),
     ("/api/send", ["not", "an", "object"]),
     ("/api/contact", {"user_id": ANNA, "own": "yes"}),
+    ("/api/media", {"user_id": ANNA, "kind": "hologram"}),
+    ("/api/media", {"user_id": 4242, "kind": "sticker"}),
     ("/api/customers", {"name": "", "language": "ru"}),
     ("/api/customers", {"name": "Kim", "language": "Korean"}),
     ("/api/click", {"user_id": ANNA, "chat_id": ANNA, "message_id": 1, "callback_data": "x"}),
@@ -269,6 +291,22 @@ async def test_a_restart_on_the_same_db_resumes(tmp_path: Path) -> None:
     async with Sandbox(db, port=0) as second, ClientSession(base_url=second.url) as http:
         await _post(http, "/api/send", {"user_id": JOHN, "text": "/start"})
         await _until(http, _bot_said(JOHN, "Здравствуйте, John!"))
+
+
+async def test_a_customer_added_after_a_restart_never_gets_an_earlier_ones_id(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "kept.sqlite3"
+    async with Sandbox(db, port=0) as first, ClientSession(base_url=first.url) as http:
+        peter = await _post(http, "/api/customers", {"name": "Пётр", "language": "ru"})
+        await _post(http, "/api/send", {"user_id": peter["id"], "text": "/start"})
+        await _until(http, _bot_said(peter["id"], "Здравствуйте, Пётр!"))
+    async with Sandbox(db, port=0) as second, ClientSession(base_url=second.url) as http:
+        # Пётр is back under his own id, and the newcomer gets another.
+        customers = {c["id"]: c["name"] for c in (await _state(http))["customers"]}
+        assert customers[peter["id"]] == "Пётр"
+        vera = await _post(http, "/api/customers", {"name": "Вера", "language": "en"})
+        assert vera["id"] not in customers
 
 
 def test_demo_dates_are_relative_to_now() -> None:

@@ -38,3 +38,13 @@ async def test_unknown_locale_is_refused(db: Database, clock: FrozenClock) -> No
     await service.seen(_profile())
     with pytest.raises(UnknownLocale):
         await service.choose_locale(7, "de")
+
+
+async def test_everyone_who_wrote_is_listed_by_id(db: Database, clock: FrozenClock) -> None:
+    service = _service(db, clock)
+    await service.seen(Customer(9, "Boris", None, None, "ru", None))
+    await service.seen(_profile())
+    assert [(c.telegram_id, c.first_name) for c in await service.everyone()] == [
+        (7, "Anna"),
+        (9, "Boris"),
+    ]

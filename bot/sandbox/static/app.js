@@ -38,9 +38,12 @@ function clock(seconds) {
   return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-function toast(text) {
+// "error" for what went wrong; "info" for what Telegram would show over the chat.
+function toast(text, kind = "error") {
   const box = $("toast");
   box.textContent = text;
+  box.className = kind;
+  box.setAttribute("role", kind === "error" ? "alert" : "status");
   box.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
@@ -133,11 +136,17 @@ function inlineKeyboard(message, actor) {
 }
 
 function messageNode(message, actor, showSender) {
+  // Telegram shows a service message as a centred line, not as somebody's bubble.
+  if (message.kind === "service") {
+    return el("div", { class: "msg service" }, message.media_note || message.text || "·");
+  }
   const fromBot = message.from === "bot";
   const bubble = el("div", { class: `msg ${fromBot ? "bot" : "user"}` });
   if (showSender && !fromBot) bubble.append(el("div", { class: "who" }, message.from_name));
   if (message.kind !== "text") {
-    const label = [MEDIA[message.kind] || message.kind, message.media_note].filter(Boolean);
+    const label = [
+      message.album ? "Album:" : null, MEDIA[message.kind] || message.kind, message.media_note,
+    ].filter(Boolean);
     bubble.append(el("div", { class: "media" }, label.join(" ")));
   }
   if (message.text) bubble.append(el("div", { class: "text" }, rich(message.text, message.entities)));
@@ -147,10 +156,32 @@ function messageNode(message, actor, showSender) {
   return bubble;
 }
 
-function renderList(container, messages, actor, showSender, jump) {
-  const nearBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 60;
-  container.replaceChildren(...messages.map((m) => messageNode(m, actor, showSender)));
-  if (jump || nearBottom) container.scrollTop = container.scrollHeight;
+// A list follows the newest message: when one arrives, when it is opened, and when its
+// box shrinks (a reply keyboard appearing) while the reader was at the bottom.
+const atBottom = (box) => box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+const toBottom = (box) => { box.scrollTop = box.scrollHeight; box.dataset.stuck = "1"; };
+
+function followable(box) {
+  box.dataset.stuck = "1";
+  box.addEventListener("scroll", () => { box.dataset.stuck = atBottom(box) ? "1" : ""; });
+  new ResizeObserver(() => { if (box.dataset.stuck) toBottom(box); }).observe(box);
+}
+
+function renderList(container, messages, actor, showSender, jump, empty = null) {
+  const last = messages.length ? `${messages.length}:${messages.at(-1).id}` : "";
+  const grew = last !== container.dataset.last;
+  container.dataset.last = last;
+  const follow = jump || grew || container.dataset.stuck;
+  const nodes = messages.map((m) => messageNode(m, actor, showSender));
+  container.replaceChildren(...(nodes.length || !empty ? nodes : [empty]));
+  if (follow) toBottom(container);
+}
+
+function emptyChat() {
+  const start = el("button", {
+    type: "button", onclick: () => post("/api/send", { user_id: customerId, text: "/start" }),
+  }, "/start");
+  return el("div", { class: "empty" }, "No messages yet. Press ", start, " to begin, as in Telegram.");
 }
 
 // --- the three columns -------------------------------------------------------------
@@ -173,7 +204,13 @@ function renderCustomers() {
 }
 
 function renderChat(jump) {
-  renderList($("chat"), state.messages[customerId] || [], () => customerId, false, jump);
+  // The keyboard first: the list then scrolls within the room that is left.
+  renderReplyKeyboard();
+  const messages = state.messages[customerId] || [];
+  renderList($("chat"), messages, () => customerId, false, jump, emptyChat());
+}
+
+function renderReplyKeyboard() {
   const rows = state.keyboards[customerId] || [];
   $("reply-kb").replaceChildren(...rows.map((row) => el("div", { class: "row" },
     ...row.map((button) => el("button", {
@@ -260,14 +297,24 @@ function setUp() {
     customerId = Number(event.target.value);
     render(true);
   });
-  $("add-toggle").addEventListener("click", () => { $("add-form").hidden = !$("add-form").hidden; });
+  $("add-toggle").addEventListener("click", () => showAddForm($("add-form").hidden));
+  for (const button of $("attach").querySelectorAll("button[data-kind]")) {
+    button.addEventListener("click", async () => {
+      const input = $("chat-input");
+      const body = { user_id: customerId, kind: button.dataset.kind, caption: input.value };
+      const captioned = ["document", "album"].includes(button.dataset.kind);
+      if (await post("/api/media", body) && captioned) input.value = "";
+    });
+  }
+  followable($("chat"));
+  followable($("topic"));
   $("add-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const added = await post("/api/customers", { name: $("add-name").value, language: $("add-lang").value });
     if (!added) return;
     customerId = added.id;
     $("add-name").value = "";
-    $("add-form").hidden = true;
+    showAddForm(false);
     await refresh(true);
   });
   $("agent-form").addEventListener("submit", async (event) => {
@@ -286,13 +333,19 @@ function setUp() {
   });
 }
 
+function showAddForm(shown) {
+  $("add-form").hidden = !shown;
+  $("add-toggle").setAttribute("aria-expanded", String(shown));
+  if (shown) $("add-name").focus();
+}
+
 function connect() {
   const events = new EventSource("/api/events");
   events.onopen = () => { $("status").textContent = "live"; scheduleRefresh(); };
   events.onmessage = (message) => {
     // A tap's answer is not in any chat: Telegram shows its text over the chat for a moment.
     const event = JSON.parse(message.data);
-    if (event.type === "callback_answer" && event.answer.text) toast(event.answer.text);
+    if (event.type === "callback_answer" && event.answer.text) toast(event.answer.text, "info");
     scheduleRefresh();
   };
   // EventSource reconnects by itself; the page only says so.
