@@ -39,3 +39,11 @@ cmd-start = Main menu
 cmd-help = What the bot can do
 cmd-language = Change the language
 cmd-cancel = Stop the current step
+
+# One line when a command or a menu button leaves a step in progress.
+leave-login = Left the login.
+leave-recover = Left the number change.
+leave-support = Left the request to a person.
+leave-support-comment = Left the comment on the rating.
+leave-orders = Left the question about the order.
+leave-step = Left the current step.

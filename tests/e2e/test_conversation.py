@@ -1,0 +1,102 @@
+"""A conversation that understands people: commands mid-step, typed answers, plain requests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from bot.emulator import BotApiEmulator, SimUser
+from tests.e2e.conftest import RunningBot
+from tests.e2e.flows import log_in
+from tests.e2e.peers import SmsEndpoint
+
+Reach = Callable[[SimUser, SmsEndpoint], Awaitable[None]]
+
+
+async def _login_phone(anna: SimUser, _sms: SmsEndpoint) -> None:
+    await anna.send("/login")
+    await anna.next_message()  # the phone, please
+
+
+async def _login_code(anna: SimUser, sms: SmsEndpoint) -> None:
+    await _login_phone(anna, sms)
+    await anna.send("+79123456789")
+    await anna.next_message()  # code sent
+    await sms.next()
+
+
+async def _recover_email(anna: SimUser, _sms: SmsEndpoint) -> None:
+    await anna.send("/recover")
+    await anna.next_message()  # intro
+    await anna.next_message()  # the email, please
+
+
+async def _support_describe(anna: SimUser, _sms: SmsEndpoint) -> None:
+    await anna.send("/support")
+    await anna.next_message()  # describe it, please
+
+
+async def _order_person(anna: SimUser, sms: SmsEndpoint) -> None:
+    await log_in(anna, sms)
+    await anna.send("12345678-0001")
+    card = await anna.next_message()
+    await anna.click(card, text="Где заказ / задерживается")
+    answer = await anna.next_message()
+    await anna.click(answer, text="Написать специалисту")
+    await anna.next_message()  # describe it, please
+
+
+@pytest.mark.parametrize(
+    ("reach", "command", "line", "then"),
+    [
+        (_login_phone, "/recover", "Вышли из входа в аккаунт.", "Сменили номер"),
+        (_login_phone, "/support", "Вышли из входа в аккаунт.", "Опишите, пожалуйста"),
+        (_login_phone, "/orders", "Вышли из входа в аккаунт.", "Чтобы показать ваши заказы"),
+        (_login_code, "/recover", "Вышли из входа в аккаунт.", "Сменили номер"),
+        (_order_person, "/support", "Вышли из вопроса о заказе.", "Опишите, пожалуйста"),
+        (_order_person, "/orders", "Вышли из вопроса о заказе.", "Ваши заказы"),
+        (_recover_email, "/login", "Вышли из смены номера.", "Чтобы войти"),
+        (_recover_email, "/cancel", "Вышли из смены номера.", "Чем помочь?"),
+        (_support_describe, "/start", "Вышли из обращения к специалисту.", "Здравствуйте"),
+        (_support_describe, "/help", "Вышли из обращения к специалисту.", "Что я умею"),
+        (_login_code, "/language", "Вышли из входа в аккаунт.", "Выберите язык"),
+    ],
+)
+async def test_a_command_typed_mid_step_leaves_the_step_and_does_what_it_says(
+    emu: BotApiEmulator,
+    running: RunningBot,
+    sms: SmsEndpoint,
+    reach: Reach,
+    command: str,
+    line: str,
+    then: str,
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await reach(anna, sms)
+    await anna.send(command)
+    assert (await anna.next_message()).text == line
+    assert (await anna.next_message()).text.startswith(then)
+
+
+async def test_a_menu_button_mid_step_leaves_the_step(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/start")
+    menu = await anna.next_message()
+    await _login_phone(anna, sms)
+    await anna.click(menu, text="Написать человеку")
+    assert (await anna.next_message()).text == "Вышли из входа в аккаунт."
+    assert (await anna.next_message()).text.startswith("Опишите, пожалуйста")
+
+
+async def test_nothing_dropped_no_extra_line(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/orders")
+    assert (await anna.next_message()).text.startswith("Чтобы показать ваши заказы")
+    john = emu.add_user(1002, "John", language_code="en")
+    await john.send("/support")
+    assert (await john.next_message()).text.startswith("Please describe the problem")
