@@ -81,3 +81,6 @@ orders-summary = Order { $number }: { $problem }. { $text }
 cmd-orders = My orders
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Order { $number }: { $problem }.
+
+# A typed answer to "Cancel the order?" that is neither yes nor no.
+orders-cancel-yes-or-no = Shall I cancel the order? Please answer "yes" or "no".

@@ -55,3 +55,6 @@ recover-cancel-was-cancelled = This number change was already cancelled. Nothing
 recover-cancel-applied = This number change has already happened. If it wasn't you, write to us with /support or call the hotline { $hotline } right away.
 # The agent's reason follows this line as they wrote it.
 recover-rejected-title = Sorry, we couldn't restore access with this request. The reason:
+
+# What people type instead of "No access to email" (a regular expression, lower case).
+recover-no-email-words = no (e-?mail|mail|access)|don[’']?t have|do not have|can[’']?t (access|get into|open)|cannot access|lost (access|my email)|forgot|don[’']?t remember

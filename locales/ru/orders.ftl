@@ -82,3 +82,6 @@ orders-summary = Заказ { $number }: { $problem }. { $text }
 cmd-orders = Мои заказы
 # What the customer wrote follows this line as they wrote it.
 orders-summary-title = Заказ { $number }: { $problem }.
+
+# Набранный ответ на «Отменить заказ?», который ни «да», ни «нет».
+orders-cancel-yes-or-no = Отменить заказ? Ответьте, пожалуйста, «да» или «нет».

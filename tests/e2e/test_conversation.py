@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.emulator import BotApiEmulator, SimUser
+from bot.marketplace import OrderStatus
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint
@@ -100,3 +101,114 @@ async def test_nothing_dropped_no_extra_line(
     john = emu.add_user(1002, "John", language_code="en")
     await john.send("/support")
     assert (await john.next_message()).text.startswith("Please describe the problem")
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [
+        ("ru", "нет почты"),
+        ("ru", "Не помню"),
+        ("en", "no email"),
+        ("en", "I don't have access"),
+    ],
+)
+async def test_typed_no_email_takes_the_no_email_path(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, language: str, phrase: str
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code=language)
+    await _recover_email(anna, sms)
+    await anna.send(phrase)
+    intro = {"ru": "Проверим, что аккаунт ваш", "en": "Let's check"}[language]
+    assert (await anna.next_message()).text.startswith(intro[:10])
+    assert (await anna.next_message()).text.startswith(
+        {"ru": "Как вас зовут", "en": "What"}[language]
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "no", "yes", "cancel", "kept", "done"),
+    [
+        (
+            "ru",
+            "нет",
+            "Да",
+            "Отменить заказ",
+            "Заказ 10000002-0001",
+            "Заказ 10000002-0001 отменён",
+        ),
+        (
+            "en",
+            "No",
+            "yes please",
+            "Cancel the order",
+            "Order 10000002-0001",
+            "Order 10000002-0001 is cancelled",
+        ),
+    ],
+)
+async def test_typed_yes_no_answers_a_confirmation(
+    emu: BotApiEmulator,
+    running: RunningBot,
+    sms: SmsEndpoint,
+    language: str,
+    no: str,
+    yes: str,
+    cancel: str,
+    kept: str,
+    done: str,
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code=language)
+    await log_in(anna, sms)
+    await anna.send("10000002-0001")
+    card = await anna.next_message()
+    await anna.click(card, text=cancel)
+    await anna.next_message()  # cancel it?
+    await anna.send(no)
+    card = await anna.next_message()
+    assert card.text.startswith(kept)
+    assert running.app is not None
+    store = running.app.services["marketplace"]
+    order = await store.order("10000002-0001")  # type: ignore[attr-defined]
+    assert order.status is not OrderStatus.CANCELLED
+    await anna.click(card, text=cancel)
+    await anna.next_message()
+    await anna.send(yes)
+    assert (await anna.next_message()).text.startswith(done)
+    order = await store.order("10000002-0001")  # type: ignore[attr-defined]
+    assert order.status is OrderStatus.CANCELLED
+
+
+async def test_a_second_unreadable_answer_names_the_choices(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _recover_email(anna, sms)
+    await anna.send("ну вот")
+    first = (await anna.next_message()).text
+    assert "«Нет доступа к email»" not in first
+    await anna.send("ну как же")
+    second = (await anna.next_message()).text
+    assert second.startswith(first)
+    assert "Можно и кнопкой: «Нет доступа к email», «Отмена»." in second
+
+    john = emu.add_user(1002, "John", language_code="en")
+    await _login_phone(john, sms)
+    for _ in range(2):
+        await john.send("my phone")
+        said = (await john.next_message()).text
+    assert said.endswith(
+        'You can also tap a button: "📱 Share my number", "Log in by email", "Cancel".'
+    )
+
+    await anna.send("/cancel")
+    await anna.next_message()  # left the number change
+    await anna.next_message()  # the menu
+    await log_in(anna, sms)
+    await anna.send("10000002-0001")
+    card = await anna.next_message()
+    await anna.click(card, text="Отменить заказ")
+    await anna.next_message()
+    for _ in range(2):
+        await anna.send("может быть")
+        said = (await anna.next_message()).text
+    assert said.endswith("«Да, отменить заказ», «Нет, оставить».")
