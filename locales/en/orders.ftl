@@ -84,3 +84,6 @@ orders-summary-title = Order { $number }: { $problem }.
 
 # A typed answer to "Cancel the order?" that is neither yes nor no.
 orders-cancel-yes-or-no = Shall I cancel the order? Please answer "yes" or "no".
+
+# Requests typed outside any flow that lead to the list of orders (a regular expression, lower case).
+orders-request-words = where[’']?s my (order|parcel|package)|where is my (order|parcel|package)|order status|\blate\b|delayed|\bdelay|refund|\breturn|money back|my orders

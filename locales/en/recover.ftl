@@ -58,3 +58,6 @@ recover-rejected-title = Sorry, we couldn't restore access with this request. Th
 
 # What people type instead of "No access to email" (a regular expression, lower case).
 recover-no-email-words = no (e-?mail|mail|access)|don[’']?t have|do not have|can[’']?t (access|get into|open)|cannot access|lost (access|my email)|forgot|don[’']?t remember
+
+# Requests typed outside any flow that lead to access recovery (a regular expression, lower case).
+recover-request-words = chang(ed|e) my (phone )?number|new (phone )?number|lost my (phone|number|sim)|no longer have (my|this|the) number

@@ -212,3 +212,48 @@ async def test_a_second_unreadable_answer_names_the_choices(
         await anna.send("может быть")
         said = (await anna.next_message()).text
     assert said.endswith("«Да, отменить заказ», «Нет, оставить».")
+
+
+@pytest.mark.parametrize(
+    ("language", "logged_in", "phrase", "then"),
+    [
+        ("ru", True, "Где мой заказ?", "Ваши заказы"),
+        ("en", True, "where is my order", "Your orders"),
+        ("ru", True, "заказ задерживается", "Ваши заказы"),
+        ("ru", True, "хочу возврат", "Ваши заказы"),
+        ("en", True, "I need a refund", "Your orders"),
+        ("ru", False, "где мой заказ", "Чтобы показать ваши заказы"),
+        ("ru", False, "Я сменил номер", "Сменили номер"),
+        ("en", False, "I changed my number", "Changed your number"),
+        ("ru", True, "12345678-0001", "Заказ 12345678-0001"),
+    ],
+)
+async def test_common_requests_lead_where_they_should(
+    emu: BotApiEmulator,
+    running: RunningBot,
+    sms: SmsEndpoint,
+    language: str,
+    logged_in: bool,
+    phrase: str,
+    then: str,
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code=language)
+    if logged_in:
+        await log_in(anna, sms)
+    await anna.send(phrase)
+    assert (await anna.next_message()).text.startswith(then)
+
+
+async def test_a_request_for_orders_logged_out_comes_back_after_login(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    john = emu.add_user(1001, "John", language_code="en")
+    await john.send("refund")
+    assert (await john.next_message()).text.startswith("To show your orders")
+    await john.next_message()  # the phone, please
+    await john.send("+79123456789")
+    await john.next_message()
+    await john.send((await sms.next())["code"])
+    await john.next_message()  # welcome
+    await john.next_message()  # menu
+    assert (await john.next_message()).text.startswith("Your orders")
