@@ -15,8 +15,8 @@ from bot.marketplace import Account
 from bot.services.orders import OrderService
 from bot.settings import LOCALES
 
-# Longer messages are about something; they go to a ticket if one is open, not trigger one.
-_HUMAN_REQUEST_LIMIT = 200
+# Longer messages are about something (they go to a ticket if one is open): not a saying.
+_SAYING_LIMIT = 200
 
 
 class TextButton(Filter):
@@ -44,16 +44,25 @@ class NotCommand(Filter):
         return not (message.text or message.caption or "").lstrip().startswith("/")
 
 
-class AsksForHuman(Filter):
-    """Free text that asks for a person, in either language (support-human-words)."""
+class Says(Filter):
+    """Short free text that matches a locale's list of words (a regular expression under
+    `key`), in either language: what people type instead of pressing a button."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
 
     async def __call__(self, message: Message, translator: Translator) -> bool:
         text = (message.text or "").lower()
-        if not text or len(text) > _HUMAN_REQUEST_LIMIT:
+        if not text or len(text) > _SAYING_LIMIT:
             return False
-        return any(
-            re.search(translator(locale)("support-human-words"), text) for locale in LOCALES
-        )
+        return any(re.search(translator(locale).plain(self.key), text) for locale in LOCALES)
+
+
+class AsksForHuman(Says):
+    """Free text that asks for a person, in either language (support-human-words)."""
+
+    def __init__(self) -> None:
+        super().__init__("support-human-words")
 
 
 class OwnOrder(Filter):

@@ -18,6 +18,7 @@ class Support(StatesGroup):
 class Orders(StatesGroup):
     photos = State()  # damaged: awaiting photos, then a description
     details = State()  # something else: awaiting a description
+    cancel = State()  # awaiting yes or no to cancelling the order
 
 
 class Recover(StatesGroup):

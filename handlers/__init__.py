@@ -21,10 +21,12 @@ from handlers import (
     complaints,
     errors,
     fallback,
+    leave,
     login,
     orders,
     recovery,
     recovery_agents,
+    requests,
     support,
     taps,
 )
@@ -34,9 +36,11 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
     """Hang the routers straight on the dispatcher: every router an update passes costs
     aiogram about 24 µs, and a root router of our own (and one for the error handler
     alone) were two more for every update."""
-    # A typed order number comes after the ticket relay: while a ticket is open, what
-    # the customer types is for the agent.
+    # A command or a menu button in a flow's step leaves the step before anything reads it.
+    # A typed order number and plain requests come after the ticket relay: while a
+    # ticket is open, what the customer types is for the agent.
     customer_routers = (
+        leave.router,
         common.router,
         login.router,
         recovery.router,
@@ -45,6 +49,7 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         agents.admin_router,
         support.router,
         orders.typed_router,
+        requests.router,
         fallback.router,
     )
     _detach(agents.router, recovery_agents.router, *customer_routers, taps.unmatched)

@@ -40,6 +40,7 @@ from bot.services.login import ChannelOff, LoginService
 from bot.services.orders import OrderService
 from bot.settings import Settings
 from bot.states import Login
+from handlers.choices import unreadable
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
 from handlers.taps import alert
@@ -52,6 +53,7 @@ in_flow.message.filter(StateFilter(Login))
 router.include_router(in_flow)
 log = logging.getLogger(__name__)
 _ECHO_LIMIT = 40  # how much of a bad input we quote back
+_PHONE_BUTTONS = ("login-btn-share-contact", "login-btn-by-email", "login-btn-cancel")
 
 
 async def start_login(
@@ -133,7 +135,8 @@ async def phone_entered(
     try:
         phone = parse_phone(text, settings.phone_region)
     except InvalidPhone:
-        await message.answer(t("login-phone-invalid", text=text[:_ECHO_LIMIT]))
+        said = t("login-phone-invalid", text=text[:_ECHO_LIMIT])
+        await unreadable(message, state, t, said, _PHONE_BUTTONS)
         return
     await _send(message, state, t, login, channel="sms", destination=phone)
 

@@ -8,7 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import OwnOrder
+from bot.filters import OwnOrder, Says
 from bot.i18n import Texts
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.orders import (
@@ -33,6 +33,7 @@ from bot.services.orders import (
 )
 from bot.services.tickets import TicketService
 from bot.states import Orders
+from handlers.choices import unreadable
 from handlers.complaints import escalate
 from handlers.login import start_login
 from handlers.orders_views import pickup_text, show_order, show_orders
@@ -40,6 +41,11 @@ from handlers.taps import alert
 
 router = Router(name=__name__)
 typed_router = Router(name=f"{__name__}.typed")
+# "Cancel the order?" also takes a typed yes or no.
+confirming = Router(name=f"{__name__}.confirming")
+confirming.message.filter(StateFilter(Orders.cancel))
+router.include_router(confirming)
+_CANCEL_BUTTONS = ("orders-btn-cancel-yes", "orders-btn-cancel-no")
 
 
 @router.message(Command("orders"))
@@ -95,6 +101,7 @@ async def order_chosen(
     orders: OrderService,
     account: Account | None,
 ) -> None:
+    await _leave_confirmation(state)  # "No, keep it" opens the card again
     if isinstance(query.message, Message):
         await _open(query.message, state, t, orders, account, callback_data.number)
 
@@ -152,9 +159,13 @@ async def problem_chosen(
     elif answer is Answer.ASK_ITEMS:
         await state.set_data({"number": order.number, "ticked": []})
         await message.answer(t("orders-answer-ask-items"), reply_markup=items(t, order, set()))
+    elif answer is Answer.CANCEL_OFFER:
+        await state.set_state(Orders.cancel)
+        await state.set_data({"number": order.number})
+        text = _answer_text(t, orders, order, answer)
+        await message.answer(text, reply_markup=confirm_cancel(t, order))
     else:
-        markup = confirm_cancel(t, order) if answer is Answer.CANCEL_OFFER else person(t, order)
-        await message.answer(_answer_text(t, orders, order, answer), reply_markup=markup)
+        await message.answer(_answer_text(t, orders, order, answer), reply_markup=person(t, order))
 
 
 @router.callback_query(PersonCb.filter(), OwnOrder())
@@ -184,20 +195,62 @@ async def cancel_confirmed(
     query: CallbackQuery,
     order: Order,
     account: Account,
+    state: FSMContext,
     t: Texts,
     orders: OrderService,
     callback_answer: CallbackAnswer,
 ) -> None:
-    message = query.message
+    await _leave_confirmation(state)
     try:
-        cancelled = await orders.cancel(account.id, order.number)
+        text = await _cancel(t, orders, account, order.number)
     except NotCancellable:
         alert(callback_answer, t("orders-cancel-too-late"))
         return
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text)
+
+
+@confirming.message(Says("confirm-yes-words"))
+async def cancel_said_yes(
+    message: Message, state: FSMContext, t: Texts, orders: OrderService, account: Account | None
+) -> None:
+    number = (await state.get_data()).get("number", "")
+    await state.clear()
+    if account is None:
+        await message.answer(t("button-stale"))
+        return
+    try:
+        text = await _cancel(t, orders, account, number)
+    except NotCancellable:
+        text = t("orders-cancel-too-late")
+    await message.answer(text)
+
+
+@confirming.message(Says("confirm-no-words"))
+async def cancel_said_no(
+    message: Message, state: FSMContext, t: Texts, orders: OrderService, account: Account | None
+) -> None:
+    number = (await state.get_data()).get("number", "")
+    await state.clear()
+    await _open(message, state, t, orders, account, number)
+
+
+@confirming.message()
+async def cancel_unreadable(message: Message, state: FSMContext, t: Texts) -> None:
+    await unreadable(message, state, t, t("orders-cancel-yes-or-no"), _CANCEL_BUTTONS)
+
+
+async def _cancel(t: Texts, orders: OrderService, account: Account, number: str) -> str:
+    cancelled = await orders.cancel(account.id, number)
     refunded = refunds_to_balance(cancelled)
     key = "orders-cancelled-balance" if refunded else "orders-cancelled-unpaid"
-    if isinstance(message, Message):
-        await message.edit_text(t(key, number=cancelled.number))
+    return t(key, number=cancelled.number)
+
+
+async def _leave_confirmation(state: FSMContext) -> None:
+    # A tap answers the question as a typed word would: nothing is awaited any more.
+    if await state.get_state() == Orders.cancel.state:
+        await state.clear()
 
 
 def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -> str:

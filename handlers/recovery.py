@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import TextButton
+from bot.filters import Says, TextButton
 from bot.i18n import Texts, Translator
 from bot.keyboards.login import LoginAction, LoginCb
 from bot.keyboards.menu import MenuAction, MenuCb
@@ -37,6 +37,7 @@ from bot.services.recovery import (
 from bot.services.tickets import Banned, TicketService, Written
 from bot.settings import Settings
 from bot.states import Recover
+from handlers.choices import unreadable
 from handlers.convert import person
 from handlers.login import not_a_code
 from handlers.menu import show_menu
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 _NAME_LIMIT = 100
 _NAME_LEAST = 2  # letters: a one-letter "name" matches nothing worth checking
 _FAILURES_BEFORE_REVIEW = 2
+_EMAIL_BUTTONS = ("recover-btn-no-email", "login-btn-cancel")
 
 
 @router.message(Command("recover"))
@@ -119,6 +121,11 @@ async def recover_cancelled(
 @in_flow.message(
     StateFilter(Recover.email, Recover.email_code), TextButton("recover-btn-no-email")
 )
+@in_flow.message(
+    StateFilter(Recover.email, Recover.email_code),
+    ~F.text.contains("@"),  # an address is an answer, whatever words it holds
+    Says("recover-no-email-words"),
+)
 async def no_email(message: Message, state: FSMContext, t: Texts) -> None:
     await _start_review(message, state, t)
 
@@ -141,7 +148,7 @@ async def email_entered(
     try:
         email = parse_email(message.text or "")
     except InvalidEmail:
-        await message.answer(t("recover-email-invalid"))
+        await unreadable(message, state, t, t("recover-email-invalid"), _EMAIL_BUTTONS)
         return
     try:
         length = await recovery.send_email_code(message.chat.id, email, t.locale)

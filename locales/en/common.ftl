@@ -39,3 +39,18 @@ cmd-start = Main menu
 cmd-help = What the bot can do
 cmd-language = Change the language
 cmd-cancel = Stop the current step
+
+# One line when a command or a menu button leaves a step in progress.
+leave-login = Left the login.
+leave-recover = Left the number change.
+leave-support = Left the request to a person.
+leave-support-comment = Left the comment on the rating.
+leave-orders = Left the question about the order.
+leave-step = Left the current step.
+
+# Words people type instead of pressing "Yes" or "No" (regular expressions, lower case).
+confirm-yes-words = ^\s*(yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead)\b
+confirm-no-words = ^\s*(no|nope|nah|don[’']?t|do not|keep it|not now)\b
+# The second answer a step could not read names its buttons in words.
+choices-named = You can also tap a button: { $choices }.
+choices-item = "{ $label }"

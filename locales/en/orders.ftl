@@ -103,6 +103,15 @@ orders-photos-album-got = Got the album. Now describe in a few words what's wron
 orders-pickup-hours = Open: { $hours }.
 orders-pickup-hours-unknown = The opening hours are on the pickup point's page in the app.
 orders-pickup-until = It's kept for you until { $date } inclusive.
-orders-pickup-days = It's kept for { $days } days after arrival; the exact date is in the app.
+orders-pickup-days = It's kept for { $days } { $days ->
+        [one] day
+       *[other] days
+    } after arrival; the exact date is in the app.
 orders-card-delivered = Delivered on { $date }
 orders-answer-refund-not-charged = This order was to be paid on delivery, so nothing was charged and there's nothing to refund. If money was taken after all, tap "Talk to a person" and we'll look into it.
+
+# A typed answer to "Cancel the order?" that is neither yes nor no.
+orders-cancel-yes-or-no = Shall I cancel the order? Please answer "yes" or "no".
+
+# Requests typed outside any flow that lead to the list of orders (a regular expression, lower case).
+orders-request-words = where[’']?s my (order|parcel|package)|where is my (order|parcel|package)|order status|\blate\b|delayed|\bdelay|refund|\breturn|money back|my orders

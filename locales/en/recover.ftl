@@ -59,3 +59,9 @@ recover-cancel-applied = This number change has already happened. If it wasn't y
 # The agent's reason follows this line as they wrote it.
 recover-rejected-title = Sorry, we couldn't restore access with this request. The reason:
 recover-ask-new-phone-review = Now your new phone number — share it with the button below or type it, like <code>+7 912 345-67-89</code>. I'll send it an SMS code.
+
+# What people type instead of "No access to email" (a regular expression, lower case).
+recover-no-email-words = no (e-?mail|mail|access)|don[’']?t have|do not have|can[’']?t (access|get into|open)|cannot access|lost (access|my email)|forgot|don[’']?t remember
+
+# Requests typed outside any flow that lead to access recovery (a regular expression, lower case).
+recover-request-words = chang(ed|e) my (phone )?number|new (phone )?number|lost my (phone|number|sim)|no longer have (my|this|the) number

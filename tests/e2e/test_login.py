@@ -417,6 +417,7 @@ async def test_lost_number_button_hands_over_to_recovery_with_one_answer(
     assert (await anna.next_message()).text.startswith("Напишите email")
     await emu.wait_callback_answer(query["id"])
     await anna.send("/start")
+    assert (await anna.next_message()).text == "Вышли из смены номера."
     assert (await anna.next_message()).text.startswith("Здравствуйте")
     tries = emu.calls_to("answerCallbackQuery")
     assert [c["callback_query_id"] for c in tries].count(query["id"]) == 1

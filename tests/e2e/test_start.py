@@ -101,7 +101,7 @@ async def test_cancel_works_with_and_without_a_state(
     key = StorageKey(bot_id=emu.bot_id, chat_id=1002, user_id=1002)
     await running.app.dp.storage.set_state(key, Probe.waiting)
     await john.send("/cancel")
-    assert (await john.next_message()).text.startswith("Cancelled.")
+    assert (await john.next_message()).text == "Left the current step."
     assert await running.app.dp.storage.get_state(key) is None
 
 

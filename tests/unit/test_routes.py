@@ -46,6 +46,8 @@ def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order()
         "cmd_support",  # a request for a person in words
         "into_ticket",
         "number_typed",
+        "orders_asked",
+        "recovery_asked",
         "anything",
     ]
 
