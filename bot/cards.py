@@ -7,7 +7,7 @@ import html
 from bot.i18n import Texts
 from bot.marketplace import Account
 from bot.phones import mask
-from bot.services.tickets import QueueEntry
+from bot.services.tickets import QueueEntry, shorten
 from storage.tickets import Ticket, TicketMessage
 
 TITLE_LIMIT = 128  # Telegram's limit for a topic name
@@ -20,7 +20,10 @@ _ITEMS_LIMIT = 1000
 
 def topic_title(ticket: Ticket) -> str:
     mark = _MARKS.get(ticket.status, "")
-    return f"{mark} #{ticket.id} · {ticket.customer_name} · {ticket.subject}"[:TITLE_LIMIT]
+    # The holder comes before the subject: a long subject is what gets cut.
+    holder = f" → {ticket.assignee_name}" if ticket.assignee_name else ""
+    title = f"{mark} #{ticket.id} · {ticket.customer_name}{holder} · {ticket.subject}"
+    return shorten(title, TITLE_LIMIT)
 
 
 def context_card(

@@ -6,6 +6,7 @@ is pending, so a crash between the two loses nothing.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -418,4 +419,16 @@ def _said(
 
 def _subject(description: Written | None, problem: str | None) -> str:
     text = " ".join(((description.text if description else None) or problem or "").split())
-    return text[:SUBJECT_LIMIT] or "—"
+    return shorten(text, SUBJECT_LIMIT) or "—"
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole word with "…"; spaces collapsed."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = textwrap.shorten(text, limit, placeholder="…", break_on_hyphens=False)
+    if cut == "…":  # the first word alone is longer than the limit: cut inside it
+        return text[: limit - 1] + "…"
+    # A cut right after a separator (" · ", " → ") reads better without it.
+    return cut.removesuffix("…").rstrip(" ·→") + "…"
