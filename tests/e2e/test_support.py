@@ -372,3 +372,17 @@ async def test_topic_titles_are_cut_at_a_word_with_an_ellipsis(
     assert title.startswith(f"🆕 #1 · {name} · Не могу оплатить")
     assert title.endswith("…")
     assert title[:-1].split()[-1] in typed.split()
+
+
+async def test_a_rating_comment_is_escaped_once(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "Вопрос по возврату")
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    await anna.click(await anna.next_message(), text="⭐⭐⭐")
+    await anna.next_message()
+    await anna.send("a < b & c > d")
+    await anna.next_message()
+    shown = await emu.wait_message(
+        FORUM, thread_id=topic, predicate=lambda m: m.text.startswith("Комментарий клиента:")
+    )
+    assert shown.text == "Комментарий клиента:\na < b & c > d"
