@@ -30,13 +30,12 @@ def context_card(
     t: Texts,
     ticket: Ticket,
     account: Account | None,
-    recent: list[TicketMessage],
-    *,
-    recreated: bool = False,
+    tail: str = "",
+    rider: str = "",
 ) -> str:
+    """The card as the ticket is now; `tail` (see `card_tail`) and `rider` (the customer's
+    first words) are what it carried since it was posted, kept when the card is edited."""
     lines = [t("agents-card-title", id=ticket.id, subject=ticket.subject)]
-    if recreated:
-        lines.append(t("agents-card-recreated"))
     username = f"@{ticket.customer_username}" if ticket.customer_username else "—"
     lines.append(
         t(
@@ -81,12 +80,24 @@ def context_card(
         )
     if ticket.context.get("items"):
         lines.append(_items(t, ticket.context["items"]))
+    if ticket.assignee_name:
+        lines.append(t("agents-card-holder", name=ticket.assignee_name))
+    if tail:
+        lines.append(tail)
+    lines.append(t("agents-card-help"))
+    card = "\n".join(lines)
+    return f"{card}\n\n{rider}" if rider else card
+
+
+def card_tail(t: Texts, recent: list[TicketMessage], *, recreated: bool = False) -> str:
+    """What a card says only when it is posted: that the topic replaces a deleted one, and
+    what was said there."""
+    lines = [t("agents-card-recreated")] if recreated else []
     if recent:
         lines.append(t("agents-card-recent"))
         for message in recent:
             who = "👤" if message.direction == "in" else "💬"
             lines.append(f"{who} {_quote(t, message)}")
-    lines.append(t("agents-card-help"))
     return "\n".join(lines)
 
 

@@ -38,6 +38,14 @@ class TicketClosed(TicketError):
     pass
 
 
+class HeldByOther(TicketError):
+    """Another agent holds the ticket: taking it over is asked for, not assumed."""
+
+    def __init__(self, holder: Person) -> None:
+        super().__init__(holder.name)
+        self.holder = holder
+
+
 class CannotRelay(TicketError):
     """A kind of message no bot can pass on (a story, a game): never stored."""
 
@@ -283,12 +291,16 @@ class TicketService:
         )
         self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 
-    async def take(self, ticket_id: int, agent: Person) -> Ticket:
+    async def take(self, ticket_id: int, agent: Person, *, over: bool = False) -> Ticket:
+        """Assign the ticket to `agent`. Held by someone else, it is taken over only when
+        `over` says the agent confirmed it: a stray tap must not snatch a colleague's work."""
         async with self._db.tx():
             ticket = await self._get(ticket_id)
             if ticket.status == "closed":
                 raise TicketClosed
-            # Taking is also how a colleague hands a ticket over: the last taker owns it.
+            held = ticket.assignee_id is not None and ticket.assignee_id != agent.id
+            if held and not over:
+                raise HeldByOther(Person(ticket.assignee_id or 0, ticket.assignee_name or ""))
             await self._repo.assign(ticket_id, agent.id, agent.name)
             await self._repo.first_response(ticket_id, self._clock.now())
             return await self._get(ticket_id)

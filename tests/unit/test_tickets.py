@@ -9,6 +9,7 @@ from bot.services.tickets import (
     QUEUE_LIMIT,
     CannotRelay,
     Fed,
+    HeldByOther,
     Person,
     TicketClosed,
     TicketNotFound,
@@ -454,7 +455,7 @@ async def test_take_assigns_and_the_last_taker_owns_it(db: Database, clock: Froz
     opened = await _open(service)
     taken = await service.take(opened.ticket.id, AGENT)
     assert (taken.status, taken.assignee_id) == ("taken", AGENT.id)
-    handed = await service.take(opened.ticket.id, AGENT2)
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
     assert (handed.status, handed.assignee_id, handed.assignee_name) == (
         "taken",
         AGENT2.id,
@@ -466,8 +467,24 @@ async def test_take_keeps_waiting_status(db: Database, clock: FrozenClock) -> No
     service = _service(db, clock)
     opened = await _open(service)
     await service.agent_wrote(opened.ticket.id, AGENT, _replied("hi"))
-    handed = await service.take(opened.ticket.id, AGENT2)
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
     assert (handed.status, handed.assignee_id) == ("waiting", AGENT2.id)
+
+
+async def test_a_held_ticket_is_taken_over_only_when_confirmed(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await _open(service)
+    await service.take(opened.ticket.id, AGENT)
+    with pytest.raises(HeldByOther) as held:
+        await service.take(opened.ticket.id, AGENT2)
+    assert (held.value.holder.id, held.value.holder.name) == (AGENT.id, AGENT.name)
+    assert (await service.get(opened.ticket.id)).assignee_id == AGENT.id
+    again = await service.take(opened.ticket.id, AGENT)  # one's own: nothing to ask
+    assert again.assignee_id == AGENT.id
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
+    assert handed.assignee_name == AGENT2.name
 
 
 async def test_closed_ticket_cannot_be_taken(db: Database, clock: FrozenClock) -> None:
