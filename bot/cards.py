@@ -82,6 +82,10 @@ def context_card(
         lines.append(_items(t, ticket.context["items"]))
     if ticket.assignee_name:
         lines.append(t("agents-card-holder", name=ticket.assignee_name))
+    decision = ticket.context.get("decision")
+    if decision:
+        key = "agents-card-approved" if decision.get("approved") else "agents-card-rejected"
+        lines.append(t(key, name=decision.get("by") or "—"))
     if tail:
         lines.append(tail)
     lines.append(t("agents-card-help"))

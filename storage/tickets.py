@@ -52,6 +52,7 @@ UPDATE tickets SET card_pending = 0, card_message_id = :message_id, card_tail = 
     card_rider = :rider
 WHERE id = :id
 """
+_SET_CONTEXT = "UPDATE tickets SET context = :context WHERE id = :id"
 _ANY_RELAYED = """
 SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
 """
@@ -273,6 +274,11 @@ class TicketRepo:
         await self._db.execute(
             _CARD_POSTED,
             {"id": ticket_id, "message_id": message_id, "tail": tail, "rider": rider},
+        )
+
+    async def set_context(self, ticket_id: int, context: dict[str, Any]) -> None:
+        await self._db.execute(
+            _SET_CONTEXT, {"id": ticket_id, "context": json.dumps(context, ensure_ascii=False)}
         )
 
     async def any_relayed(self, ticket_id: int) -> bool:

@@ -34,6 +34,8 @@ class RateCb(CallbackData, prefix="rt"):
 
 
 def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup | None:
+    if ticket.context.get("decision"):
+        return None  # a decided recovery closed its ticket: nothing is left to tap
     recovery = ticket.context.get("recovery_id")
     # a recovery ticket is decided on its card
     decide = [[button] for button in decision(t, int(recovery))] if recovery is not None else []

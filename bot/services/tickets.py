@@ -313,6 +313,16 @@ class TicketService:
             await self._repo.close(ticket_id, self._clock.now())
             return await self._get(ticket_id)
 
+    async def decided(self, ticket_id: int, approved: bool, by: str) -> Ticket:
+        """A recovery was decided: the card says so and by whom, and the ticket closes."""
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            decision = {"approved": approved, "by": by}
+            await self._repo.set_context(ticket_id, {**ticket.context, "decision": decision})
+            if ticket.status != "closed":
+                await self._repo.close(ticket_id, self._clock.now())
+            return await self._get(ticket_id)
+
     async def close_by_customer(self, customer_id: int) -> Ticket | None:
         ticket = await self._repo.open_of(customer_id)
         return await self.close(ticket.id) if ticket else None

@@ -487,6 +487,19 @@ async def test_a_held_ticket_is_taken_over_only_when_confirmed(
     assert handed.assignee_name == AGENT2.name
 
 
+async def test_a_decided_recovery_closes_its_ticket_and_names_who_decided(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await service.open_ticket(
+        CUSTOMER, locale="ru", description=None, context={"recovery_id": 7}
+    )
+    decided = await service.decided(opened.ticket.id, False, "Boris")
+    assert decided.status == "closed"
+    assert decided.context == {"recovery_id": 7, "decision": {"approved": False, "by": "Boris"}}
+    assert await service.queue() == []
+
+
 async def test_closed_ticket_cannot_be_taken(db: Database, clock: FrozenClock) -> None:
     service = _service(db, clock)
     opened = await _open(service)
