@@ -52,6 +52,10 @@ UPDATE tickets SET card_pending = 0, card_message_id = :message_id, card_tail = 
     card_rider = :rider
 WHERE id = :id
 """
+_SET_ORDER = """
+UPDATE tickets SET order_number = :order_number, problem = :problem, subject = :subject
+WHERE id = :id
+"""
 _SET_CONTEXT = "UPDATE tickets SET context = :context WHERE id = :id"
 _ANY_RELAYED = """
 SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
@@ -275,6 +279,12 @@ class TicketRepo:
             _CARD_POSTED,
             {"id": ticket_id, "message_id": message_id, "tail": tail, "rider": rider},
         )
+
+    async def set_order(
+        self, ticket_id: int, order_number: str, problem: str | None, subject: str
+    ) -> None:
+        values = {"order_number": order_number, "problem": problem, "subject": subject}
+        await self._db.execute(_SET_ORDER, {"id": ticket_id, **values})
 
     async def set_context(self, ticket_id: int, context: dict[str, Any]) -> None:
         await self._db.execute(

@@ -85,6 +85,7 @@ class Opened:
     position: int
     answer_within: int  # minutes, the first-response target
     agents_back_at: datetime | None  # set outside support hours
+    changed: bool = False  # joined by a complaint that moved it to another order or problem
 
 
 @dataclass(frozen=True)
@@ -166,12 +167,29 @@ class TicketService:
                 )
                 ticket = await self._repo.get(ticket_id)
             assert ticket is not None  # noqa: S101 - just written in this transaction
+            moved = order_number is not None and (order_number, problem) != (
+                ticket.order_number,
+                ticket.problem,
+            )
+            if not created and moved:
+                # Joined by a complaint about another order or problem: the topic's title
+                # and card name what the customer asks about now.
+                subject = _subject(description, problem)
+                await self._repo.set_order(ticket.id, order_number, problem, subject)
+                ticket = await self._get(ticket.id)
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
             position = await self._repo.position(ticket.id)
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
-        return Opened(ticket, created, max(position, 1), self.policy.first_response_minutes, back)
+        return Opened(
+            ticket,
+            created,
+            max(position, 1),
+            self.policy.first_response_minutes,
+            back,
+            changed=not created and moved,
+        )
 
     async def open_of(self, customer_id: int) -> Ticket | None:
         return await self._repo.open_of(customer_id)

@@ -10,6 +10,7 @@ from bot.services.tickets import (
     CannotRelay,
     Fed,
     HeldByOther,
+    Opened,
     Person,
     TicketClosed,
     TicketNotFound,
@@ -498,6 +499,29 @@ async def test_a_decided_recovery_closes_its_ticket_and_names_who_decided(
     assert decided.status == "closed"
     assert decided.context == {"recovery_id": 7, "decision": {"approved": False, "by": "Boris"}}
     assert await service.queue() == []
+
+
+async def test_a_complaint_about_another_order_moves_the_open_ticket(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+
+    async def complain(number: str, problem: str) -> Opened:
+        return await service.open_ticket(
+            CUSTOMER,
+            locale="ru",
+            description=_said(f"Order {number}: {problem}"),
+            order_number=number,
+            problem=problem,
+        )
+
+    first = await complain("1-1", "late")
+    same = await complain("1-1", "late")
+    assert (same.created, same.changed) == (False, False)
+    moved = await complain("2-2", "damaged")
+    assert (moved.created, moved.changed, moved.ticket.id) == (False, True, first.ticket.id)
+    assert (moved.ticket.order_number, moved.ticket.problem) == ("2-2", "damaged")
+    assert moved.ticket.subject == "Order 2-2: damaged"
 
 
 async def test_closed_ticket_cannot_be_taken(db: Database, clock: FrozenClock) -> None:
