@@ -7,7 +7,7 @@ import html
 from bot.i18n import Texts
 from bot.marketplace import Account
 from bot.phones import mask
-from bot.services.tickets import QueueEntry
+from bot.services.tickets import QueueEntry, shorten
 from storage.tickets import Ticket, TicketMessage
 
 TITLE_LIMIT = 128  # Telegram's limit for a topic name
@@ -20,20 +20,22 @@ _ITEMS_LIMIT = 1000
 
 def topic_title(ticket: Ticket) -> str:
     mark = _MARKS.get(ticket.status, "")
-    return f"{mark} #{ticket.id} · {ticket.customer_name} · {ticket.subject}"[:TITLE_LIMIT]
+    # The holder comes before the subject: a long subject is what gets cut.
+    holder = f" → {ticket.assignee_name}" if ticket.assignee_name else ""
+    title = f"{mark} #{ticket.id} · {ticket.customer_name}{holder} · {ticket.subject}"
+    return shorten(title, TITLE_LIMIT)
 
 
 def context_card(
     t: Texts,
     ticket: Ticket,
     account: Account | None,
-    recent: list[TicketMessage],
-    *,
-    recreated: bool = False,
+    tail: str = "",
+    rider: str = "",
 ) -> str:
+    """The card as the ticket is now; `tail` (see `card_tail`) and `rider` (the customer's
+    first words) are what it carried since it was posted, kept when the card is edited."""
     lines = [t("agents-card-title", id=ticket.id, subject=ticket.subject)]
-    if recreated:
-        lines.append(t("agents-card-recreated"))
     username = f"@{ticket.customer_username}" if ticket.customer_username else "—"
     lines.append(
         t(
@@ -78,12 +80,28 @@ def context_card(
         )
     if ticket.context.get("items"):
         lines.append(_items(t, ticket.context["items"]))
+    if ticket.assignee_name:
+        lines.append(t("agents-card-holder", name=ticket.assignee_name))
+    decision = ticket.context.get("decision")
+    if decision:
+        key = "agents-card-approved" if decision.get("approved") else "agents-card-rejected"
+        lines.append(t(key, name=decision.get("by") or "—"))
+    if tail:
+        lines.append(tail)
+    lines.append(t("agents-card-help"))
+    card = "\n".join(lines)
+    return f"{card}\n\n{rider}" if rider else card
+
+
+def card_tail(t: Texts, recent: list[TicketMessage], *, recreated: bool = False) -> str:
+    """What a card says only when it is posted: that the topic replaces a deleted one, and
+    what was said there."""
+    lines = [t("agents-card-recreated")] if recreated else []
     if recent:
         lines.append(t("agents-card-recent"))
         for message in recent:
             who = "👤" if message.direction == "in" else "💬"
             lines.append(f"{who} {_quote(t, message)}")
-    lines.append(t("agents-card-help"))
     return "\n".join(lines)
 
 

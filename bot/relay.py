@@ -29,7 +29,7 @@ from aiogram.exceptions import (
 from aiogram.types import Message, ReplyParameters
 
 from bot.background import Workers
-from bot.cards import context_card, topic_title
+from bot.cards import card_tail, context_card, topic_title
 from bot.i18n import Texts, Translator
 from bot.keyboards.support import ticket_card_buttons
 from bot.marketplace import MarketplacePort
@@ -414,14 +414,15 @@ class Relay:
         recreated = bool(recent) or await self._repo.any_relayed(ticket.id)
         if recreated:
             rider = None
-        card = context_card(self._agents_t, ticket, account, recent, recreated=recreated)
+        tail = card_tail(self._agents_t, recent, recreated=recreated)
+        card = context_card(self._agents_t, ticket, account, tail)
+        said = ""
         if rider is not None:
-            body = html.escape(rider.text or "", quote=False)
-            riding = f"{card}\n\n{self._header(ticket, rider)}\n{body}"
-            if visible_length(riding) <= TEXT_LIMIT:
-                card = riding
+            said = f"{self._header(ticket, rider)}\n{html.escape(rider.text or '', quote=False)}"
+            if visible_length(f"{card}\n\n{said}") <= TEXT_LIMIT:
+                card = f"{card}\n\n{said}"
             else:
-                rider = None
+                rider, said = None, ""
         try:
             sent = await self._bot.send_message(
                 self._forum,
@@ -436,7 +437,7 @@ class Relay:
             log.error("card of ticket %s refused: %s", ticket.id, error.message)
             await self._repo.card_posted(ticket.id)
             return thread, None
-        await self._repo.card_posted(ticket.id)
+        await self._repo.card_posted(ticket.id, sent.message_id, tail, said)
         return thread, sent if rider is not None else None
 
     async def _unreachable(self, ticket: Ticket, batch: list[TicketMessage]) -> None:
@@ -446,18 +447,38 @@ class Relay:
             await self._repo.set_unreachable(ticket.id, True)
             await self._tickets.event(ticket.id, self._agents_t("agents-unreachable"))
 
-    async def refresh_title(self, ticket: Ticket) -> None:
+    async def refresh_title(self, ticket: Ticket, *, card: bool = False) -> None:
         """Best effort: the title mirrors the status, and a closed ticket closes its topic;
-        a failure here loses no message, and the title is set again at the next change."""
+        a failure here loses no message, and the title is set again at the next change.
+        With `card`, the card follows too (its holder, a decision, the order)."""
         if self._forum is None or ticket.topic_id is None:
             return
         with contextlib.suppress(TelegramAPIError):
             await self._bot.edit_forum_topic(
                 self._forum, ticket.topic_id, name=topic_title(ticket)
             )
+        if card:
+            await self._refresh_card(ticket)
         # Apart: a title Telegram will not change now must not leave the topic open.
         if not ticket.topic_closed:
             await self._close_with_ticket(ticket, ticket.topic_id)
+
+    async def _refresh_card(self, ticket: Ticket) -> None:
+        # Edits post nothing: they take no slot of the forum's 20 posts a minute. A card
+        # not posted yet is drawn as the ticket is when it goes.
+        if ticket.card_message_id is None or ticket.card_pending:
+            return
+        account = await self._marketplace.account(ticket.account_id) if ticket.account_id else None
+        text = context_card(
+            self._agents_t, ticket, account, ticket.card_tail or "", ticket.card_rider or ""
+        )
+        with contextlib.suppress(TelegramAPIError):  # the next change draws it again
+            await self._bot.edit_message_text(
+                text,
+                chat_id=self._forum,
+                message_id=ticket.card_message_id,
+                reply_markup=ticket_card_buttons(self._agents_t, ticket),
+            )
 
     def agents_text(self, key: str, **args: object) -> str:
         """A text in the forum's language, for lines the bot adds to a ticket."""

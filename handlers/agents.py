@@ -6,11 +6,12 @@ messages are ignored and never reach a customer.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -18,10 +19,17 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.agents import AgentDirectory
 from bot.cards import queue_text
 from bot.i18n import Texts, Translator
-from bot.keyboards.support import AgentAction, TicketCb, rating_buttons
+from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
 from bot.relay import Relay
 from bot.send import pack_lines
-from bot.services.tickets import CannotRelay, TicketClosed, TicketService, Written
+from bot.services.tickets import (
+    CannotRelay,
+    HeldByOther,
+    Person,
+    TicketClosed,
+    TicketService,
+    Written,
+)
 from bot.settings import LOCALES
 from handlers.convert import person, written
 from handlers.taps import alert, answers_itself
@@ -71,8 +79,33 @@ async def cmd_take(
     except TicketClosed:
         await message.reply(t("agents-already-closed", id=ticket.id))
         return
+    except HeldByOther as held:
+        await message.reply(
+            t("agents-take-held", id=ticket.id, name=held.holder.name),
+            reply_markup=take_over_button(t, ticket.id),
+        )
+        return
     await message.reply(t("agents-taken", id=ticket.id, name=agent.name))
-    await relay.refresh_title(taken)
+    await relay.refresh_title(taken, card=True)
+
+
+async def _take_over(
+    message: Message, ticket: Ticket, agent: Person, t: Texts, relay: Relay, taken: Ticket
+) -> None:
+    """Said in the topic, naming the one who held it so that Telegram tells them."""
+    if ticket.assignee_id is not None and ticket.assignee_id != agent.id:
+        await message.answer(
+            t(
+                "agents-taken-over",
+                id=ticket.id,
+                name=agent.name,
+                previous=ticket.assignee_name or "—",
+                previous_id=str(ticket.assignee_id),
+            )
+        )
+    else:
+        await message.answer(t("agents-taken", id=ticket.id, name=agent.name))
+    await relay.refresh_title(taken, card=True)
 
 
 @router.message(Command("close"), InTicket())
@@ -236,15 +269,25 @@ async def card_button(
         await query.answer()
         return
     name = query.from_user.full_name
-    if callback_data.action == AgentAction.TAKE:
+    if callback_data.action in (AgentAction.TAKE, AgentAction.TAKE_OVER):
+        over = callback_data.action == AgentAction.TAKE_OVER
         try:
-            taken = await tickets.take(ticket.id, person(query))
+            taken = await tickets.take(ticket.id, person(query), over=over)
         except TicketClosed:
             await query.answer(t("agents-already-closed", id=ticket.id), show_alert=True)
             return
+        except HeldByOther as held:
+            await query.answer()
+            await message.answer(
+                t("agents-take-held", id=ticket.id, name=held.holder.name),
+                reply_markup=take_over_button(t, ticket.id),
+            )
+            return
         await query.answer(t("agents-taken", id=ticket.id, name=name))
-        await message.answer(t("agents-taken", id=ticket.id, name=name))
-        await relay.refresh_title(taken)
+        if over:
+            with contextlib.suppress(TelegramAPIError):  # the question is answered
+                await message.edit_reply_markup(reply_markup=None)
+        await _take_over(message, ticket, person(query), t, relay, taken)
     else:
         await query.answer()
         await _close(message, ticket, t, tickets, relay, bot, translator, name)

@@ -19,6 +19,7 @@ from bot.filters import OwnOrder
 from bot.i18n import Texts
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
 from bot.marketplace import Account, Order
+from bot.relay import Relay
 from bot.services.orders import OrderService
 from bot.services.tickets import TicketService, Written
 from bot.states import Orders
@@ -37,6 +38,7 @@ async def escalate(
     source: Message | CallbackQuery,
     t: Texts,
     tickets: TicketService,
+    relay: Relay,
     account: Account,
     order: Order,
     problem: str,
@@ -68,6 +70,8 @@ async def escalate(
     if photos:
         parts = [Written(**photo) for photo in photos]  # type: ignore[arg-type]
         await tickets.attach(opened.ticket.id, customer, parts)
+    if opened.changed:
+        await relay.refresh_title(opened.ticket, card=True)
     return opened.ticket.id
 
 
@@ -85,6 +89,7 @@ async def photo_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
+    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -103,7 +108,7 @@ async def photo_added(
     ]
     await state.update_data(photos=photos)
     if photo.text:  # a caption is the description: the complaint is complete
-        await description_added(message, state, t, orders, tickets, account)
+        await description_added(message, state, t, orders, tickets, relay, account)
         return
     album = photo.media_group_id
     if album and any(p.get("media_group_id") == album for p in earlier):
@@ -120,6 +125,7 @@ async def description_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
+    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -132,6 +138,7 @@ async def description_added(
         message,
         t,
         tickets,
+        relay,
         account,
         order,
         data.get("problem", "other"),
@@ -178,6 +185,7 @@ async def items_done(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
+    relay: Relay,
     callback_answer: CallbackAnswer,
 ) -> None:
     ticked = (await state.get_data()).get("ticked", [])
@@ -191,7 +199,7 @@ async def items_done(
         if i < len(order.items)
     ]
     ticket_id = await escalate(
-        query, t, tickets, account, order, "wrong", "; ".join(titles), ticked=titles
+        query, t, tickets, relay, account, order, "wrong", "; ".join(titles), ticked=titles
     )
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramAPIError):

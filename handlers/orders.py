@@ -23,6 +23,7 @@ from bot.keyboards.orders import (
     status_label,
 )
 from bot.marketplace import Account, Order
+from bot.relay import Relay
 from bot.services.orders import (
     Answer,
     NotCancellable,
@@ -146,13 +147,14 @@ async def problem_chosen(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
+    relay: Relay,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         return
     answer = orders.answer(order, callback_data.problem)
     if answer is Answer.LATE:
-        ticket_id = await escalate(query, t, tickets, account, order, "late", "")
+        ticket_id = await escalate(query, t, tickets, relay, account, order, "late", "")
         await message.answer(t("orders-answer-late", eta=_date(order), id=ticket_id))
     elif answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
         await _ask(message, state, t, order, callback_data.problem, answer)

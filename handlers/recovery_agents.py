@@ -12,8 +12,10 @@ from aiogram.types import CallbackQuery, Message
 from bot.i18n import Texts, Translator
 from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
 from bot.phones import mask
+from bot.relay import Relay
 from bot.send import framed
 from bot.services.recovery import RecoveryError, RecoveryService
+from bot.services.tickets import TicketService
 from handlers.agents import InTicket
 from handlers.taps import answers_itself
 from storage.recoveries import Recovery
@@ -28,6 +30,8 @@ async def decided(
     callback_data: RecoveryDecisionCb,
     t: Texts,
     recovery: RecoveryService,
+    tickets: TicketService,
+    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -45,6 +49,7 @@ async def decided(
     await query.answer()
     if isinstance(message, Message):
         await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
+    await _close_decided(approved, True, query.from_user.full_name, tickets, relay)
     customer_t = translator(approved.locale)  # type: ignore[arg-type]
     await _tell(
         bot,
@@ -61,6 +66,8 @@ async def cmd_reject(
     ticket: Ticket,
     t: Texts,
     recovery: RecoveryService,
+    tickets: TicketService,
+    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -81,6 +88,18 @@ async def cmd_reject(
     for part in framed(customer_t("recover-rejected-title"), reason):
         await _tell(bot, rejected, part)
     await message.reply(t("agents-recovery-rejected"))
+    name = message.from_user.full_name if message.from_user else "—"
+    await _close_decided(rejected, False, name, tickets, relay)
+
+
+async def _close_decided(
+    decided: Recovery, approved: bool, name: str, tickets: TicketService, relay: Relay
+) -> None:
+    """Decided once, a recovery is done: its card says so, and its ticket leaves the queue."""
+    if decided.ticket_id is None:
+        return
+    closed = await tickets.decided(decided.ticket_id, approved, name)
+    await relay.refresh_title(closed, card=True)
 
 
 async def _tell(bot: Bot, pending: Recovery, text: str, with_cancel: Texts | None = None) -> None:

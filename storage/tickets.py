@@ -47,7 +47,16 @@ _SET_TOPIC = """
 UPDATE tickets SET topic_id = :topic_id, topic_closed = 0, card_pending = :topic_id IS NOT NULL
 WHERE id = :id
 """
-_CARD_POSTED = "UPDATE tickets SET card_pending = 0 WHERE id = :id"
+_CARD_POSTED = """
+UPDATE tickets SET card_pending = 0, card_message_id = :message_id, card_tail = :tail,
+    card_rider = :rider
+WHERE id = :id
+"""
+_SET_ORDER = """
+UPDATE tickets SET order_number = :order_number, problem = :problem, subject = :subject
+WHERE id = :id
+"""
+_SET_CONTEXT = "UPDATE tickets SET context = :context WHERE id = :id"
 _ANY_RELAYED = """
 SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
 """
@@ -186,6 +195,10 @@ class Ticket:
     unreachable: bool
     rating: int | None
     card_pending: bool = False  # the topic is open, its card not posted yet
+    card_message_id: int | None = None
+    # What the card carried besides the ticket's own fields: quotes, the first words.
+    card_tail: str | None = None
+    card_rider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -259,8 +272,24 @@ class TicketRepo:
         """A new topic waits for its card (see `card_posted`)."""
         await self._db.execute(_SET_TOPIC, {"id": ticket_id, "topic_id": topic_id})
 
-    async def card_posted(self, ticket_id: int) -> None:
-        await self._db.execute(_CARD_POSTED, {"id": ticket_id})
+    async def card_posted(
+        self, ticket_id: int, message_id: int | None = None, tail: str = "", rider: str = ""
+    ) -> None:
+        await self._db.execute(
+            _CARD_POSTED,
+            {"id": ticket_id, "message_id": message_id, "tail": tail, "rider": rider},
+        )
+
+    async def set_order(
+        self, ticket_id: int, order_number: str, problem: str | None, subject: str
+    ) -> None:
+        values = {"order_number": order_number, "problem": problem, "subject": subject}
+        await self._db.execute(_SET_ORDER, {"id": ticket_id, **values})
+
+    async def set_context(self, ticket_id: int, context: dict[str, Any]) -> None:
+        await self._db.execute(
+            _SET_CONTEXT, {"id": ticket_id, "context": json.dumps(context, ensure_ascii=False)}
+        )
 
     async def any_relayed(self, ticket_id: int) -> bool:
         row = await self._db.fetchone(_ANY_RELAYED, {"id": ticket_id})

@@ -16,6 +16,7 @@ from storage.tickets import Ticket
 class AgentAction(StrEnum):
     TAKE = "t"
     CLOSE = "c"
+    TAKE_OVER = "o"  # confirmed: from whoever holds it
 
 
 class TicketCb(CallbackData, prefix="tk"):
@@ -32,7 +33,9 @@ class RateCb(CallbackData, prefix="rt"):
     score: Small
 
 
-def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup:
+def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup | None:
+    if ticket.context.get("decision"):
+        return None  # a decided recovery closed its ticket: nothing is left to tap
     recovery = ticket.context.get("recovery_id")
     # a recovery ticket is decided on its card
     decide = [[button] for button in decision(t, int(recovery))] if recovery is not None else []
@@ -41,6 +44,12 @@ def ticket_card_buttons(t: Texts, ticket: Ticket) -> InlineKeyboardMarkup:
         (t("agents-btn-close"), TicketCb(action=AgentAction.CLOSE, ticket_id=ticket.id)),
     ]
     return rows(*decide, handle)
+
+
+def take_over_button(t: Texts, ticket_id: int) -> InlineKeyboardMarkup:
+    return rows(
+        [(t("agents-btn-take-over"), TicketCb(action=AgentAction.TAKE_OVER, ticket_id=ticket_id))]
+    )
 
 
 def customer_ticket_buttons(t: Texts, ticket_id: int) -> InlineKeyboardMarkup:

@@ -6,6 +6,7 @@ is pending, so a crash between the two loses nothing.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -35,6 +36,14 @@ class Banned(TicketError):
 
 class TicketClosed(TicketError):
     pass
+
+
+class HeldByOther(TicketError):
+    """Another agent holds the ticket: taking it over is asked for, not assumed."""
+
+    def __init__(self, holder: Person) -> None:
+        super().__init__(holder.name)
+        self.holder = holder
 
 
 class CannotRelay(TicketError):
@@ -76,6 +85,7 @@ class Opened:
     position: int
     answer_within: int  # minutes, the first-response target
     agents_back_at: datetime | None  # set outside support hours
+    changed: bool = False  # joined by a complaint that moved it to another order or problem
 
 
 @dataclass(frozen=True)
@@ -157,12 +167,29 @@ class TicketService:
                 )
                 ticket = await self._repo.get(ticket_id)
             assert ticket is not None  # noqa: S101 - just written in this transaction
+            moved = order_number is not None and (order_number, problem) != (
+                ticket.order_number,
+                ticket.problem,
+            )
+            if not created and moved:
+                # Joined by a complaint about another order or problem: the topic's title
+                # and card name what the customer asks about now.
+                subject = _subject(description, problem)
+                await self._repo.set_order(ticket.id, order_number, problem, subject)
+                ticket = await self._get(ticket.id)
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
             position = await self._repo.position(ticket.id)
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
-        return Opened(ticket, created, max(position, 1), self.policy.first_response_minutes, back)
+        return Opened(
+            ticket,
+            created,
+            max(position, 1),
+            self.policy.first_response_minutes,
+            back,
+            changed=not created and moved,
+        )
 
     async def open_of(self, customer_id: int) -> Ticket | None:
         return await self._repo.open_of(customer_id)
@@ -282,12 +309,16 @@ class TicketService:
         )
         self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 
-    async def take(self, ticket_id: int, agent: Person) -> Ticket:
+    async def take(self, ticket_id: int, agent: Person, *, over: bool = False) -> Ticket:
+        """Assign the ticket to `agent`. Held by someone else, it is taken over only when
+        `over` says the agent confirmed it: a stray tap must not snatch a colleague's work."""
         async with self._db.tx():
             ticket = await self._get(ticket_id)
             if ticket.status == "closed":
                 raise TicketClosed
-            # Taking is also how a colleague hands a ticket over: the last taker owns it.
+            held = ticket.assignee_id is not None and ticket.assignee_id != agent.id
+            if held and not over:
+                raise HeldByOther(Person(ticket.assignee_id or 0, ticket.assignee_name or ""))
             await self._repo.assign(ticket_id, agent.id, agent.name)
             await self._repo.first_response(ticket_id, self._clock.now())
             return await self._get(ticket_id)
@@ -298,6 +329,16 @@ class TicketService:
             if ticket.status == "closed":
                 raise TicketClosed
             await self._repo.close(ticket_id, self._clock.now())
+            return await self._get(ticket_id)
+
+    async def decided(self, ticket_id: int, approved: bool, by: str) -> Ticket:
+        """A recovery was decided: the card says so and by whom, and the ticket closes."""
+        async with self._db.tx():
+            ticket = await self._get(ticket_id)
+            decision = {"approved": approved, "by": by}
+            await self._repo.set_context(ticket_id, {**ticket.context, "decision": decision})
+            if ticket.status != "closed":
+                await self._repo.close(ticket_id, self._clock.now())
             return await self._get(ticket_id)
 
     async def close_by_customer(self, customer_id: int) -> Ticket | None:
@@ -418,4 +459,16 @@ def _said(
 
 def _subject(description: Written | None, problem: str | None) -> str:
     text = " ".join(((description.text if description else None) or problem or "").split())
-    return text[:SUBJECT_LIMIT] or "—"
+    return shorten(text, SUBJECT_LIMIT) or "—"
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole word with "…"; spaces collapsed."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = textwrap.shorten(text, limit, placeholder="…", break_on_hyphens=False)
+    if cut == "…":  # the first word alone is longer than the limit: cut inside it
+        return text[: limit - 1] + "…"
+    # A cut right after a separator (" · ", " → ") reads better without it.
+    return cut.removesuffix("…").rstrip(" ·→") + "…"

@@ -63,3 +63,10 @@ agents-edit-not-followed = This reply reached the customer in { $parts } { $part
         [one] part
        *[other] parts
     }, and the edit would need a different number of them, so the customer still sees the old text. Please send the correction as a new message.
+# Who holds a ticket, and taking it over from them.
+agents-card-holder = Holder: { $name }
+agents-card-approved = ✅ Number change approved by { $name }. The ticket is closed.
+agents-card-rejected = ❌ Request rejected by { $name }. The ticket is closed.
+agents-take-held = Ticket #{ $id } is held by { $name }. Take it over? They will be told in this topic.
+agents-btn-take-over = Yes, take it over
+agents-taken-over = Ticket #{ $id } taken over by { $name } from <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, it is no longer yours — no need to answer here.

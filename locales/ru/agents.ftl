@@ -63,3 +63,10 @@ agents-edit-not-followed = Этот ответ дошёл до клиента в
         [one] части
        *[other] частях
     }, а после правки частей стало бы другое число, поэтому клиент видит прежний текст. Отправьте исправление новым сообщением.
+# Who holds a ticket, and taking it over from them.
+agents-card-holder = Ведёт: { $name }
+agents-card-approved = ✅ Смену номера одобрил(а) { $name }. Обращение закрыто.
+agents-card-rejected = ❌ Заявку отклонил(а) { $name }. Обращение закрыто.
+agents-take-held = Обращение №{ $id } уже ведёт { $name }. Забрать себе? Коллеге скажем об этом здесь.
+agents-btn-take-over = Да, забрать
+agents-taken-over = Обращение №{ $id } забрал(а) { $name } у <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, теперь его ведёт коллега — отвечать здесь не нужно.

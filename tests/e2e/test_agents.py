@@ -175,3 +175,35 @@ async def test_a_failure_in_the_forum_is_apologised_for_in_the_forums_language(
     await emu.user(AGENT).send_in_topic(FORUM, None, "/queue")  # an agent with English Telegram
     apology = await emu.wait_message(FORUM, predicate=lambda m: "не так" in m.text)
     assert apology.text.startswith("Что-то пошло не так на нашей стороне")
+
+
+async def test_taking_a_ticket_someone_holds_asks_first_and_tells_them(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    card = emu.messages(FORUM, thread_id=topic)[0]
+    ivan, olga = emu.user(AGENT), emu.user(ADMIN)
+    await ivan.send_in_topic(FORUM, topic, "/take")
+    await emu.wait_for(lambda: "Ведёт: Ivan Agent" in card.text, 5)
+    assert "→ Ivan Agent" in emu.topic(FORUM, topic).name
+
+    await olga.click(card, text="Взять")
+    asked = await emu.wait_message(
+        FORUM, thread_id=topic, predicate=lambda m: "Забрать себе?" in m.text
+    )
+    assert "уже ведёт Ivan Agent" in asked.text
+    await olga.send_in_topic(FORUM, topic, "/take")  # a command asks the same
+    await emu.wait_for(
+        lambda: sum("Забрать себе?" in m.text for m in emu.messages(FORUM, thread_id=topic)) == 2,
+        5,
+    )
+    assert "Ведёт: Ivan Agent" in card.text  # nothing changed hands yet
+
+    await olga.click(asked, text="Да, забрать")
+    told = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "забрал" in m.text)
+    assert told.text.startswith("Обращение №1 забрал(а) Olga Admin у Ivan Agent.")
+    assert f"tg://user?id={AGENT}" in told.html  # a mention: Telegram tells Ivan
+    assert asked.button_texts() == []
+    await emu.wait_for(lambda: "Ведёт: Olga Admin" in card.text, 5)
+    assert "→ Olga Admin" in emu.topic(FORUM, topic).name

@@ -11,6 +11,7 @@ import pytest
 
 from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.keyboards.orders import ItemCb, ItemsDoneCb
+from bot.services.tickets import SUBJECT_LIMIT, shorten
 from bot.settings import Settings
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in
@@ -93,7 +94,7 @@ async def test_a_long_first_description_reaches_agents_whole(
     await _whole(emu, FORUM, typed)
     assert _stored(settings, "SELECT text FROM ticket_messages") == [typed]
     (subject,) = _stored(settings, "SELECT subject FROM tickets")
-    assert subject == " ".join(typed.split())[:60]
+    assert subject == shorten(typed, SUBJECT_LIMIT)
 
 
 @pytest.mark.parametrize(("length", "kind"), TYPED)

@@ -116,6 +116,31 @@ async def test_late_order_is_escalated_marked_late(
     assert "Заказ: 10000004-0001, проблема: Заказ опаздывает" in card.text
 
 
+async def test_a_complaint_joining_an_open_ticket_updates_title_and_card(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = await _anna(emu, sms)
+    late = await _open_order(anna, "10000004-0001")
+    await anna.click(late, text="Где заказ / задерживается")
+    await anna.next_message()
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    topic = card.thread_id
+    assert topic is not None
+    assert "10000004-0001" in emu.topic(FORUM, topic).name
+    await anna.send("/orders")  # with a ticket open, a typed number goes into the ticket
+    listed = await anna.next_message()
+    await anna.click(listed, text=listed.button_texts()[0])  # 12345678-0001
+    other = await anna.next_message()
+    await anna.click(other, text="Другое")
+    await anna.next_message()
+    await anna.send("Чайник пришёл с трещиной")
+    assert (await anna.next_message()).text.startswith("Передал специалисту — обращение №1")
+    await emu.wait_for(lambda: "12345678-0001" in emu.topic(FORUM, topic).name, 5)
+    assert "Заказ: 12345678-0001, проблема: Другое" in card.text
+    assert card.button_texts() == ["Взять", "Закрыть"]  # still the card, buttons and all
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "трещиной" in m.text)
+
+
 async def test_the_same_button_again_after_the_ticket_closed_opens_one_with_its_words(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:

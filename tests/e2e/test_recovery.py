@@ -340,3 +340,42 @@ async def test_the_new_number_step_offers_no_email_login_on_the_no_email_path(
     john = emu.add_user(1002, "John", language_code="en")
     asked = await _no_email_to_new_number(john)
     assert asked.button_texts() == ["📱 Share my number", "Cancel"]
+
+
+async def _queue(emu: BotApiEmulator) -> str:
+    """What /queue answers now."""
+    before = len(emu.messages(FORUM))
+    await emu.user(ADMIN).send_in_topic(FORUM, None, "/queue")
+    await emu.wait_for(lambda: any("Очередь" in m.text for m in emu.messages(FORUM)[before:]), 5)
+    return next(m.text for m in emu.messages(FORUM)[before:] if "Очередь" in m.text)
+
+
+async def test_an_approved_recovery_card_loses_its_buttons_and_the_ticket_closes(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _review(anna, sms)
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    assert "№1 · Анна" in await _queue(emu)
+    await emu.user(ADMIN).click(card, text="Одобрить смену номера")
+    await anna.next_message()
+    await emu.wait_for(lambda: not card.button_texts(), 5)
+    assert "Смену номера одобрил(а) Olga Admin. Обращение закрыто." in card.text
+    assert card.text.startswith("Обращение №1")  # the rest of the card is still there
+    assert "Восстановление доступа к аккаунту A1" in card.text
+    await emu.wait_for(lambda: emu.topic(FORUM, card.thread_id).name.startswith("✅ #1"), 5)
+    assert await _queue(emu) == "Очередь пуста 🎉"
+
+
+async def test_a_rejected_recovery_card_loses_its_buttons_and_the_ticket_closes(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
+) -> None:
+    john = emu.add_user(1002, "John", language_code="en")
+    await _review_john(john, sms)
+    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    await emu.user(ADMIN).send_in_topic(FORUM, card.thread_id, "/reject the order is not yours")
+    await john.next_message()
+    await emu.wait_for(lambda: not card.button_texts(), 5)
+    assert "Заявку отклонил(а) Olga Admin. Обращение закрыто." in card.text
+    await emu.wait_for(lambda: emu.topic(FORUM, card.thread_id).name.startswith("✅ #1"), 5)
+    assert await _queue(emu) == "Очередь пуста 🎉"

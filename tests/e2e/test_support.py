@@ -358,3 +358,31 @@ async def test_topic_closed_by_hand_gets_a_fresh_topic(
     await emu.wait_message(
         FORUM, thread_id=fresh.thread_id, predicate=lambda m: "ещё сообщение" in m.text
     )
+
+
+async def test_topic_titles_are_cut_at_a_word_with_an_ellipsis(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    name = "Анна-Мария Константинопольская-Великорецкая фон Шлезвиг-Гольштейн"
+    anna = emu.add_user(1001, name, language_code="ru")
+    typed = "Не могу оплатить заказ картой, банк отклоняет платёж уже третий раз подряд"
+    _, topic = await _open_ticket(emu, anna, typed)
+    title = emu.topic(FORUM, topic).name
+    assert len(title) <= 128
+    assert title.startswith(f"🆕 #1 · {name} · Не могу оплатить")
+    assert title.endswith("…")
+    assert title[:-1].split()[-1] in typed.split()
+
+
+async def test_a_rating_comment_is_escaped_once(emu: BotApiEmulator, running: RunningBot) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "Вопрос по возврату")
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    await anna.click(await anna.next_message(), text="⭐⭐⭐")
+    await anna.next_message()
+    await anna.send("a < b & c > d")
+    await anna.next_message()
+    shown = await emu.wait_message(
+        FORUM, thread_id=topic, predicate=lambda m: m.text.startswith("Комментарий клиента:")
+    )
+    assert shown.text == "Комментарий клиента:\na < b & c > d"

@@ -9,6 +9,8 @@ from bot.services.tickets import (
     QUEUE_LIMIT,
     CannotRelay,
     Fed,
+    HeldByOther,
+    Opened,
     Person,
     TicketClosed,
     TicketNotFound,
@@ -105,11 +107,13 @@ async def test_open_ticket_creates_a_new_ticket_with_the_description(
     assert kicks.count == 1
 
 
-async def test_subject_is_trimmed_to_sixty_characters(db: Database, clock: FrozenClock) -> None:
+async def test_subject_is_trimmed_to_sixty_characters_at_a_word(
+    db: Database, clock: FrozenClock
+) -> None:
     words = "  ".join(f"word{i}" for i in range(30))
     opened = await _open(_service(db, clock), text=words)
-    assert len(opened.ticket.subject) == 60
-    assert opened.ticket.subject == " ".join(words.split())[:60]
+    assert len(opened.ticket.subject) <= 60
+    assert opened.ticket.subject == "word0 word1 word2 word3 word4 word5 word6 word7 word8 word9…"
 
 
 async def test_subject_falls_back_to_the_problem_without_a_description(
@@ -452,7 +456,7 @@ async def test_take_assigns_and_the_last_taker_owns_it(db: Database, clock: Froz
     opened = await _open(service)
     taken = await service.take(opened.ticket.id, AGENT)
     assert (taken.status, taken.assignee_id) == ("taken", AGENT.id)
-    handed = await service.take(opened.ticket.id, AGENT2)
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
     assert (handed.status, handed.assignee_id, handed.assignee_name) == (
         "taken",
         AGENT2.id,
@@ -464,8 +468,60 @@ async def test_take_keeps_waiting_status(db: Database, clock: FrozenClock) -> No
     service = _service(db, clock)
     opened = await _open(service)
     await service.agent_wrote(opened.ticket.id, AGENT, _replied("hi"))
-    handed = await service.take(opened.ticket.id, AGENT2)
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
     assert (handed.status, handed.assignee_id) == ("waiting", AGENT2.id)
+
+
+async def test_a_held_ticket_is_taken_over_only_when_confirmed(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await _open(service)
+    await service.take(opened.ticket.id, AGENT)
+    with pytest.raises(HeldByOther) as held:
+        await service.take(opened.ticket.id, AGENT2)
+    assert (held.value.holder.id, held.value.holder.name) == (AGENT.id, AGENT.name)
+    assert (await service.get(opened.ticket.id)).assignee_id == AGENT.id
+    again = await service.take(opened.ticket.id, AGENT)  # one's own: nothing to ask
+    assert again.assignee_id == AGENT.id
+    handed = await service.take(opened.ticket.id, AGENT2, over=True)
+    assert handed.assignee_name == AGENT2.name
+
+
+async def test_a_decided_recovery_closes_its_ticket_and_names_who_decided(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+    opened = await service.open_ticket(
+        CUSTOMER, locale="ru", description=None, context={"recovery_id": 7}
+    )
+    decided = await service.decided(opened.ticket.id, False, "Boris")
+    assert decided.status == "closed"
+    assert decided.context == {"recovery_id": 7, "decision": {"approved": False, "by": "Boris"}}
+    assert await service.queue() == []
+
+
+async def test_a_complaint_about_another_order_moves_the_open_ticket(
+    db: Database, clock: FrozenClock
+) -> None:
+    service = _service(db, clock)
+
+    async def complain(number: str, problem: str) -> Opened:
+        return await service.open_ticket(
+            CUSTOMER,
+            locale="ru",
+            description=_said(f"Order {number}: {problem}"),
+            order_number=number,
+            problem=problem,
+        )
+
+    first = await complain("1-1", "late")
+    same = await complain("1-1", "late")
+    assert (same.created, same.changed) == (False, False)
+    moved = await complain("2-2", "damaged")
+    assert (moved.created, moved.changed, moved.ticket.id) == (False, True, first.ticket.id)
+    assert (moved.ticket.order_number, moved.ticket.problem) == ("2-2", "damaged")
+    assert moved.ticket.subject == "Order 2-2: damaged"
 
 
 async def test_closed_ticket_cannot_be_taken(db: Database, clock: FrozenClock) -> None:
