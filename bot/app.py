@@ -181,6 +181,10 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
     )
     route(dp, settings.support_chat_id, translator(settings.default_locale))
+    # First: what the last run committed and did not send goes out before any worker
+    # acts on what that commit says (a relay pass closing a topic before the last
+    # message into it, say).
+    dp.startup.register(answers.send_left)
     dp.startup.register(_set_commands)
     for part in (outbox, services["relay"], services["scheduler"]):
         dp.startup.register(part.start)  # type: ignore[attr-defined]

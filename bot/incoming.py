@@ -139,10 +139,9 @@ class Incoming:
             log.exception("update %s could not be marked handled", update_id)
 
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
-        """At start-up, before polling: send what the last run committed and did not
-        send, then hand what it left unhandled to the handlers, in the order it came
-        (each chat's lock is taken in the order the tasks start)."""
-        await self._answers.send_left()
+        """At start-up, before polling (and after what the last run committed was sent):
+        hand what it left unhandled to the handlers, in the order it came (each chat's
+        lock is taken in the order the tasks start)."""
         kept = await self._repo.all()
         self._left = {k.update_id: k.body for k in kept}
         left = [k for k in kept if not k.handled]

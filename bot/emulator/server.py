@@ -73,6 +73,7 @@ class ApiServer:
         # Sees each call first; answering True drops it unanswered, as a connection that
         # broke before the request reached Telegram (crash tests kill the bot there).
         self.on_call: Callable[[ApiCall], bool] | None = None
+        self.drop_after = 0.0  # seconds a dropped call hangs before its 502
         # Sees each answer to getUpdates just before it goes out (crash tests kill the
         # bot right after it has taken updates).
         self.on_updates: Callable[[ApiCall, web.Response], None] | None = None
@@ -127,6 +128,9 @@ class ApiServer:
         call = ApiCall(method, params.recorded())
         self.calls.append(call)
         if self.on_call is not None and self.on_call(call):
+            # As a request lost on the way: the client waits, and hears nothing it could
+            # act on before whoever dropped it is done with it.
+            await asyncio.sleep(self.drop_after)
             return self._reply(ApiError(502, "Bad Gateway"))
         work = self._answer(method, params)
         if method.lower() == "getupdates":

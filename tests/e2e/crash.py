@@ -29,6 +29,7 @@ from tests.market import MARKET
 
 AFTER_SECONDS = 0.3  # long enough for the bot to have read Telegram's answer
 GHOST_SECONDS = 0.2  # requests the dead process left in the socket arrive by then
+DROP_SECONDS = 5.0
 SMS_QUIET_SECONDS = 0.1  # an SMS the gateway took is written down by then
 SETTLE_SECONDS = 0.1  # a person reads an answer before typing: the bot wrote it down
 WAIT_SECONDS = 60.0
@@ -88,6 +89,9 @@ class Crash:
         )
         await self.sms.start()
         self.emu.server.on_call = self._on_call
+        # A dropped call hangs until the process is dead: alive a moment longer (waiting
+        # for its SMS to be written down), it must not take the drop for Telegram's 502.
+        self.emu.server.drop_after = DROP_SECONDS
         self.emu.server.on_updates = self._on_updates
         self.customer = self.emu.add_user(1001, "Анна", language_code="ru")
         await self._start()
