@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.harness import Processes, ReplyTracker, tag, wait_first_poll
 from bench.scenario import Customer, add_users, customers, write_market
-from bot.emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser
 
 _LINE = re.compile(r"\[c(\d+)\] burst (\d+)")
 _OPEN_CONCURRENCY = 100

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 
 STOP_GRACE_SECONDS = 20.0
 _TAG = re.compile(r"\[c(\d+)\]")

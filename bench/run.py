@@ -55,8 +55,8 @@ from bench.scenario import (  # noqa: E402
     support_customer,
     write_market,
 )
-from bot.emulator import BotApiEmulator  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from emulator import BotApiEmulator  # noqa: E402
 from tests.e2e.peers import SmsEndpoint, SmtpInbox  # noqa: E402
 
 BOT_TOKEN = "700001:BENCH-support"  # noqa: S105 - a fake token for the emulator

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import FORUM_LINE, CodeBox, Reply, ReplyTracker, Stats, tag
-from bot.emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser
 
 PARTS = ("start", "login", "orders", "support")
 FIRST_USER_ID = 200_000

@@ -1,5 +1,5 @@
 """The marketplace support bot."""
 
-from bot.lazy_types import import_aiogram
+from bot.speedups.lazy_types import import_aiogram
 
 import_aiogram()

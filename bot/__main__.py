@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
-from bot.marketplace.datafile import DataFileError
+from bot.ports.datafile import DataFileError
 from bot.settings import SettingsError, load_settings
 from storage.db import DatabaseUnavailable
 
@@ -49,7 +49,13 @@ def _parser() -> argparse.ArgumentParser:
 def _sandbox(args: argparse.Namespace) -> int:
     # Imported here: the emulator, its web server and the mail peers would otherwise
     # cost the real bot start-up time and memory.
-    from bot.sandbox import SandboxError, run_sandbox  # noqa: PLC0415
+    try:
+        from sandbox import SandboxError, run_sandbox  # noqa: PLC0415
+    except ModuleNotFoundError as error:
+        print(  # noqa: T201
+            f"The sandbox needs {error.name}: pip install -e '.[sandbox]'", file=sys.stderr
+        )
+        return 2
 
     setup_logging()
     # Per-connection lines would bury the URL; warnings still show.

@@ -25,21 +25,26 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
-from bot.agents import AgentDirectory
-from bot.answers import Answers
-from bot.background import Background
-from bot.clock import Clock
-from bot.i18n import Translator
-from bot.incoming import Incoming
+from bot.delivery.answers import Answers
+from bot.delivery.background import Background
+from bot.delivery.intake import Incoming
+from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer, PacingMiddleware
+from bot.delivery.relay import Relay
+from bot.delivery.scheduler import Scheduler
+from bot.delivery.session import JsonSession
+from bot.domain.clock import Clock
+from bot.domain.phones import mask
 from bot.logs import mask_pii
-from bot.marketplace import datafile
-from bot.middlewares import CustomerMiddleware
-from bot.outbox import Outbox
-from bot.pacing import Pacer, PacingMiddleware
-from bot.phones import mask
-from bot.relay import Relay
-from bot.scheduler import Scheduler
-from bot.senders import LogSender, MailSender, PhoneSender, SmsGateway, SmtpMailer, Unconfigured
+from bot.ports import datafile
+from bot.ports.senders import (
+    LogSender,
+    MailSender,
+    PhoneSender,
+    SmsGateway,
+    SmtpMailer,
+    Unconfigured,
+)
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.courier import Courier
 from bot.services.customers import CustomerService
@@ -48,8 +53,10 @@ from bot.services.login import LoginService
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryPolicy, RecoveryService
 from bot.services.tickets import TicketPolicy, TicketService
-from bot.session import JsonSession
 from bot.settings import LOCALES, Settings
+from bot.telegram.i18n import Translator
+from bot.telegram.membership import AgentDirectory
+from bot.telegram.middlewares import CustomerMiddleware
 from handlers import route
 from handlers.login import tell_flood
 from handlers.recovery import RecoveryNotices
@@ -61,7 +68,7 @@ from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace, Imported
 from storage.outbox import Notice, OutboxRepo
-from storage.recoveries import RecoveryRepo
+from storage.recovery import RecoveryRepo
 from storage.tickets import TicketRepo
 
 log = logging.getLogger(__name__)

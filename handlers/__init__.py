@@ -12,11 +12,10 @@ from aiogram import F, Router
 from aiogram.dispatcher.event.handler import CallableObject, HandlerObject
 from aiogram.filters import Command, StateFilter
 
-from bot.filters import IsAgent, NotCommand
-from bot.i18n import Texts
-from bot.middlewares import ForumTexts
+from bot.telegram.filters import IsAgent, NotCommand
+from bot.telegram.i18n import Texts
+from bot.telegram.middlewares import ForumTexts
 from handlers import (
-    agents,
     common,
     complaints,
     errors,
@@ -25,11 +24,12 @@ from handlers import (
     login,
     orders,
     recovery,
-    recovery_agents,
     requests,
     support,
     taps,
 )
+from handlers.forum import recovery as forum_recovery
+from handlers.forum import tickets as forum_tickets
 
 
 def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
@@ -46,13 +46,13 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         recovery.router,
         orders.router,
         complaints.router,
-        agents.admin_router,
+        forum_tickets.admin_router,
         support.router,
         orders.typed_router,
         requests.router,
         fallback.router,
     )
-    _detach(agents.router, recovery_agents.router, *customer_routers, taps.unmatched)
+    _detach(forum_tickets.router, forum_recovery.router, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
     dp.callback_query.middleware(taps.AnswerAfter())
 
@@ -71,7 +71,7 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         for observer in (forum.message, forum.edited_message, forum.callback_query):
             observer.middleware(ForumTexts(forum_texts))
         # Recovery's /reject before the agents' catch-all for unknown commands.
-        forum.include_routers(recovery_agents.router, agents.router)
+        forum.include_routers(forum_recovery.router, forum_tickets.router)
         dp.include_router(forum)
     dp.include_router(taps.unmatched)
     _inline_sync_filters(dp)

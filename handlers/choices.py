@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.i18n import Texts
+from bot.telegram.i18n import Texts
 
 _NAME_THE_BUTTONS_AT = 2  # one miss is a typo; two mean the buttons went unnoticed
 

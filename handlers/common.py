@@ -8,11 +8,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.i18n import Texts, Translator
 from bot.keyboards.menu import LangCb, MenuAction, MenuCb, language_menu, main_menu
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
 from bot.services.customers import CustomerService, UnknownLocale
-from bot.states import REPLY_KEYBOARD_STATES
+from bot.telegram.i18n import Texts, Translator
+from bot.telegram.states import REPLY_KEYBOARD_STATES
 from handlers.menu import show_menu
 from handlers.taps import alert
 

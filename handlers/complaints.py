@@ -15,14 +15,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import OwnOrder
-from bot.i18n import Texts
+from bot.delivery.relay import Relay
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
-from bot.marketplace import Account, Order
-from bot.relay import Relay
+from bot.ports.marketplace import Account, Order
 from bot.services.orders import OrderService
 from bot.services.tickets import TicketService, Written
-from bot.states import Orders
+from bot.telegram.filters import OwnOrder
+from bot.telegram.i18n import Texts
+from bot.telegram.states import Orders
 from handlers.convert import person, written
 from handlers.taps import alert
 

@@ -8,9 +8,9 @@ import logging
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from bot.i18n import Texts, Translator
-from bot.relay import Relay
+from bot.delivery.relay import Relay
 from bot.services.tickets import Banned, TicketNotFound
+from bot.telegram.i18n import Texts, Translator
 
 log = logging.getLogger(__name__)
 _STALE = (TicketNotFound, OverflowError)  # OverflowError: an id past SQLite's integers

@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.i18n import Texts
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
+from bot.telegram.i18n import Texts
 from handlers.menu import show_menu
 from handlers.taps import alert
 

@@ -16,10 +16,10 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
-from bot.i18n import Texts
 from bot.keyboards.menu import MenuCb
-from bot.marketplace import Account
-from bot.states import REPLY_KEYBOARD_STATES
+from bot.ports.marketplace import Account
+from bot.telegram.i18n import Texts
+from bot.telegram.states import REPLY_KEYBOARD_STATES
 from handlers.menu import show_menu
 
 router = Router(name=__name__)

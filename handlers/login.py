@@ -11,8 +11,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import TextButton
-from bot.i18n import Texts, Translator
+from bot.delivery.outbox import Outbox
+from bot.domain.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.keyboards.login import (
     LoginAction,
     LoginCb,
@@ -22,9 +22,7 @@ from bot.keyboards.login import (
     with_cancel,
 )
 from bot.keyboards.menu import MenuAction, MenuCb
-from bot.marketplace import Account
-from bot.outbox import Outbox
-from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
+from bot.ports.marketplace import Account
 from bot.services.codes import (
     CodeBurned,
     CodeExpired,
@@ -39,7 +37,9 @@ from bot.services.codes import (
 from bot.services.login import ChannelOff, LoginService
 from bot.services.orders import OrderService
 from bot.settings import Settings
-from bot.states import Login
+from bot.telegram.filters import TextButton
+from bot.telegram.i18n import Texts, Translator
+from bot.telegram.states import Login
 from handlers.choices import unreadable
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders

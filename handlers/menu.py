@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiogram.types import Message, ReplyKeyboardRemove
 
-from bot.i18n import Texts
 from bot.keyboards.menu import main_menu
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
+from bot.telegram.i18n import Texts
 
 
 async def show_menu(

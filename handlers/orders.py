@@ -8,8 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import OwnOrder, Says
-from bot.i18n import Texts
+from bot.delivery.relay import Relay
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.orders import (
     CancelCb,
@@ -22,8 +21,7 @@ from bot.keyboards.orders import (
     person,
     status_label,
 )
-from bot.marketplace import Account, Order
-from bot.relay import Relay
+from bot.ports.marketplace import Account, Order
 from bot.services.orders import (
     Answer,
     NotCancellable,
@@ -33,7 +31,9 @@ from bot.services.orders import (
     refunds_to_balance,
 )
 from bot.services.tickets import TicketService
-from bot.states import Orders
+from bot.telegram.filters import OwnOrder, Says
+from bot.telegram.i18n import Texts
+from bot.telegram.states import Orders
 from handlers.choices import unreadable
 from handlers.complaints import escalate
 from handlers.login import start_login

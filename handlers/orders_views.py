@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram.types import Message
 
-from bot.i18n import Html, Texts
 from bot.keyboards.orders import orders_list, problems, status_label
-from bot.marketplace import Account, Order, OrderStatus
+from bot.ports.marketplace import Account, Order, OrderStatus
 from bot.services.orders import ON_THE_WAY, PREPARING, OrderService, Pickup, received_on
+from bot.telegram.i18n import Html, Texts
 
 # Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
 # Telegram takes 4,096 in a message with the rest of the card.

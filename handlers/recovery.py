@@ -10,19 +10,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import Says, TextButton
-from bot.i18n import Texts, Translator
+from bot.delivery.outbox import Outbox
+from bot.domain.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.keyboards.login import LoginAction, LoginCb
 from bot.keyboards.menu import MenuAction, MenuCb
-from bot.keyboards.recover import (
+from bot.keyboards.recovery import (
     RecoverCancelCb,
     cancel_change,
     email_prompt,
     new_phone_request,
 )
-from bot.marketplace import Account
-from bot.outbox import Outbox
-from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
+from bot.ports.marketplace import Account
 from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, NotACode, TooSoon
 from bot.services.orders import parse_number
 from bot.services.recovery import (
@@ -36,13 +34,15 @@ from bot.services.recovery import (
 )
 from bot.services.tickets import Banned, TicketService, Written
 from bot.settings import Settings
-from bot.states import Recover
+from bot.telegram.filters import Says, TextButton
+from bot.telegram.i18n import Texts, Translator
+from bot.telegram.states import Recover
 from handlers.choices import unreadable
 from handlers.convert import person
 from handlers.login import not_a_code
 from handlers.menu import show_menu
 from handlers.taps import alert
-from storage.recoveries import Recovery
+from storage.recovery import Recovery
 
 router = Router(name=__name__)
 # The steps of the flow sit behind one check of its state: a message from anyone

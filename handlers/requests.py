@@ -8,13 +8,13 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.filters import Says
-from bot.i18n import Texts
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryService
 from bot.services.tickets import TicketService
 from bot.settings import Settings
+from bot.telegram.filters import Says
+from bot.telegram.i18n import Texts
 from handlers.orders import cmd_orders
 from handlers.recovery import cmd_recover
 

@@ -13,14 +13,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.filters import AsksForHuman
-from bot.i18n import Texts
+from bot.delivery.relay import Relay
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.support import CloseCb, RateCb, customer_ticket_buttons
-from bot.marketplace import Account
-from bot.relay import Relay
+from bot.ports.marketplace import Account
 from bot.services.tickets import Banned, Opened, TicketError, TicketService
-from bot.states import Support
+from bot.telegram.filters import AsksForHuman
+from bot.telegram.i18n import Texts
+from bot.telegram.states import Support
 from handlers.convert import person, written
 from handlers.menu import show_menu
 from handlers.taps import alert

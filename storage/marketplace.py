@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
-from bot.clock import Clock
-from bot.marketplace import Account, Order, OrderItem, OrderStatus
+from bot.domain.clock import Clock
+from bot.ports.marketplace import Account, Order, OrderItem, OrderStatus
 from storage.db import Database, Row
 
 _UPSERT_ACCOUNT = """

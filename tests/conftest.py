@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FrozenClock
+from bot.domain.clock import FrozenClock
 from storage.db import Database
 
 

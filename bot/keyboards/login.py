@@ -7,8 +7,8 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.i18n import Texts
 from bot.keyboards import column, rows
+from bot.telegram.i18n import Texts
 
 
 class LoginAction(StrEnum):

@@ -8,10 +8,10 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import Texts
 from bot.keyboards import column, rows
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
 from bot.settings import LOCALES
+from bot.telegram.i18n import Texts
 
 
 class MenuAction(StrEnum):

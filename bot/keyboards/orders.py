@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import Texts
 from bot.keyboards import Small, column, rows
-from bot.marketplace import Order, OrderStatus
+from bot.ports.marketplace import Order, OrderStatus
 from bot.services.orders import Page, Problem
+from bot.telegram.i18n import Texts
 
 
 class OrdersPageCb(CallbackData, prefix="ol"):

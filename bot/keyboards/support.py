@@ -7,9 +7,9 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.i18n import Texts
 from bot.keyboards import RowId, Small, rows
-from bot.keyboards.recover import decision
+from bot.keyboards.recovery import decision
+from bot.telegram.i18n import Texts
 from storage.tickets import Ticket
 
 

@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
-from bot.phones import mask
+from bot.domain.clock import Clock
+from bot.domain.phones import mask
 from storage.codes import CodeRepo, CodeRow, NewCode
 from storage.db import Database
 

@@ -9,10 +9,10 @@ have one. Both get the same "code didn't arrive" help instead.
 
 from __future__ import annotations
 
-from bot.i18n import Translator
-from bot.outbox import Outbox
+from bot.delivery.outbox import Outbox
 from bot.services.codes import Issued
 from bot.settings import Locale
+from bot.telegram.i18n import Translator
 
 
 class Courier:

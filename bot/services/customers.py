@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.clock import Clock
-from bot.i18n import Translator
+from bot.domain.clock import Clock
 from bot.settings import LOCALES, Locale
+from bot.telegram.i18n import Translator
 from storage.customers import Customer, CustomerRepo
 
 

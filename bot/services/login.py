@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.marketplace import Account, MarketplacePort
-from bot.phones import mask
+from bot.domain.clock import Clock
+from bot.domain.phones import mask
+from bot.ports.marketplace import Account, MarketplacePort
 from bot.services.codes import CodeError, CodeService, DestinationCapped, NoCode
 from bot.services.courier import Courier
 from bot.settings import Locale

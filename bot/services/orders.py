@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.clock import Clock
-from bot.marketplace import MarketplacePort, Order, OrderStatus
+from bot.domain.clock import Clock
+from bot.ports.marketplace import MarketplacePort, Order, OrderStatus
 
 PAGE_SIZE = 5
 _NUMBER = re.compile(r"^\s*(\d{8})[\s-]*(\d{4})\s*$")

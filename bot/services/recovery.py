@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.clock import Clock
-from bot.marketplace import Account, MarketplacePort
-from bot.phones import mask
+from bot.domain.clock import Clock
+from bot.domain.phones import mask
+from bot.ports.marketplace import Account, MarketplacePort
 from bot.services.codes import CodeService, NoCode
 from bot.services.courier import Courier
 from bot.services.tickets import Banned, Opened, Person, TicketService, Written
@@ -23,7 +23,7 @@ from bot.settings import Locale
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
-from storage.recoveries import Recovery, RecoveryRepo
+from storage.recovery import Recovery, RecoveryRepo
 
 EMAIL_PURPOSE = "recover-email"
 PHONE_PURPOSE = "recover-phone"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from bot.services.hours import SupportHours
 from storage.db import Database
 from storage.tickets import NewMessage, Standing, Ticket, TicketRepo
@@ -50,7 +50,7 @@ class CannotRelay(TicketError):
     """A kind of message no bot can pass on (a story, a game): never stored."""
 
 
-# What the relay can deliver as it is, or at least in words; see bot/send.py.
+# What the relay can deliver as it is, or at least in words; see bot/delivery/send.py.
 RELAYED_KINDS = frozenset(
     {
         *("text", "photo", "document", "video", "voice", "audio", "animation", "sticker"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Locator, Page, async_playwright, expect
 
-from bot.sandbox import Sandbox
+from sandbox import Sandbox
 
 # Chromium dials Google at start-up unless told not to; offline that is only noise and delay.
 CHROMIUM_FLAGS = [

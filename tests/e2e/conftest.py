@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, create_app
-from bot.clock import FrozenClock
-from bot.emulator import BotApiEmulator
-from bot.sandbox.peers import SmsEndpoint, SmtpInbox
+from bot.domain.clock import FrozenClock
 from bot.settings import Settings
+from emulator import BotApiEmulator
+from sandbox.peers import SmsEndpoint, SmtpInbox
 from tests.market import MARKET
 
 

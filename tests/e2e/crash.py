@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import BotApiEmulator, SimUser
-from bot.emulator.server import ApiCall
+from emulator import BotApiEmulator, SimUser
+from emulator.server import ApiCall
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.peers import SmsEndpoint
 from tests.market import MARKET

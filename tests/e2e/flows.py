@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
 

@@ -1,5 +1,5 @@
 """The bot's real peers on loopback; they live in the sandbox package now."""
 
-from bot.sandbox.peers import SmsEndpoint, SmtpInbox
+from sandbox.peers import SmsEndpoint, SmtpInbox
 
 __all__ = ["SmsEndpoint", "SmtpInbox"]

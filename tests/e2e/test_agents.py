@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import BotApiEmulator, SimUser
 from bot.settings import Settings
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in, open_ticket, start_review
 from tests.e2e.peers import SmsEndpoint

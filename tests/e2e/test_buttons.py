@@ -3,7 +3,7 @@ gets a polite answer, never the apology for a failure."""
 
 from __future__ import annotations
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint

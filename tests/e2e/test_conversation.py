@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser
-from bot.marketplace import OrderStatus
+from bot.ports.marketplace import OrderStatus
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint

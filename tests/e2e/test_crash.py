@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import SimUser, StoredMessage
+from emulator import SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.crash import Crash, KillAt, Transcript
 

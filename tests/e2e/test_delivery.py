@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.test_support import _open_ticket
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import FrozenClock
-from bot.emulator import BotApiEmulator, SimUser
+from bot.domain.clock import FrozenClock
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import running_with
 from tests.e2e.peers import SmsEndpoint, SmtpInbox

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import log_in, running_with
 from tests.e2e.peers import SmsEndpoint, SmtpInbox

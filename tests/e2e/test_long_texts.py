@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.keyboards.orders import ItemCb, ItemsDoneCb
 from bot.services.tickets import SUBJECT_LIMIT, shorten
 from bot.settings import Settings
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint

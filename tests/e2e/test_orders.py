@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
-from bot.marketplace import OrderStatus
+from bot.ports.marketplace import OrderStatus
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in
 from tests.e2e.peers import SmsEndpoint

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
 from bot.settings import Settings
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, FORUM, STRANGER, RunningBot
 from tests.e2e.flows import log_in, start_review
 from tests.e2e.peers import SmsEndpoint, SmtpInbox

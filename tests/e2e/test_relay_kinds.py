@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import open_ticket
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 
-from bot.sandbox import Sandbox, SandboxError
-from bot.sandbox.demo import raw_demo, resolve_dates
+from sandbox import Sandbox, SandboxError
+from sandbox.demo import raw_demo, resolve_dates
 
 ANNA, JOHN = 1001, 1002
 FORUM_ID = -1001000000001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.emulator import BotApiEmulator
+from emulator import BotApiEmulator
 from tests.e2e.conftest import RunningBot
 
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import BotApiEmulator, SimUser, StoredMessage
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import FORUM, STRANGER, RunningBot
 from tests.e2e.test_support import _open_ticket
 

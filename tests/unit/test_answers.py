@@ -10,8 +10,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import GetMe, SendMessage, TelegramMethod
 
-from bot.answers import Answers
-from bot.session import JsonSession
+from bot.delivery.answers import Answers
+from bot.delivery.session import JsonSession
 from storage.answers import AnswerRepo
 from storage.db import Database
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.background import Workers, wake_or_tick
+from bot.delivery.background import Workers, wake_or_tick
 
 
 async def test_a_stop_that_lands_as_the_worker_is_woken_still_stops_it() -> None:

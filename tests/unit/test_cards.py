@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
-from bot.cards import TITLE_LIMIT, topic_title
 from bot.services.tickets import shorten
+from bot.telegram.cards import TITLE_LIMIT, topic_title
 from storage.tickets import Ticket
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.clock import FrozenClock
+from bot.domain.clock import FrozenClock
 from bot.services.codes import (
     CodeBurned,
     CodeExpired,

@@ -1,8 +1,8 @@
 import pytest
 
-from bot.clock import FrozenClock
-from bot.i18n import Translator
+from bot.domain.clock import FrozenClock
 from bot.services.customers import CustomerService, UnknownLocale
+from bot.telegram.i18n import Translator
 from storage.customers import Customer, CustomerRepo
 from storage.db import Database
 

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FrozenClock
-from bot.marketplace import OrderStatus
-from bot.marketplace.datafile import (
+from bot.domain.clock import FrozenClock
+from bot.ports.datafile import (
     CALLBACK_SEPARATOR,
     KEY_MAX_BYTES,
     DataFileError,
     load,
     parse,
 )
+from bot.ports.marketplace import OrderStatus
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
 from tests.market import MARKET

@@ -13,9 +13,9 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods import GetMe, GetUpdates, TelegramMethod
 from aiogram.types import Message, Update
 
-from bot.answers import Answers
-from bot.background import Background
-from bot.incoming import Incoming
+from bot.delivery.answers import Answers
+from bot.delivery.background import Background
+from bot.delivery.intake import Incoming
 from storage.answers import AnswerRepo
 from storage.db import Database
 from storage.incoming import IncomingRepo

@@ -5,7 +5,7 @@ import re
 from aiogram.filters.callback_data import CallbackData
 
 import bot.keyboards
-from bot.marketplace.datafile import CALLBACK_SEPARATOR, KEY_MAX_BYTES
+from bot.ports.datafile import CALLBACK_SEPARATOR, KEY_MAX_BYTES
 
 
 def _callback_classes() -> list[type[CallbackData]]:

@@ -2,8 +2,8 @@ import ast
 import re
 from pathlib import Path
 
-from bot.i18n import Html, Translator
 from bot.settings import LOCALES
+from bot.telegram.i18n import Html, Translator
 
 ROOT = Path(__file__).parents[2]
 KEY = re.compile(r"""\bt\(\s*["']([a-z][a-z0-9-]*)["']""")

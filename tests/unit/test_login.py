@@ -1,14 +1,14 @@
 import pytest
 
-from bot.clock import FrozenClock
-from bot.i18n import Translator
-from bot.marketplace import Account
-from bot.outbox import Outbox as Notices
-from bot.pacing import Pacer
-from bot.senders import DeliveryFailed, Unconfigured
+from bot.delivery.outbox import Outbox as Notices
+from bot.delivery.pacing import Pacer
+from bot.domain.clock import FrozenClock
+from bot.ports.marketplace import Account
+from bot.ports.senders import DeliveryFailed, Unconfigured
 from bot.services.codes import CodePolicy, CodeService, CodeWrong, NoCode
 from bot.services.courier import Courier
 from bot.services.login import ChannelOff, LoginService
+from bot.telegram.i18n import Translator
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.app import _marketplace
-from bot.clock import FrozenClock
-from bot.marketplace import OrderStatus
-from bot.marketplace.datafile import parse
+from bot.domain.clock import FrozenClock
+from bot.ports.datafile import parse
+from bot.ports.marketplace import OrderStatus
 from bot.settings import Settings
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace

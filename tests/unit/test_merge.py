@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.relay import merge, mergeable_run
+from bot.delivery.relay import merge, mergeable_run
 from storage.tickets import TicketMessage
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

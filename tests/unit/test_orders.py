@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.clock import FrozenClock
-from bot.marketplace import Account, Order, OrderItem, OrderStatus
+from bot.domain.clock import FrozenClock
+from bot.ports.marketplace import Account, Order, OrderItem, OrderStatus
 from bot.services.orders import (
     PAGE_SIZE,
     Answer,

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Iterable
 
 import pytest
 
-from bot.pacing import PRIVATE_BURST, Pacer
+from bot.delivery.pacing import PRIVATE_BURST, Pacer
 
 CUSTOMER, OTHER, FORUM = 1001, 1002, -1001000000001
 

@@ -3,8 +3,8 @@ import sys
 
 import pytest
 
+from bot.domain.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.logs import MaskingFormatter, mask_pii
-from bot.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.background import Background
-from bot.clock import Clock, FrozenClock
-from bot.i18n import Translator
-from bot.marketplace import Account
-from bot.outbox import Outbox
-from bot.pacing import Pacer
+from bot.delivery.background import Background
+from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer
+from bot.domain.clock import Clock, FrozenClock
+from bot.ports.marketplace import Account
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.courier import Courier
 from bot.services.hours import SupportHours
@@ -23,13 +22,14 @@ from bot.services.recovery import (
     same_name,
 )
 from bot.services.tickets import Banned, Person, TicketPolicy, TicketService, Written
+from bot.telegram.i18n import Translator
 from handlers.recovery import RecoveryNotices
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
 from storage.outbox import Notice, OutboxRepo
-from storage.recoveries import Recovery, RecoveryRepo
+from storage.recovery import Recovery, RecoveryRepo
 from storage.tickets import TicketRepo
 from tests.unit.test_login import Outbox as Sender
 

@@ -11,9 +11,9 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import Chat, Message, PhotoSize
 
 import handlers
-from bot.filters import NotCommand
-from bot.i18n import Texts
-from bot.states import Support
+from bot.telegram.filters import NotCommand
+from bot.telegram.i18n import Texts
+from bot.telegram.states import Support
 
 
 def _routed() -> Dispatcher:
@@ -118,7 +118,7 @@ def test_forum_handlers_that_answer_their_taps_each_have_their_own_flags() -> No
     # aiogram updates a handler's flags in place: a shared dict would leak between them
     flags = [
         handler.flags
-        for router in (handlers.agents.router, handlers.recovery_agents.router)
+        for router in (handlers.forum.tickets.router, handlers.forum.recovery.router)
         for handler in router.callback_query.handlers
         if "callback_answer" in handler.flags  # the out-of-date answer goes the usual way
     ]

@@ -10,7 +10,7 @@ from aiogram.enums import ParseMode
 from aiogram.methods import SendMessage, SendPhoto
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.session import JsonSession
+from bot.delivery.session import JsonSession
 
 TOKEN = "42:TEST"
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FrozenClock
+from bot.domain.clock import FrozenClock
 from bot.services.hours import SupportHours
 from bot.services.tickets import (
     QUEUE_LIMIT,

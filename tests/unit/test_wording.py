@@ -9,8 +9,8 @@ import pytest
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import ast, parse, visitor
 
-from bot.i18n import Translator
 from bot.settings import LOCALES
+from bot.telegram.i18n import Translator
 
 SAMPLES = (1, 2, 5, 21)
 

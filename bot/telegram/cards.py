@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
-from bot.i18n import Texts
-from bot.marketplace import Account
-from bot.phones import mask
+from bot.domain.phones import mask
+from bot.ports.marketplace import Account
 from bot.services.tickets import QueueEntry, shorten
+from bot.telegram.i18n import Texts
 from storage.tickets import Ticket, TicketMessage
 
 TITLE_LIMIT = 128  # Telegram's limit for a topic name

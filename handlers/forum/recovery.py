@@ -9,16 +9,16 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Texts, Translator
-from bot.keyboards.recover import Decision, RecoveryDecisionCb, cancel_change
-from bot.phones import mask
-from bot.relay import Relay
-from bot.send import framed
+from bot.delivery.relay import Relay
+from bot.delivery.send import framed
+from bot.domain.phones import mask
+from bot.keyboards.recovery import Decision, RecoveryDecisionCb, cancel_change
 from bot.services.recovery import RecoveryError, RecoveryService
 from bot.services.tickets import TicketService
-from handlers.agents import InTicket
+from bot.telegram.i18n import Texts, Translator
+from handlers.forum.tickets import InTicket
 from handlers.taps import answers_itself
-from storage.recoveries import Recovery
+from storage.recovery import Recovery
 from storage.tickets import Ticket
 
 router = Router(name=__name__)

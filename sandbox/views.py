@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import BotApiEmulator, StoredMessage
-from bot.emulator.models import GENERAL_TOPIC_ID
+from emulator import BotApiEmulator, StoredMessage
+from emulator.models import GENERAL_TOPIC_ID
 
 
 def message_view(emu: BotApiEmulator, message: StoredMessage) -> dict[str, Any]:

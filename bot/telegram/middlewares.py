@@ -8,9 +8,9 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.i18n import Texts, Translator
 from bot.services.customers import CustomerService
 from bot.services.login import LoginService
+from bot.telegram.i18n import Texts, Translator
 from storage.customers import Customer
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -28,14 +28,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import Message, ReplyParameters
 
-from bot.background import Workers
-from bot.cards import card_tail, context_card, topic_title
-from bot.i18n import Texts, Translator
-from bot.keyboards.support import ticket_card_buttons
-from bot.marketplace import MarketplacePort
-from bot.outbox import Outbox
-from bot.pacing import Pacer, finish_even_if_cancelled
-from bot.send import (
+from bot.delivery.background import Workers
+from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer, finish_even_if_cancelled
+from bot.delivery.send import (
     CAPTIONED,
     TEXT_LIMIT,
     caption_of,
@@ -44,8 +40,12 @@ from bot.send import (
     text_parts,
     visible_length,
 )
+from bot.keyboards.support import ticket_card_buttons
+from bot.ports.marketplace import MarketplacePort
 from bot.services.tickets import TicketService
 from bot.settings import Settings
+from bot.telegram.cards import card_tail, context_card, topic_title
+from bot.telegram.i18n import Texts, Translator
 from storage.tickets import Ticket, TicketMessage, TicketRepo
 
 log = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ class Relay:
                 log.warning("topic of closed ticket %s left open: %s", ticket.id, error)
                 return
         if closed is None:
-            # Held until an agent's update commits (bot.answers): a later pass sees
+            # Held until an agent's update commits (bot.delivery.answers): a later pass sees
             # whether it went.
             return
         if not ticket.topic_closed:

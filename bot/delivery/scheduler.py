@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 
-from bot.background import wake_or_tick
+from bot.delivery.background import wake_or_tick
 from bot.services.recovery import RecoveryService
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Protocol
 import aiohttp
 import aiosmtplib
 
-from bot.phones import mask
+from bot.domain.phones import mask
 
 log = logging.getLogger(__name__)
 

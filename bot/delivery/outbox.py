@@ -28,11 +28,11 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.background import Workers
-from bot.clock import Clock
-from bot.pacing import Pacer, finish_even_if_cancelled
-from bot.phones import mask
-from bot.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
+from bot.delivery.background import Workers
+from bot.delivery.pacing import Pacer, finish_even_if_cancelled
+from bot.domain.clock import Clock
+from bot.domain.phones import mask
+from bot.ports.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
 

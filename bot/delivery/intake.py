@@ -7,7 +7,7 @@ aiogram sees it, so before the next call confirms it, and a start first handles,
 order, whatever the last run took and did not finish.
 
 An update is marked handled in the transaction its handler writes in, and what the
-handler sends goes out from that commit (``bot.answers``): a replay after a crash
+handler sends goes out from that commit (``bot.delivery.answers``): a replay after a crash
 neither repeats a step nor an answer. Handled updates are forgotten once Telegram has
 confirmed them.
 """
@@ -27,8 +27,8 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
 from pydantic import ValidationError
 
-from bot.answers import Answers
-from bot.background import Background
+from bot.delivery.answers import Answers
+from bot.delivery.background import Background
 from storage.incoming import IncomingRepo
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,11 @@ from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.app import App, create_app
-from bot.emulator import BotApiEmulator, ChatRecord
-from bot.marketplace.datafile import DataFileError
-from bot.sandbox.demo import (
+from bot.ports.datafile import DataFileError
+from bot.services.customers import CustomerService
+from bot.settings import Settings
+from emulator import BotApiEmulator, ChatRecord
+from sandbox.demo import (
     STRANGER_ID,
     Agent,
     Customer,
@@ -32,11 +34,9 @@ from bot.sandbox.demo import (
     load_cast,
     write_demo,
 )
-from bot.sandbox.feed import Feed, Inbox
-from bot.sandbox.peers import SmsEndpoint, SmtpInbox
-from bot.sandbox.web import build_web
-from bot.services.customers import CustomerService
-from bot.settings import Settings
+from sandbox.feed import Feed, Inbox
+from sandbox.peers import SmsEndpoint, SmtpInbox
+from sandbox.web import build_web
 from storage.db import DatabaseUnavailable
 
 # Fixed, so codes hashed with it in one run still check out after a restart on the same db.

@@ -43,7 +43,7 @@ def document_upload(file_name: str) -> tuple[bytes, str]:
 
 
 class SimUserBase:
-    """Identity and delivery plumbing of :class:`~bot.emulator.client.SimUser`."""
+    """Identity and delivery plumbing of :class:`~emulator.client.SimUser`."""
 
     def __init__(self, emulator: BotApiEmulator, record: UserRecord) -> None:
         self.emulator = emulator

@@ -1,7 +1,7 @@
 """What a handler sends goes out only after what it wrote is committed, from that commit.
 
 A handler runs in one transaction with the mark that its update is handled (see
-``bot.incoming``). The Telegram calls it makes meanwhile (answers, edits, posts to
+``bot.delivery.intake``). The Telegram calls it makes meanwhile (answers, edits, posts to
 the forum) are held here instead of sent: they are written in that same transaction
 and sent once it commits, each row removed as its call goes out. So a crash before
 the commit leaves nothing sent and nothing written, and the update is handled again
@@ -28,7 +28,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from pydantic import ValidationError
 
-from bot.session import JsonSession
+from bot.delivery.session import JsonSession
 from storage.answers import AnswerRepo
 from storage.db import Database
 

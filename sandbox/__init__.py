@@ -3,6 +3,6 @@
 ``python -m bot sandbox`` runs :func:`run_sandbox`; tests use :class:`Sandbox`.
 """
 
-from bot.sandbox.runner import Sandbox, SandboxError, run_sandbox
+from sandbox.runner import Sandbox, SandboxError, run_sandbox
 
 __all__ = ["Sandbox", "SandboxError", "run_sandbox"]

@@ -1,4 +1,4 @@
-"""Tests for the Telegram Bot API emulator (bot/emulator), driven by a real aiogram Bot."""
+"""Tests for the Telegram Bot API emulator (emulator), driven by a real aiogram Bot."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ from aiogram.types import (
     Update,
 )
 
-from bot.emulator import BotApiEmulator, HtmlParseError, SimulationError, parse_html
-from bot.emulator.client import FAKE_JPEG
+from emulator import BotApiEmulator, HtmlParseError, SimulationError, parse_html
+from emulator.client import FAKE_JPEG
 
 USER_ID = 1001
 FORUM_ID = -1001234567890

@@ -9,11 +9,11 @@ from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 
-from bot.agents import AgentDirectory
-from bot.i18n import Translator
-from bot.marketplace import Account
+from bot.ports.marketplace import Account
 from bot.services.orders import OrderService
 from bot.settings import LOCALES
+from bot.telegram.i18n import Translator
+from bot.telegram.membership import AgentDirectory
 
 # Longer messages are about something (they go to a ticket if one is open): not a saying.
 _SAYING_LIMIT = 200

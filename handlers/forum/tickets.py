@@ -16,12 +16,9 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.agents import AgentDirectory
-from bot.cards import queue_text
-from bot.i18n import Texts, Translator
+from bot.delivery.relay import Relay
+from bot.delivery.send import pack_lines
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
-from bot.relay import Relay
-from bot.send import pack_lines
 from bot.services.tickets import (
     CannotRelay,
     HeldByOther,
@@ -31,6 +28,9 @@ from bot.services.tickets import (
     Written,
 )
 from bot.settings import LOCALES
+from bot.telegram.cards import queue_text
+from bot.telegram.i18n import Texts, Translator
+from bot.telegram.membership import AgentDirectory
 from handlers.convert import person, written
 from handlers.taps import alert, answers_itself
 from storage.tickets import Ticket

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.emulator import SimulationError
-from bot.sandbox.demo import STRANGER_ID, foreign_phone
-from bot.sandbox.views import chat_messages, forum_view, reply_keyboard
+from emulator import SimulationError
+from sandbox.demo import STRANGER_ID, foreign_phone
+from sandbox.views import chat_messages, forum_view, reply_keyboard
 
 if TYPE_CHECKING:
-    from bot.sandbox.runner import Sandbox
+    from sandbox.runner import Sandbox
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.marketplace import Account, Order, OrderItem, OrderStatus
+from bot.ports.marketplace import Account, Order, OrderItem, OrderStatus
 
 
 class DataFileError(Exception):
