@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 Event = dict[str, Any]
 Subscriber = Callable[[Event], Awaitable[None] | None]
 T = TypeVar("T")
+# Sync, or async to watch what the emulator cannot see (the bot's database, say).
+Predicate = Callable[[], T | None] | Callable[[], Awaitable[T | None]]
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +81,13 @@ class EventHub:
 
     async def wait_for(
         self,
-        predicate: Callable[[], T | None],
+        predicate: Predicate[T],
         timeout: float,  # noqa: ASYNC109 - a deadline, not I/O
         poll: float = 0.05,
     ) -> T:
         """Re-evaluate ``predicate`` on every change (and every ``poll`` seconds, so it
         may also watch things outside the emulator) until it returns a truthy value.
+        An async predicate is awaited.
 
         Raises ``TimeoutError`` when ``timeout`` runs out.
         """
@@ -92,6 +95,8 @@ class EventHub:
         deadline = loop.time() + timeout
         while True:
             value = predicate()
+            if inspect.isawaitable(value):
+                value = await value
             if value:
                 return value
             remaining = deadline - loop.time()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .events import EventHub
+from .events import EventHub, Predicate
 from .models import GENERAL_TOPIC_ID, StoredMessage
 from .state import World
 
@@ -63,18 +63,35 @@ class WaitingMixin:
 
     async def wait_for(
         self,
-        predicate: Callable[[], T | None],
+        predicate: Predicate[T],
         timeout: float = 5.0,  # noqa: ASYNC109 - a deadline, not I/O
     ) -> T:
         """Wait until ``predicate()`` returns something truthy and return it.
 
-        Re-checked on every emulator event and every 50 ms, so it may also watch a database.
+        Re-checked on every emulator event and every 50 ms, so it may also watch a
+        database; an async predicate is awaited.
         """
         try:
             return await self.hub.wait_for(predicate, timeout)
         except TimeoutError:
             name = getattr(predicate, "__name__", repr(predicate))
             raise AssertionError(f"condition {name} not met within {timeout}s") from None
+
+    async def wait_taken(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has taken every update pushed so far: a getUpdates of its
+        carried an offset past each (as Telegram, the emulator then forgets them). aiogram
+        asks so only after the answer before reached it, so the bot holds them by then;
+        whether it has handled them is for the bot to tell."""
+        pushed = {update["update_id"] for update in self.world.updates}
+
+        def taken() -> bool:
+            return not any(update["update_id"] in pushed for update in self.world.updates)
+
+        try:
+            await self.hub.wait_for(taken, timeout)
+        except TimeoutError:
+            left = sorted(u["update_id"] for u in self.world.updates if u["update_id"] in pushed)
+            raise AssertionError(f"updates {left} not taken within {timeout}s") from None
 
     async def wait_message(
         self,
