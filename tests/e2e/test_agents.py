@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
+from tests.e2e.settle import settled
 
 
 async def _ticket(emu: BotApiEmulator, customer: SimUser, text: str = "нужна помощь") -> int:
@@ -51,7 +50,7 @@ async def test_ban_stops_a_customer_and_unban_lets_them_back(
     await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "заблокирован" in m.text)
     await anna.send("спам спам спам")
     assert (await anna.next_message()).text.startswith("К сожалению, мы не можем принять")
-    await asyncio.sleep(0.3)
+    await settled(running)
     assert not any("спам" in m.text for m in emu.messages(FORUM, thread_id=topic))
     await emu.user(ADMIN).send_in_topic(FORUM, topic, "/unban")
     await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "снята" in m.text)
@@ -141,18 +140,28 @@ async def test_an_agent_answering_in_several_topics_is_served_topic_by_topic_at_
 ) -> None:
     customers = [emu.add_user(1001 + n, f"Клиент {n}", language_code="ru") for n in range(6)]
     topics = [await _ticket(emu, customer) for customer in customers]
-    loop = asyncio.get_running_loop()
-    emu.latency = 0.5  # each call to Telegram takes half a second
+    chats, start = {customer.id for customer in customers}, len(emu.calls)
+    asked_at_first: list[int] = []  # customers the bot had called when the first call came back
+
+    def on_event(event: dict[str, object]) -> None:
+        # calls are recorded as they arrive, messages as they are answered
+        if event.get("type") == "bot_message" and event.get("chat_id") in chats:
+            called = {c.params.get("chat_id") for c in emu.calls[start:]} & chats
+            asked_at_first.append(len(called))
+
+    unsubscribe = emu.subscribe(on_event)
+    emu.latency = 1.0  # each call to Telegram takes a second: calls overlap or queue
     try:
-        sent_at = loop.time()
         for n, topic in enumerate(topics):
             await emu.user(AGENT).send_in_topic(FORUM, topic, f"Ответ {n}")
         for n, customer in enumerate(customers):
-            assert (await customer.next_message()).text.endswith(f"Ответ {n}")
-        # one agent's answers in six topics did not queue behind each other's calls
-        assert loop.time() - sent_at < 2.5
+            assert (await customer.next_message(timeout=10)).text.endswith(f"Ответ {n}")
     finally:
         emu.latency = 0
+        unsubscribe()
+    # one agent's answers in six topics did not queue behind each other's calls: all six
+    # were on the wire before the first came back
+    assert asked_at_first[0] == len(customers)
 
 
 async def test_a_topic_telegram_will_not_rename_now_costs_the_agent_nothing(
@@ -163,7 +172,7 @@ async def test_a_topic_telegram_will_not_rename_now_costs_the_agent_nothing(
     emu.fail_next("editForumTopic", 429, retry_after=30)
     await emu.user(AGENT).send_in_topic(FORUM, topic, "Смотрю ваш заказ")
     assert (await anna.next_message()).text.endswith("Смотрю ваш заказ")
-    await asyncio.sleep(0.3)
+    await settled(running)
     apologies = [m for m in emu.messages(FORUM) if "wrong" in m.text or "не так" in m.text]
     assert apologies == []
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import log_in, open_ticket, start_review
 from tests.e2e.peers import SmsEndpoint
+from tests.e2e.settle import settled
 
 BANNED = "К сожалению, мы не можем принять"
 
@@ -25,9 +24,9 @@ async def _order_card(anna: SimUser, number: str) -> StoredMessage:
     return await anna.next_message()
 
 
-async def _nothing_reached_agents(emu: BotApiEmulator, before: int) -> None:
-    await asyncio.sleep(0.3)
-    assert len(emu.messages(FORUM)) == before
+async def _nothing_reached_agents(running: RunningBot, before: int) -> None:
+    await settled(running)
+    assert len(running.emu.messages(FORUM)) == before
 
 
 async def test_a_banned_customer_opens_nothing_from_an_orders_something_else(
@@ -41,7 +40,7 @@ async def test_a_banned_customer_opens_nothing_from_an_orders_something_else(
     await anna.send("Где мой заказ?")
     told = await anna.next_message()
     assert told.text.startswith(BANNED) and "8-800-234-55-66" in told.text
-    await _nothing_reached_agents(emu, 0)
+    await _nothing_reached_agents(running, 0)
 
 
 async def test_a_banned_customers_complaint_does_not_reach_agents(
@@ -56,7 +55,7 @@ async def test_a_banned_customers_complaint_does_not_reach_agents(
     await anna.next_message()
     await anna.send("Чайник пришёл с трещиной")
     assert (await anna.next_message()).text.startswith(BANNED)
-    await _nothing_reached_agents(emu, 0)
+    await _nothing_reached_agents(running, 0)
 
 
 async def test_a_banned_customers_recovery_review_does_not_reach_agents(
@@ -72,7 +71,7 @@ async def test_a_banned_customers_recovery_review_does_not_reach_agents(
     await anna.next_message()
     await anna.send("Потеряла SIM-карту")
     assert (await anna.next_message()).text.startswith(BANNED)
-    await _nothing_reached_agents(emu, 0)
+    await _nothing_reached_agents(running, 0)
     assert running.app is not None
     assert await running.app.services["recovery"].pending(1001) is None  # type: ignore[attr-defined]
 
@@ -93,4 +92,4 @@ async def test_a_banned_customers_rating_comment_does_not_reach_agents(
     before = len(emu.messages(FORUM))
     await anna.send("Всё плохо, и вот почему")
     await emu.wait_for(lambda: anna.messages()[-1].text.startswith(BANNED), 10)
-    await _nothing_reached_agents(emu, before)
+    await _nothing_reached_agents(running, before)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.domain.clock import FrozenClock
 from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import running_with
 from tests.e2e.peers import SmsEndpoint, SmtpInbox
+from tests.e2e.settle import settled
 
 ANNA_PHONE = "+79123456789"
 
@@ -117,7 +116,7 @@ async def test_unconfirmed_email_gets_the_same_reply_and_no_mail(
         replies.append((await john.next_message()).text.replace(email[0], "?", 1))
         running.clock.advance(seconds=61)
     assert replies[0].split("@")[1] == replies[1].split("@")[1].replace("nobody", "john")
-    await asyncio.sleep(0.3)
+    await settled(running)
     assert smtp.messages == []
 
 
@@ -130,7 +129,7 @@ async def test_unknown_number_gets_the_same_reply_and_no_sms(
     unknown = await _ask_code(stranger, "+7 912 345-67-88")
     assert known.replace("89", "XX") == unknown.replace("88", "XX")
     await sms.next()
-    await asyncio.sleep(0.3)
+    await settled(running)
     assert len(sms.received) == 1
     await stranger.send("123456")
     assert (await stranger.next_message()).text.startswith("Код не подошёл")
@@ -244,12 +243,12 @@ async def _by_email(user: SimUser, email: str) -> None:
 async def test_known_and_unknown_numbers_get_the_same_answers_in_sms_only_setup(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint
 ) -> None:
-    async with running_with(running, smtp_host=None):
+    async with running_with(running, smtp_host=None) as bot:
         anna = emu.add_user(1001, "Анна", language_code="ru")
         stranger = emu.add_user(1009, "Кто-то", language_code="ru")
         await _by_email(anna, "anna@example.com")
         await _by_email(stranger, "nobody@example.com")
-        await asyncio.sleep(0.5)  # a late "could not send" would arrive by now
+        await settled(bot)  # a late "could not send" would have come by now
         known, unknown = _said(anna, "a***@example.com"), _said(stranger, "n***@example.com")
         assert known == unknown
         assert known[-2].startswith("Коды на email сейчас недоступны")
@@ -264,12 +263,12 @@ async def test_known_and_unknown_numbers_get_the_same_answers_in_sms_only_setup(
 async def test_known_and_unknown_numbers_get_the_same_answers_in_email_only_setup(
     emu: BotApiEmulator, running: RunningBot, smtp: SmtpInbox
 ) -> None:
-    async with running_with(running, sms_gateway_url=None):
+    async with running_with(running, sms_gateway_url=None) as bot:
         anna = emu.add_user(1001, "Анна", language_code="ru")
         stranger = emu.add_user(1009, "Кто-то", language_code="ru")
         await _ask_code(anna, "+7 912 345-67-89")
         await _ask_code(stranger, "+7 912 345-67-88")
-        await asyncio.sleep(0.5)
+        await settled(bot)
         assert _said(anna, "") == _said(stranger, "")
         assert anna.messages()[-2].text.startswith("Коды по SMS и звонком сейчас недоступны")
         await anna.next_message()  # asks for the email at once
@@ -292,7 +291,7 @@ async def test_known_and_unknown_numbers_get_the_same_answers_during_a_gateway_o
         await user.send("Код не пришёл")
         await user.next_message()
     await emu.wait_for(lambda: sms.attempts >= 3, 10)  # the gateway's own retries
-    await asyncio.sleep(0.5)
+    await settled(running)
     known, unknown = _said(anna, "***-**-89"), _said(stranger, "***-**-88")
     assert known == unknown
     assert "попросите звонок или код на email" in known[-1]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, FORUM, STRANGER, RunningBot
 from tests.e2e.flows import log_in, start_review
 from tests.e2e.peers import SmsEndpoint, SmtpInbox
+from tests.e2e.settle import settled
 
 NEW_PHONE = "+79991112233"
 
@@ -104,7 +103,8 @@ async def test_hold_expiry_applies_the_change_once_across_restarts(
     store = running.app.services["marketplace"]
     assert (await store.account("A1")).phone == NEW_PHONE  # type: ignore[attr-defined]
     await running.restart()
-    await asyncio.sleep(0.3)
+    await running.app.services["scheduler"].tick()  # type: ignore[attr-defined] - a full pass
+    await settled(running)
     assert [m.text for m in anna.messages()].count(applied.text) == 1
     await anna.send("/login")
     assert (await anna.next_message()).text.startswith("Вы уже вошли как Анна")
@@ -119,7 +119,7 @@ async def test_unknown_email_gets_the_same_reply_and_no_mail(
     unknown = await _email_step(stranger, smtp, "nobody@example.com")
     assert known == unknown
     await smtp.next()
-    await asyncio.sleep(0.3)
+    await settled(running)
     assert len(smtp.messages) == 1
 
 
@@ -208,7 +208,7 @@ async def test_approve_and_reject_from_the_forum_reach_the_customer(
     await _review(anna, sms)
     card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
     await emu.user(STRANGER).click(card, text="Одобрить смену номера")
-    await asyncio.sleep(0.3)
+    await settled(running)
     assert anna.messages()[-1].text.startswith("Заявка передана")
     await emu.user(ADMIN).click(card, text="Одобрить смену номера")
     approved = await anna.next_message()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
+from tests.e2e.settle import settled
 
 
 async def _open_ticket(emu: BotApiEmulator, anna: SimUser, text: str) -> tuple[StoredMessage, int]:
@@ -136,7 +135,7 @@ async def test_stranger_in_the_forum_is_ignored(emu: BotApiEmulator, running: Ru
     stranger = emu.user(STRANGER)
     await stranger.send_in_topic(FORUM, topic, "I am not an agent, pay me")
     await stranger.send_in_topic(FORUM, topic, "/close")
-    await asyncio.sleep(0.5)
+    await settled(running)
     assert anna.messages()[-1].text.startswith("Создал обращение")
     assert emu.topic(FORUM, topic).name.startswith("🆕")
 
