@@ -143,18 +143,24 @@ async def _nothing_cut_off(page: Page) -> None:
     assert await page.evaluate(_OUT_OF_BOUNDS_JS) == []
 
 
-async def _fully_shown(item: Locator, box: Locator) -> bool:
-    """Whether ``item`` is entirely inside the visible part of the scrolling ``box``."""
-    inner, outer = await item.bounding_box(), await box.bounding_box()
-    assert inner is not None and outer is not None
-    return inner["y"] >= outer["y"] - 1 and await _end_shown(item, box)
-
-
 async def _end_shown(item: Locator, box: Locator) -> bool:
     """Whether the end of ``item`` (a long message may not fit whole) is in sight."""
     inner, outer = await item.bounding_box(), await box.bounding_box()
     assert inner is not None and outer is not None
     return bool(inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1)
+
+
+async def _until_in_sight(page: Page, item: Locator, box: Locator, *, whole: bool = False) -> None:
+    """Waits, frame by frame, until the end of ``item`` (or all of it) is in the visible
+    part of the scrolling ``box``: the chat scrolls after the page has laid out the line."""
+    await page.wait_for_function(
+        """([item, box, whole]) => {
+            const inner = item.getBoundingClientRect(), outer = box.getBoundingClientRect();
+            return inner.bottom <= outer.bottom + 1 && (!whole || inner.top >= outer.top - 1);
+        }""",
+        arg=[await item.element_handle(), await box.element_handle(), whole],
+        timeout=WAIT_MS,
+    )
 
 
 async def _customer_says(page: Page, text: str) -> None:
@@ -235,11 +241,9 @@ async def test_the_chat_follows_new_messages_even_with_a_reply_keyboard(
     await _customer_says(page, "не помню номер")
     mine = chat.locator(".msg.user", has_text="не помню номер")
     await expect(mine).to_be_visible()
-    await page.wait_for_timeout(300)
-    assert await _fully_shown(mine, chat)
+    await _until_in_sight(page, mine, chat, whole=True)
     await expect(chat.locator(".msg").last).to_have_class(re.compile(r"\bbot\b"), timeout=WAIT_MS)
-    await page.wait_for_timeout(300)
-    assert await _end_shown(chat.locator(".msg").last, chat)
+    await _until_in_sight(page, chat.locator(".msg").last, chat)
     await _shot(page, artefacts, "chat-with-reply-keyboard")
 
 

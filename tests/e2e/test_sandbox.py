@@ -48,10 +48,11 @@ async def _post(http: ClientSession, path: str, body: Any, status: int = 200) ->
 
 
 async def _until(http: ClientSession, found: Callable[[State], Any], timeout: float = 5) -> Any:
-    """What ``found`` returns from the first state where it is truthy."""
-    async with asyncio.timeout(timeout):
+    """What ``found`` returns from the first state where it is truthy: looked at again
+    on each line of the page's live feed, opened first so that no change slips by."""
+    async with http.get("/api/events") as feed, asyncio.timeout(timeout):
         while not (result := found(await _state(http))):
-            await asyncio.sleep(0.05)
+            await feed.content.readline()
     return result
 
 
