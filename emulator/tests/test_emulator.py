@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -235,10 +234,13 @@ async def test_raw_http_unknown_method_json_body_and_query(emu: BotApiEmulator) 
 
 
 async def test_latency_is_applied_per_call(emu: BotApiEmulator, bot: Bot) -> None:
-    emu.latency = 0.05
-    started = time.perf_counter()
+    emu.latency = 1.0
+    slow = asyncio.create_task(bot.get_me())
+    await emu.wait_for(lambda: emu.calls_to("getMe"))  # it arrived, and waits out its latency
+    emu.latency = 0
     await bot.get_me()
-    assert time.perf_counter() - started >= 0.05
+    assert not slow.done()  # the call made later, without latency, was answered first
+    assert (await slow).username == "support_bot"
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -381,13 +383,12 @@ async def test_flood_limits_when_enforced() -> None:
 
 
 async def test_long_polling_wakes_up_on_new_update(emu: BotApiEmulator, bot: Bot) -> None:
-    started = time.perf_counter()
-    poll = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    await emu.wait_for(lambda: emu.calls_to("getUpdates"))  # the poll is waiting
     assert not poll.done()
     await emu.user(USER_ID).send("ping")
-    updates = await asyncio.wait_for(poll, 2)
-    assert time.perf_counter() - started < 1.5
+    # Woken by the update: waiting out its own half minute would fail this guard first.
+    updates = await asyncio.wait_for(poll, 10)
     assert updates[0].message is not None
     assert updates[0].message.text == "ping"
 
@@ -401,9 +402,10 @@ async def test_long_polling_wakes_up_on_new_update(emu: BotApiEmulator, bot: Bot
 async def test_long_polling_times_out_empty_and_honours_allowed_updates(
     emu: BotApiEmulator, bot: Bot
 ) -> None:
-    started = time.perf_counter()
-    assert await bot.get_updates(timeout=1) == []
-    assert 0.9 <= time.perf_counter() - started < 2
+    poll = asyncio.create_task(bot.get_updates(timeout=1))
+    await emu.wait_for(lambda: emu.calls_to("getUpdates"))
+    assert not poll.done()  # it waits for something to come
+    assert await poll == []  # and nothing came: empty at its deadline
     await emu.user(USER_ID).send("dropped: not allowed")
     assert await bot.get_updates(timeout=0, allowed_updates=["callback_query"]) == []
     sent = await bot.send_message(USER_ID, "q", reply_markup=keyboard("a"))
