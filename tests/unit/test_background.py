@@ -41,7 +41,7 @@ async def test_workers_serve_each_key_in_order_side_by_side_and_retry_a_failure(
     queues = {1: ["a1", "a2", "a3"], 2: ["b1"]}
     done: list[str] = []
     failed_once = False
-    release = asyncio.Event()
+    release, progress = asyncio.Event(), asyncio.Condition()
 
     async def pending() -> list[int]:
         return [key for key, queue in queues.items() if queue]
@@ -55,18 +55,18 @@ async def test_workers_serve_each_key_in_order_side_by_side_and_retry_a_failure(
         if key == 2 and not failed_once:
             failed_once = True
             raise RuntimeError("network")
-        done.append(queues[key].pop(0))
+        async with progress:
+            done.append(queues[key].pop(0))
+            progress.notify_all()
         return True
 
     workers = Workers("test", pending, step, asyncio.Event(), tick=60, retry=0.01)
     await workers.start()
     try:
-        async with asyncio.timeout(2):
-            while "b1" not in done:  # after one failure and a retry
-                await asyncio.sleep(0.01)
+        async with asyncio.timeout(2), progress:
+            await progress.wait_for(lambda: "b1" in done)  # after one failure and a retry
             release.set()
-            while len(done) < 4:
-                await asyncio.sleep(0.01)
+            await progress.wait_for(lambda: len(done) == 4)
     finally:
         await workers.stop()
     assert done == ["b1", "a1", "a2", "a3"]
@@ -75,14 +75,16 @@ async def test_workers_serve_each_key_in_order_side_by_side_and_retry_a_failure(
 async def test_a_poke_serves_its_key_at_once_and_one_during_the_last_look_is_kept() -> None:
     queue: list[str] = []
     served: list[str] = []
-    looking, go_on = asyncio.Event(), asyncio.Event()
+    looking, go_on, progress = asyncio.Event(), asyncio.Event(), asyncio.Condition()
 
     async def pending() -> list[int]:
         return []  # a pass finds nothing: only the pokes bring work
 
     async def step(key: int) -> bool | None:
         if queue:
-            served.append(queue.pop(0))
+            async with progress:
+                served.append(queue.pop(0))
+                progress.notify_all()
             return True
         looking.set()
         await go_on.wait()  # the queue looked empty; the worker has not left yet
@@ -98,9 +100,8 @@ async def test_a_poke_serves_its_key_at_once_and_one_during_the_last_look_is_kep
         queue.append("b")
         workers.poke(1)  # while its worker is still looking at the empty queue
         go_on.set()
-        async with asyncio.timeout(2):
-            while served != ["a", "b"]:
-                await asyncio.sleep(0.01)
+        async with asyncio.timeout(2), progress:
+            await progress.wait_for(lambda: served == ["a", "b"])
     finally:
         await workers.stop()
 
@@ -122,5 +123,6 @@ async def test_a_poke_while_the_workers_stop_starts_nothing_new() -> None:
     await asyncio.sleep(0)  # the stop is under way, waiting for its tasks to end
     workers.poke(1)  # an update still finishing commits new work
     await stopping
-    await asyncio.sleep(0.05)
+    # A worker started by the poke would be a task of its own, still to run or running.
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("test ")]
     assert steps == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,22 +63,47 @@ async def test_a_lone_write_is_atomic_and_counted(db: Database) -> None:
     assert await _count(db) == 1
 
 
+class Checkpoints:
+    """The checkpointer's rounds off the loop, as they end: a test waits for them."""
+
+    def __init__(self, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.rounds = 0
+        self.ended = asyncio.Condition()
+        keeper = db._keeper  # the connection whose thread the rounds run on
+        assert keeper is not None
+        run = keeper.execute_fetchall
+
+        async def counted(sql: str) -> Any:
+            rows = await run(sql)
+            async with self.ended:
+                self.rounds += 1
+                self.ended.notify_all()
+            return rows
+
+        monkeypatch.setattr(keeper, "execute_fetchall", counted)
+
+    async def until(self, done: Callable[[], bool]) -> None:
+        """Looks at ``done`` again as each round ends."""
+        async with asyncio.timeout(10), self.ended:
+            await self.ended.wait_for(done)
+
+
 @pytest.fixture
 async def checkpointed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Database, Path]]:
+) -> AsyncIterator[tuple[Database, Path, Checkpoints]]:
     """A database file whose checkpointer runs every 20 ms."""
     monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.02)
     path = tmp_path / "wal.sqlite3"
     db = await Database.open(path)
-    yield db, path
+    yield db, path, Checkpoints(db, monkeypatch)
     await db.close()
 
 
 async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
-    checkpointed: tuple[Database, Path],
+    checkpointed: tuple[Database, Path, Checkpoints],
 ) -> None:
-    db, path = checkpointed
+    db, path, checkpoints = checkpointed
     size = path.stat().st_size
     async with db.tx():  # about 100 pages: the writer itself never checkpoints
         for n in range(400):
@@ -87,23 +113,20 @@ async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
                 {"by": "x" * 1000, "id": n},
             )
     assert path.stat().st_size == size
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if path.stat().st_size > size:
-            break
+    await checkpoints.until(lambda: path.stat().st_size > size)
     assert path.stat().st_size > size + 100_000
 
 
 async def test_the_wal_starts_over_while_writes_keep_coming(
-    checkpointed: tuple[Database, Path],
+    checkpointed: tuple[Database, Path, Checkpoints],
 ) -> None:
-    db, path = checkpointed
-    loop = asyncio.get_running_loop()
-    commits, deadline = 0, loop.time() + 1.0
-    while loop.time() < deadline:
-        await db.execute(_BAN, {"id": commits})
-        commits += 1
-        await asyncio.sleep(0)
+    db, path, checkpoints = checkpointed
+    commits = 0
+    async with asyncio.timeout(10):
+        while checkpoints.rounds < 20:  # each turn commits, then lets the loop run once
+            await db.execute(_BAN, {"id": commits})
+            commits += 1
+            await asyncio.sleep(0)
     wal = path.with_name(f"{path.name}-wal").stat().st_size
     # every commit appends at least one 4 KiB page; a WAL that never starts over would
     # hold them all

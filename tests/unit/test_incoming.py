@@ -59,7 +59,10 @@ def _incoming(db: Database, background: Background | None = None) -> Incoming:
 
 
 def _dispatcher(
-    incoming: Incoming, seen: list[str], holds: dict[str, asyncio.Event] | None = None
+    incoming: Incoming,
+    seen: list[str],
+    holds: dict[str, asyncio.Event] | None = None,
+    entered: dict[str, asyncio.Event] | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(events_isolation=SimpleEventIsolation())
     incoming.install(dp, BOT)
@@ -67,6 +70,8 @@ def _dispatcher(
 
     @router.message()
     async def note(message: Message) -> None:
+        if entered is not None:
+            entered[message.text or ""].set()
         if holds is not None:
             await holds[message.text or ""].wait()
         seen.append(message.text or "")
@@ -184,17 +189,16 @@ async def test_a_failed_write_loses_nothing(db: Database) -> None:
 async def test_an_update_waiting_for_its_chats_turn_is_in_hand(db: Database) -> None:
     incoming, telegram, seen = _incoming(db), Telegram(), []
     holds = {"a": asyncio.Event(), "b": asyncio.Event()}
-    dp = _dispatcher(incoming, seen, holds)
+    entered = {"a": asyncio.Event(), "b": asyncio.Event()}
+    dp = _dispatcher(incoming, seen, holds, entered)
     telegram.answers = [[_update(1, "a"), _update(2, "b")]]
     updates = await _poll(incoming, telegram, None)
     tasks = [asyncio.create_task(dp.feed_update(BOT, u)) for u in updates]
-    await asyncio.sleep(0.05)  # 1 in its handler, 2 waiting for the chat's lock
+    await entered["a"].wait()  # 1 in its handler, 2 (started with it) at the chat's lock
     idle = asyncio.create_task(incoming.wait_idle())
     holds["a"].set()
-    async with asyncio.timeout(2):
-        while seen != ["a"]:
-            await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
+    await tasks[0]  # had it left nothing in hand, `idle` would be woken before this
+    await entered["b"].wait()
     assert not idle.done()  # never idle while 2 waited for its turn: a stop waits for it
     holds["b"].set()
     await asyncio.gather(*tasks)
@@ -229,9 +233,10 @@ async def test_a_replay_counts_only_once_it_has_its_turn(db: Database) -> None:
 
     background, seen = Background(), []
     holds = {"a": asyncio.Event(), "b": asyncio.Event()}
+    entered = {"a": asyncio.Event(), "b": asyncio.Event()}
     second = _incoming(db, background)
-    await second.replay(BOT, _dispatcher(second, seen, holds))
-    await asyncio.sleep(0.05)  # 1 in its handler, 2 waiting for the chat's lock
+    await second.replay(BOT, _dispatcher(second, seen, holds, entered))
+    await entered["a"].wait()  # 1 in its handler, 2 (started with it) at the chat's lock
     rows = await db.fetchall("SELECT update_id, starts FROM incoming ORDER BY update_id")
     assert [tuple(r) for r in rows] == [(1, 1), (2, 0)]  # a crash now blames only 1
     holds["a"].set()
@@ -251,9 +256,10 @@ async def test_updates_in_hand_at_a_crash_during_a_replay_go_again_one_at_a_time
 
     background, seen = Background(), []
     holds = {text: asyncio.Event() for text in "abc"}
+    entered = {text: asyncio.Event() for text in "abc"}
     second = _incoming(db, background)
-    replay = asyncio.create_task(second.replay(BOT, _dispatcher(second, seen, holds)))
-    await asyncio.sleep(0.05)
+    replay = asyncio.create_task(second.replay(BOT, _dispatcher(second, seen, holds, entered)))
+    await entered["a"].wait()  # 1 in its handler; the replay waits for it before 2
     rows = await db.fetchall("SELECT update_id, starts FROM incoming ORDER BY update_id")
     assert [tuple(r) for r in rows] == [(1, 2), (2, 1), (3, 0)]  # 2 waits for 1 to finish
     for text in "abc":

@@ -341,12 +341,14 @@ async def test_a_warning_lost_for_good_is_told_to_agents_and_then_the_change_goe
     await world.seed()
     world.mail.broken = True
     recovery = await world.scheduled()
+    settled = asyncio.Event()
+    world.outbox.settled = settled.set  # told as each warning is sent or given up on
     await world.outbox.start()
     try:
-        for _ in range(200):
-            if not [w for w, _ in await world.pending() if w == "anna@example.com"]:
-                break
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(10):
+            while [w for w, _ in await world.pending() if w == "anna@example.com"]:
+                await settled.wait()
+                settled.clear()
     finally:
         await world.outbox.stop()
     assert world.phone.sent  # the SMS went
@@ -359,14 +361,24 @@ async def test_a_warning_is_retried_until_the_mail_server_is_back(db: Database) 
     await world.seed()
     world.mail.broken = True
     await world.scheduled()
+    tries, settled = asyncio.Semaphore(0), asyncio.Event()
+    mail = world.mail.send
+
+    async def counted(*args: str) -> None:
+        tries.release()
+        await mail(*args)
+
+    world.mail.send = counted  # type: ignore[method-assign]
+    world.outbox.settled = settled.set  # told once the warning is sent
     await world.outbox.start()
     try:
-        await asyncio.sleep(0.05)
-        world.mail.broken = False
-        for _ in range(200):
-            if world.mail.sent:
-                break
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(10):
+            await tries.acquire()
+            await tries.acquire()  # failed, and tried again
+            world.mail.broken = False
+            while not world.mail.sent:
+                await settled.wait()
+                settled.clear()
     finally:
         await world.outbox.stop()
     assert [m[0] for m in world.mail.sent] == ["anna@example.com"]
