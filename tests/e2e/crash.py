@@ -18,6 +18,7 @@ import signal
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,16 @@ from emulator import BotApiEmulator, SimUser
 from emulator.server import ApiCall
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.peers import SmsEndpoint
+from tests.e2e.settle import ReadOnly, wait_settled
 from tests.market import MARKET
 
 AFTER_SECONDS = 0.3  # long enough for the bot to have read Telegram's answer
-GHOST_SECONDS = 0.2  # requests the dead process left in the socket arrive by then
 DROP_SECONDS = 5.0
 SMS_QUIET_SECONDS = 0.1  # an SMS the gateway took is written down by then
-SETTLE_SECONDS = 0.1  # a person reads an answer before typing: the bot wrote it down
 WAIT_SECONDS = 60.0
-QUIET_SECONDS = 0.8
 _POSTS = ("send", "copy", "edit", "forward")
+# The bot's clock runs on: an SMS or email waiting to be tried again is still to send.
+_ANY_TIME = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Crash:
         self._starts = 0
         self._dead = self._kill_next = False
         self.customer: SimUser | None = None
+        self._db: ReadOnly | None = None
 
     async def __aenter__(self) -> Crash:
         await self.emu.start()
@@ -104,6 +106,8 @@ class Crash:
                 await asyncio.wait_for(self._proc.wait(), 30)
             except TimeoutError:
                 self._proc.kill()
+        if self._db is not None:
+            self._db.close()
         await self.sms.stop()
         await self.emu.stop()
 
@@ -192,40 +196,43 @@ class Crash:
     async def _restart(self) -> None:
         assert self._proc is not None
         await self._proc.wait()
-        await asyncio.sleep(GHOST_SECONDS)
+        # Requests the dead process left in its sockets are read before the sockets'
+        # end; handlers that had not come to them yet are cancelled then (the SMS one
+        # looks at `down` at once).
+        await self.emu.wait_for(lambda: not self._connections(), WAIT_SECONDS)
         self._dead = self.sms.down = False
         await self._start()
+
+    def _connections(self) -> int:
+        """Connections the emulator and the SMS endpoint still have open."""
+        runners = (self.emu.server._runner, self.sms._runner)
+        return sum(len(r.server.connections) for r in runners if r and r.server)
 
     def _sizes(self) -> tuple[int, int]:
         assert self.customer is not None
         return len(self.customer.messages()), len(self.emu.messages(FORUM))
 
     async def step(self, action: Awaitable[Any], expected: tuple[int, int] | None) -> None:
-        """Do one thing as a person would, then wait for the bot: in the run without a
-        crash until it is quiet (what it sent is then the step's expectation), in a run
-        with one until it has sent at least as much."""
+        """Do one thing as a person would, then wait for the bot: until it has handled it
+        and sent all it decided to (in the run without a crash, what it sent is then the
+        step's expectation), in a run with one also until it has sent at least as much."""
         await action
-        if expected is None:
-            await self._quiet()
-            self.steps.append(self._sizes())
-            return
-        await self.emu.wait_for(
-            lambda: all(n >= e for n, e in zip(self._sizes(), expected, strict=True)),
-            WAIT_SECONDS,
-        )
-        await asyncio.sleep(SETTLE_SECONDS)
+        if expected is not None:
+            await self.emu.wait_for(
+                lambda: all(n >= e for n, e in zip(self._sizes(), expected, strict=True)),
+                WAIT_SECONDS,
+            )
+        await self._settled()
         self.steps.append(self._sizes())
 
-    async def _quiet(self) -> None:
-        last, still = self._sizes(), 0.0
-        while still < QUIET_SECONDS:
-            await asyncio.sleep(0.1)
-            now = self._sizes()
-            still = still + 0.1 if now == last else 0.0
-            last = now
+    async def _settled(self) -> None:
+        await self.emu.wait_taken(WAIT_SECONDS)  # the bot has polled: its database exists
+        if self._db is None:
+            self._db = ReadOnly(self.tmp_path / "bot.sqlite3")
+        await wait_settled(self.emu, self._db, lambda: _ANY_TIME, WAIT_SECONDS)
 
     async def transcript(self) -> Transcript:
-        await self._quiet()
+        await self._settled()
         assert self.customer is not None
         return Transcript(
             customer=[
