@@ -99,6 +99,7 @@ async def test_login_by_email(
     code = next(word for word in body.split() if word.isdigit() and len(word) == 6)
     await anna.send(code)
     assert (await anna.next_message()).text.startswith("Done, Анна, you're logged in")
+    await settled(running)
     assert sms.received == []
 
 

@@ -10,6 +10,7 @@ import pytest
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import AGENT, FORUM, RunningBot
 from tests.e2e.flows import open_ticket
+from tests.e2e.settle import settled
 
 Send = Callable[[SimUser], Awaitable[StoredMessage]]
 # (what a person sends, the kind the other side gets, words it must show)
@@ -98,6 +99,7 @@ async def test_a_kind_no_bot_can_pass_on_is_declined_politely(
     story = await anna.forward_story(1001, 7)
     answer = await anna.next_message()
     assert answer.text.startswith("Извините, такое сообщение я не могу передать специалисту")
+    await settled(running)
     assert story.reactions == []
     ivan = emu.user(AGENT).in_topic(FORUM, topic)
     await ivan.forward_story(1001, 7)
@@ -123,6 +125,7 @@ async def test_an_edit_of_the_third_photo_of_an_album_edits_the_third(
     assert edited.message_id == copies[2].message_id
     assert edited.text == "а на третьем — трещина"  # only the first item has the header
     assert copies[0].text == "💬 Поддержка · Ivan Agent\nтри фото"
+    await settled(running)
     assert not copies[0].edited
 
 
@@ -139,6 +142,7 @@ async def test_an_edit_of_a_split_reply_edits_the_right_part(
     await ivan.edit_in_topic(sent, long.replace("конец", "финал"))
     edited = await emu.wait_edit(1001)
     assert edited.message_id == tail.message_id and edited.text.endswith("финал")
+    await settled(running)
     assert not head.edited
     # Short now, it would take one message of two: the agent hears it did not follow.
     await ivan.edit_in_topic(sent, "короче")

@@ -8,6 +8,7 @@ import pytest
 
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import FORUM, STRANGER, RunningBot
+from tests.e2e.settle import settled
 from tests.e2e.test_support import _open_ticket
 
 
@@ -79,4 +80,5 @@ async def test_a_tap_in_the_forum_by_someone_not_an_agent_stops_its_spinner(
     query = await emu.user(STRANGER).click(card, text="Взять")
     answer = await emu.wait_callback_answer(query["id"])
     assert answer["text"] is None
+    await settled(running)  # a tap in the forum is answered before its posts
     assert not [m for m in emu.messages(FORUM, thread_id=topic) if "взял" in m.text]
