@@ -57,6 +57,7 @@ from bot.settings import LOCALES, Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.membership import AgentDirectory
 from bot.telegram.middlewares import CustomerMiddleware
+from bot.telegram.text_keys import COMMANDS
 from handlers import route
 from handlers.login import tell_flood
 from handlers.recovery import RecoveryNotices
@@ -398,7 +399,7 @@ async def _set_commands(bot: Bot, translator: Translator) -> None:
     scope = BotCommandScopeAllPrivateChats()
     for locale in LOCALES:
         t = translator(locale)
-        commands = [BotCommand(command=c, description=t(f"cmd-{c}")) for c in CUSTOMER_COMMANDS]
+        commands = [BotCommand(command=c, description=t(COMMANDS[c])) for c in CUSTOMER_COMMANDS]
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
         if locale == translator.default:
             await bot.set_my_commands(commands, scope=scope)

@@ -23,6 +23,7 @@ from bot.services.tickets import TicketService, Written
 from bot.telegram.filters import OwnOrder
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Orders
+from bot.telegram.text_keys import ORDER_PROBLEMS
 from handlers.convert import person, written
 from handlers.taps import alert
 
@@ -55,7 +56,7 @@ async def escalate(
     chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
     # Their words go in as they are, after the frame: never through a text's template.
     title = t.plain(
-        "orders-summary-title", number=order.number, problem=t.plain(f"orders-problem-{problem}")
+        "orders-summary-title", number=order.number, problem=t.plain(ORDER_PROBLEMS[problem])
     )
     summary = f"{title}\n{text}" if text else title
     opened = await tickets.open_ticket(

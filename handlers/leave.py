@@ -20,6 +20,7 @@ from bot.keyboards.menu import MenuCb
 from bot.ports.marketplace import Account
 from bot.telegram.i18n import Texts
 from bot.telegram.states import REPLY_KEYBOARD_STATES
+from bot.telegram.text_keys import LEFT_STEPS
 from handlers.menu import show_menu
 
 router = Router(name=__name__)
@@ -79,11 +80,8 @@ async def menu_in_flow(query: CallbackQuery, left: str, state: FSMContext, t: Te
 
 def left_line(t: Texts, stored: str) -> str:
     """The one line that says which step was dropped: by its state, else by its flow."""
-    group, _, step = stored.partition(":")
-    for key in (f"leave-{group.lower()}-{step.replace('_', '-')}", f"leave-{group.lower()}"):
-        if key in t.keys:
-            return t(key)
-    return t("leave-step")
+    group = stored.partition(":")[0]
+    return t(LEFT_STEPS.get(stored) or LEFT_STEPS.get(group, "leave-step"))
 
 
 def _handler_of(leave: Router, command: str) -> HandlerObject | None:

@@ -40,6 +40,7 @@ from bot.settings import Settings
 from bot.telegram.filters import TextButton
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.states import Login
+from bot.telegram.text_keys import CODE_SENT
 from handlers.choices import unreadable
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
@@ -298,7 +299,7 @@ async def _send(
     )
     await state.set_state(Login.code)
     await message.answer(
-        t(f"login-code-sent-{channel}", shown=sent.shown, minutes=sent.ttl_minutes),
+        t(CODE_SENT[channel], shown=sent.shown, minutes=sent.ttl_minutes),
         reply_markup=with_cancel(t, "login-btn-no-code"),
     )
 

@@ -34,6 +34,7 @@ from bot.services.tickets import TicketService
 from bot.telegram.filters import OwnOrder, Says
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Orders
+from bot.telegram.text_keys import ORDER_ANSWERS
 from handlers.choices import unreadable
 from handlers.complaints import escalate
 from handlers.login import start_login
@@ -189,7 +190,7 @@ async def _ask(
     """Photos or a description come next; the order and problem wait in the FSM."""
     await state.set_state(Orders.photos if answer is Answer.ASK_PHOTOS else Orders.details)
     await state.set_data({"number": order.number, "problem": problem.value, "photos": []})
-    await message.answer(t(f"orders-answer-{answer.value}"))
+    await message.answer(t(ORDER_ANSWERS[answer]))
 
 
 @router.callback_query(CancelCb.filter(), OwnOrder())
@@ -260,7 +261,7 @@ def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -
         return pickup_text(t, orders.pickup(order))
     status = status_label(t, order.status)
     return t(
-        f"orders-answer-{answer.value}",
+        ORDER_ANSWERS[answer],
         eta=_date(order),
         point=order.pickup_point or "—",
         number=order.number,

@@ -37,6 +37,7 @@ from bot.settings import Settings
 from bot.telegram.filters import Says, TextButton
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.states import Recover
+from bot.telegram.text_keys import NOTICES
 from handlers.choices import unreadable
 from handlers.convert import person
 from handlers.login import not_a_code
@@ -410,11 +411,11 @@ class RecoveryNotices:
         t = self._t(recovery)
         key = "recover-changed" if applied else "recover-notice"
         args = {"date": _date(recovery), "phone": mask(recovery.new_phone)}
-        email = "@" in destination
+        subject, body = NOTICES[key]["email" if "@" in destination else "sms"]
         await self._outbox.put_contact(
             destination,
-            t.plain(f"{key}-subject") if email else "",
-            t.plain(f"{key}-body" if email else f"{key}-sms", **args),
+            t.plain(subject) if subject else "",
+            t.plain(body, **args),
             # Once applied, nothing waits for it; a warning ahead of it holds the change.
             recovery_id=None if applied else recovery.id,
         )

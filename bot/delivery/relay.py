@@ -46,6 +46,7 @@ from bot.services.tickets import TicketService
 from bot.settings import Settings
 from bot.telegram.cards import card_tail, context_card, topic_title
 from bot.telegram.i18n import Texts, Translator
+from bot.telegram.text_keys import RELAY_KINDS
 from storage.tickets import Ticket, TicketMessage, TicketRepo
 
 log = logging.getLogger(__name__)
@@ -512,7 +513,7 @@ class Relay:
 
 def in_words(t: Texts, message: TicketMessage) -> str:
     """What a message was, for when Telegram would not pass it on as it is."""
-    label = t(f"relay-kind-{message.kind.replace('_', '-')}")
+    label = t(RELAY_KINDS.get(message.kind, RELAY_KINDS["other"]))
     details = html.escape(message.text or "", quote=False)
     return "\n".join(filter(None, [label, details, t("relay-in-words")]))
 

@@ -12,6 +12,7 @@ from bot.keyboards import column, rows
 from bot.ports.marketplace import Account
 from bot.settings import LOCALES
 from bot.telegram.i18n import Texts
+from bot.telegram.text_keys import LANGUAGE_BUTTONS
 
 
 class MenuAction(StrEnum):
@@ -65,4 +66,4 @@ def _main_menu(t: Texts, linked: bool) -> InlineKeyboardMarkup:
 
 
 def language_menu(t: Texts) -> InlineKeyboardMarkup:
-    return rows([(t(f"language-btn-{locale}"), LangCb(locale=locale)) for locale in LOCALES])
+    return rows([(t(LANGUAGE_BUTTONS[locale]), LangCb(locale=locale)) for locale in LOCALES])

@@ -13,6 +13,7 @@ from bot.delivery.outbox import Outbox
 from bot.services.codes import Issued
 from bot.settings import Locale
 from bot.telegram.i18n import Translator
+from bot.telegram.text_keys import CODE_MESSAGES, NOTICES
 
 
 class Courier:
@@ -30,14 +31,14 @@ class Courier:
         return self._outbox.can_send(channel)
 
     async def send(self, issued: Issued, locale: Locale, *, texts: str) -> None:
-        """`texts` is the flow's key prefix: `login-sms-text`, `recover-email-body`, …"""
+        """`texts` names the flow whose code texts go: `login` or `recover`."""
         t = self._translator(locale)
         args = {"code": issued.code, "minutes": self._minutes}
-        email = issued.channel == "email"
+        subject, body = CODE_MESSAGES[texts][issued.channel]
         await self._outbox.put_contact(
             issued.destination,
-            t.plain(f"{texts}-email-subject") if email else "",
-            t.plain(f"{texts}-email-body" if email else f"{texts}-{issued.channel}-text", **args),
+            t.plain(subject) if subject else "",
+            t.plain(body, **args),
             channel=issued.channel,
             code=issued.code,
             code_id=issued.id or None,
@@ -48,9 +49,9 @@ class Courier:
         """A heads-up to a phone or an email (no code in it), delivered after the commit,
         off the reply's path: its timing tells nothing."""
         t = self._translator(locale)
-        email = "@" in destination
+        subject, body = NOTICES[key]["email" if "@" in destination else "sms"]
         await self._outbox.put_contact(
             destination,
-            t.plain(f"{key}-subject") if email else "",
-            t.plain(f"{key}-body" if email else f"{key}-sms", **args),
+            t.plain(subject) if subject else "",
+            t.plain(body, **args),
         )

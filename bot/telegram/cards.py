@@ -8,6 +8,7 @@ from bot.domain.phones import mask
 from bot.ports.marketplace import Account
 from bot.services.tickets import QueueEntry, shorten
 from bot.telegram.i18n import Texts
+from bot.telegram.text_keys import ORDER_PROBLEMS
 from storage.tickets import Ticket, TicketMessage
 
 TITLE_LIMIT = 128  # Telegram's limit for a topic name
@@ -58,7 +59,7 @@ def context_card(
         lines.append(t("agents-card-no-account"))
     lines.append(t("agents-card-language", locale=ticket.locale))
     if ticket.order_number:
-        problem = t(f"orders-problem-{ticket.problem}") if ticket.problem else "—"
+        problem = t(ORDER_PROBLEMS[ticket.problem]) if ticket.problem else "—"
         lines.append(t("agents-card-order", number=ticket.order_number, problem=problem))
     evidence = ticket.context.get("evidence")
     if evidence:
