@@ -7,7 +7,6 @@ import gc
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -57,9 +56,8 @@ from bot.settings import LOCALES, Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.membership import AgentDirectory
 from bot.telegram.middlewares import CustomerMiddleware
+from bot.telegram.notices import FloodNotice, RecoveryNotices
 from handlers import route
-from handlers.login import tell_flood
-from handlers.recovery import RecoveryNotices
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
@@ -254,7 +252,7 @@ def _account_services(w: Wiring, tickets: TicketService) -> dict[str, object]:
         courier=w.courier,
         clock=w.clock,
         ttl_days=s.login_ttl_days,
-        tell_flood=partial(tell_flood, w.outbox, w.translator),
+        tell_flood=FloodNotice(w.outbox, w.translator),
     )
     recovery = RecoveryService(
         db=w.db,

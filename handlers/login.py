@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.outbox import Outbox
 from bot.domain.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.keyboards.login import (
     LoginAction,
@@ -38,7 +37,7 @@ from bot.services.login import ChannelOff, LoginService
 from bot.services.orders import OrderService
 from bot.settings import Settings
 from bot.telegram.filters import TextButton
-from bot.telegram.i18n import Texts, Translator
+from bot.telegram.i18n import Texts
 from bot.telegram.states import Login
 from handlers.choices import unreadable
 from handlers.menu import show_menu
@@ -311,9 +310,3 @@ def _refused(t: Texts, error: HourlyCapReached, destination: str) -> str:
         shown = mask(destination)
         return t("login-destination-capped", shown=shown, minutes=error.minutes, hotline=hotline)
     return t("login-hourly-cap", minutes=error.minutes, hotline=hotline)
-
-
-async def tell_flood(outbox: Outbox, translator: Translator, chat_id: int, shown: str) -> None:
-    """A chat logged in to the account hears that its phone or email is flooded."""
-    t = translator(translator.default)
-    await outbox.put(chat_id, t("login-flood-chat", shown=shown))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.outbox import Outbox
 from bot.domain.phones import InvalidEmail, InvalidPhone, mask, parse_email, parse_phone
 from bot.keyboards.login import LoginAction, LoginCb
 from bot.keyboards.menu import MenuAction, MenuCb
@@ -35,7 +32,7 @@ from bot.services.recovery import (
 from bot.services.tickets import Banned, TicketService, Written
 from bot.settings import Settings
 from bot.telegram.filters import Says, TextButton
-from bot.telegram.i18n import Texts, Translator
+from bot.telegram.i18n import Texts
 from bot.telegram.states import Recover
 from handlers.choices import unreadable
 from handlers.convert import person
@@ -50,7 +47,6 @@ router = Router(name=__name__)
 in_flow = Router(name=f"{__name__}.in_flow")
 in_flow.message.filter(StateFilter(Recover))
 router.include_router(in_flow)
-log = logging.getLogger(__name__)
 _NAME_LIMIT = 100
 _NAME_LEAST = 2  # letters: a one-letter "name" matches nothing worth checking
 _FAILURES_BEFORE_REVIEW = 2
@@ -375,77 +371,6 @@ async def cancel_pressed(
         return
     if isinstance(query.message, Message):
         await show_menu(query.message, t, account, t("recover-cancelled"))
-
-
-class RecoveryNotices:
-    """What people hear of a phone change (``services.recovery.Notices``), each queued in
-    the outbox in the caller's transaction."""
-
-    def __init__(
-        self, outbox: Outbox, translator: Translator, support_chat_id: int | None
-    ) -> None:
-        self._outbox, self._translator, self._support = outbox, translator, support_chat_id
-
-    def _t(self, recovery: Recovery) -> Texts:
-        return self._translator(recovery.locale)  # type: ignore[arg-type]
-
-    async def old_chat(self, chat_id: int, recovery: Recovery, applied: bool) -> None:
-        """With a way to stop it, or, once done, with whom to turn to."""
-        t, phone = self._t(recovery), mask(recovery.new_phone)
-        if applied:
-            text = t("recover-old-chat-changed", phone=phone, hotline=t("help-hotline"))
-            await self._outbox.put(chat_id, text)
-            return
-        await self._outbox.put(
-            chat_id,
-            t("recover-old-chat", phone=phone, date=_date(recovery)),
-            cancel_change(t, recovery.id, key="recover-btn-not-me"),
-            recovery_id=recovery.id,
-        )
-
-    async def contact(self, destination: str, recovery: Recovery, applied: bool) -> bool:
-        if not self._outbox.reaches(destination):
-            log.info("recovery %s: no channel to warn %s", recovery.id, mask(destination))
-            return False
-        t = self._t(recovery)
-        key = "recover-changed" if applied else "recover-notice"
-        args = {"date": _date(recovery), "phone": mask(recovery.new_phone)}
-        email = "@" in destination
-        await self._outbox.put_contact(
-            destination,
-            t.plain(f"{key}-subject") if email else "",
-            t.plain(f"{key}-body" if email else f"{key}-sms", **args),
-            # Once applied, nothing waits for it; a warning ahead of it holds the change.
-            recovery_id=None if applied else recovery.id,
-        )
-        return True
-
-    async def applied(self, recovery: Recovery) -> None:
-        t = self._t(recovery)
-        await self._outbox.put(
-            recovery.telegram_id, t("recover-applied", phone=mask(recovery.new_phone))
-        )
-
-    async def logged_out(self, chat_id: int, recovery: Recovery) -> None:
-        t = self._t(recovery)
-        text = t("recover-logged-out", phone=mask(recovery.new_phone), hotline=t("help-hotline"))
-        await self._outbox.put(chat_id, text)
-
-    async def lost(self, recovery: Recovery, whom: str, reason: str) -> None:
-        if self._support is None:
-            log.warning("recovery %s: warning to %s lost (%s)", recovery.id, whom, reason)
-            return
-        t = self._translator(self._translator.default)
-        text = t(
-            "agents-recovery-notice-lost",
-            id=recovery.id,
-            account=recovery.account_id or "—",
-            whom=whom,
-            reason=reason,
-            date=_date(recovery),
-            ticket=recovery.ticket_id or "—",
-        )
-        await self._outbox.put(self._support, text)
 
 
 def _date(pending: Recovery) -> str:
