@@ -52,8 +52,9 @@ async def escalate(
     # Their own message is the source; a tap has none (the message tapped is the bot's,
     # and tapping it again later must not be taken for the same words), and a captioned
     # photo is the source of the photo itself.
-    typed = isinstance(source, Message) and source.text is not None
-    chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
+    chat_id, message_id = customer.id, None
+    if isinstance(source, Message) and source.text is not None:
+        chat_id, message_id = source.chat.id, source.message_id
     # Their words go in as they are, after the frame: never through a text's template.
     title = t.plain(
         "orders-summary-title", number=order.number, problem=t.plain(ORDER_PROBLEMS[problem])

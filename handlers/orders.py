@@ -37,7 +37,7 @@ from bot.telegram.states import Orders
 from bot.telegram.text_keys import ORDER_ANSWERS
 from handlers.choices import unreadable
 from handlers.complaints import escalate
-from handlers.login import start_login
+from handlers.login.prompts import start_login
 from handlers.orders_views import pickup_text, show_order, show_orders
 from handlers.taps import alert
 

@@ -18,7 +18,7 @@ from bot.telegram.text_keys import LANGUAGE_BUTTONS
 class MenuAction(StrEnum):
     LOGIN = "login"
     ORDERS = "orders"
-    RECOVER = "recover"
+    RECOVERY = "recover"  # in buttons already sent: the value stays
     SUPPORT = "support"
     LANGUAGE = "lang"
 
@@ -34,7 +34,7 @@ class LangCb(CallbackData, prefix="l"):
 # A flow adds its entry here when it lands; the menu never offers a dead end.
 GUEST_ENTRIES: tuple[MenuAction, ...] = (
     MenuAction.LOGIN,
-    MenuAction.RECOVER,
+    MenuAction.RECOVERY,
     MenuAction.SUPPORT,
     MenuAction.LANGUAGE,
 )
@@ -47,7 +47,7 @@ LINKED_ENTRIES: tuple[MenuAction, ...] = (
 _LABELS = {
     MenuAction.LOGIN: "menu-btn-login",
     MenuAction.ORDERS: "menu-btn-orders",
-    MenuAction.RECOVER: "menu-btn-recover",
+    MenuAction.RECOVERY: "menu-btn-recover",
     MenuAction.SUPPORT: "menu-btn-support",
     MenuAction.LANGUAGE: "menu-btn-language",
 }

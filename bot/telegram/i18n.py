@@ -67,9 +67,11 @@ class Texts:
             mark = f"\ue000{secrets.token_hex(8)}:"
             slots = {id(v): f"{mark}{n}\ue001" for n, v in enumerate(spliced)}
             args = {k: slots.get(id(v), v) for k, v in args.items()}
-        text, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
+        rendered, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
         for error in errors:
             log.error("text %s in %s: %s", key, self.locale, error)
+        # Fluent's "no value" comes out as the key, as a missing text does.
+        text = rendered if isinstance(rendered, str) else key
         if spliced:
             # One pass: a spliced text is not searched again.
             slot = re.compile(re.escape(mark) + "(\\d+)\ue001")
@@ -91,7 +93,7 @@ class Translator:
         """The customer's own choice first, then their Telegram language, then the default."""
         for candidate in (chosen, (telegram_language or "")[:2].lower()):
             if candidate in LOCALES:
-                return candidate  # type: ignore[return-value]
+                return candidate
         return self.default
 
 

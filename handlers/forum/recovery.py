@@ -16,6 +16,7 @@ from bot.keyboards.recovery import Decision, RecoveryDecisionCb, cancel_change
 from bot.services.recovery import RecoveryError, RecoveryService
 from bot.services.tickets import TicketService
 from bot.telegram.i18n import Texts, Translator
+from bot.telegram.notices import due_date
 from handlers.forum.tickets import InTicket
 from handlers.taps import answers_itself
 from storage.recovery import Recovery
@@ -54,7 +55,7 @@ async def decided(
     await _tell(
         bot,
         approved,
-        customer_t("recover-approved", phone=mask(approved.new_phone), date=_date(approved)),
+        customer_t("recover-approved", phone=mask(approved.new_phone), date=due_date(approved)),
         with_cancel=customer_t,
     )
 
@@ -106,7 +107,3 @@ async def _tell(bot: Bot, pending: Recovery, text: str, with_cancel: Texts | Non
     markup = cancel_change(with_cancel, pending.id) if with_cancel else None
     with contextlib.suppress(TelegramAPIError):  # a blocked customer: the topic still shows it
         await bot.send_message(pending.telegram_id, text, reply_markup=markup)
-
-
-def _date(pending: Recovery) -> str:
-    return pending.due_at.strftime("%d.%m.%Y") if pending.due_at else "—"

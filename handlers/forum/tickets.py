@@ -27,7 +27,6 @@ from bot.services.tickets import (
     TicketService,
     Written,
 )
-from bot.settings import LOCALES
 from bot.telegram.cards import queue_text
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.membership import AgentDirectory
@@ -185,39 +184,6 @@ async def cmd_ban(
     else:
         await tickets.unban(ticket.customer_id)
         await message.reply(t("agents-unbanned"))
-
-
-@router.message(Command("canned", "canned_set", "canned_del"))
-async def cmd_canned(
-    message: Message,
-    command: CommandObject,
-    t: Texts,
-    tickets: TicketService,
-    agents: AgentDirectory,
-) -> None:
-    if command.command == "canned":
-        replies = await tickets.canned_list()
-        if not replies:
-            await message.reply(t("agents-canned-none"))
-            return
-        lines = [t("agents-canned-list")] + [
-            t("agents-canned-line", key=k, locale=loc, text=v[:100]) for k, loc, v in replies
-        ]
-        for part in pack_lines(lines):  # whole lines per message: a cut breaks its tags
-            await message.reply(part)
-        return
-    if message.from_user is None or not agents.is_admin(message.from_user.id):
-        await message.reply(t("agents-admins-only"))
-        return
-    parts = (command.args or "").split(maxsplit=2)
-    if command.command == "canned_del" and len(parts) == 1:
-        await tickets.delete_canned(parts[0])
-        await message.reply(t("agents-canned-deleted", key=parts[0]))
-    elif command.command == "canned_set" and len(parts) == 3 and parts[1] in LOCALES:  # noqa: PLR2004
-        await tickets.set_canned(*parts)
-        await message.reply(t("agents-canned-saved", key=parts[0], locale=parts[1]))
-    else:
-        await message.reply(t("agents-canned-usage"))
 
 
 @router.message(Command(*_TICKET_COMMANDS))

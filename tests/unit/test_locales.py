@@ -134,6 +134,8 @@ def test_each_left_step_names_a_state_or_a_flow() -> None:
     ]
     names = {group.__full_group_name__ for group in groups}
     names |= {state for group in groups for state in group.__all_states_names__}
+    # A group may keep the stored name of an older class name (Recovery keeps "Recover").
+    names |= {name.partition(":")[0] for name in names}
     assert set(text_keys.LEFT_STEPS) <= names
 
 

@@ -23,7 +23,7 @@ from bot.services.recovery import (
 )
 from bot.services.tickets import Banned, Person, TicketPolicy, TicketService, Written
 from bot.telegram.i18n import Translator
-from handlers.recovery import RecoveryNotices
+from bot.telegram.notices import RecoveryNotices
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
