@@ -32,6 +32,7 @@ from bot.delivery.background import Workers
 from bot.delivery.pacing import Pacer, finish_even_if_cancelled
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
+from bot.domain.values import Channel
 from bot.ports.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
@@ -63,7 +64,10 @@ class Outbox:
         tick: float = 5.0,
     ) -> None:
         self._bot, self._db, self._repo, self._pacer, self._clock = bot, db, repo, pacer, clock
-        self._senders: dict[str, PhoneSender | MailSender | None] = {"sms": phone, "email": mail}
+        self._senders: dict[Channel, PhoneSender | MailSender | None] = {
+            Channel.SMS: phone,
+            Channel.EMAIL: mail,
+        }
         self._first_pause, self._attempts = timedelta(seconds=retry_seconds), attempts
         self.given_up: GivenUpHook | None = None
         # Told that a notice a phone change waits for is settled (sent or given up on).
@@ -100,7 +104,7 @@ class Outbox:
         await self._repo.add(chat_id, text, keyboard, self._clock.now(), recovery_id=recovery_id)
         self._db.after_commit(self._wake.set)
 
-    def can_send(self, channel: str) -> bool:
+    def can_send(self, channel: Channel) -> bool:
         """Whether anything can go by this channel (sms, call, email) at all."""
         sender = self._sender(channel)
         return sender is not None and not isinstance(sender, Unconfigured)
@@ -115,7 +119,7 @@ class Outbox:
         subject: str,
         text: str,
         *,
-        channel: str | None = None,
+        channel: Channel | None = None,
         code: str | None = None,
         code_id: int | None = None,
         expires_at: datetime | None = None,
@@ -145,8 +149,8 @@ class Outbox:
             while await self._deliver_contact(notice_id) is True:
                 pass
 
-    def _sender(self, channel: str) -> PhoneSender | MailSender | None:
-        return self._senders["email" if channel == "email" else "sms"]
+    def _sender(self, channel: Channel) -> PhoneSender | MailSender | None:
+        return self._senders[Channel.EMAIL if channel == Channel.EMAIL else Channel.SMS]
 
     async def start(self) -> None:
         await self._workers.start()
@@ -200,7 +204,7 @@ class Outbox:
         try:
             if sender is None:
                 raise DeliveryFailed("channel not configured")
-            if notice.channel == "email":
+            if notice.channel == Channel.EMAIL:
                 await sender.send(notice.destination or "", notice.subject or "", notice.text)
             else:
                 await sender.send(
@@ -243,5 +247,5 @@ class Outbox:
         self._settled(notice)
 
 
-def _channel(destination: str) -> str:
-    return "email" if "@" in destination else "sms"
+def _channel(destination: str) -> Channel:
+    return Channel.EMAIL if "@" in destination else Channel.SMS

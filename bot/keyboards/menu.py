@@ -8,9 +8,9 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.values import Locale
 from bot.keyboards import column, rows
 from bot.ports.marketplace import Account
-from bot.settings import LOCALES
 from bot.telegram.i18n import Texts
 from bot.telegram.text_keys import LANGUAGE_BUTTONS
 
@@ -28,7 +28,7 @@ class MenuCb(CallbackData, prefix="m"):
 
 
 class LangCb(CallbackData, prefix="l"):
-    locale: str
+    locale: Locale
 
 
 # A flow adds its entry here when it lands; the menu never offers a dead end.
@@ -66,4 +66,4 @@ def _main_menu(t: Texts, linked: bool) -> InlineKeyboardMarkup:
 
 
 def language_menu(t: Texts) -> InlineKeyboardMarkup:
-    return rows([(t(LANGUAGE_BUTTONS[locale]), LangCb(locale=locale)) for locale in LOCALES])
+    return rows([(t(LANGUAGE_BUTTONS[locale]), LangCb(locale=locale)) for locale in Locale])

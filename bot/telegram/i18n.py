@@ -16,7 +16,7 @@ from importlib import resources
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import ast
 
-from bot.settings import LOCALES, Locale
+from bot.domain.values import Locale
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Translator:
 
     def __init__(self, default: Locale) -> None:
         self.default = default
-        self._texts = {locale: Texts(locale) for locale in LOCALES}
+        self._texts = {locale: Texts(locale) for locale in Locale}
 
     def __call__(self, locale: Locale) -> Texts:
         return self._texts[locale]
@@ -92,8 +92,8 @@ class Translator:
     def pick(self, chosen: str | None, telegram_language: str | None) -> Locale:
         """The customer's own choice first, then their Telegram language, then the default."""
         for candidate in (chosen, (telegram_language or "")[:2].lower()):
-            if candidate in LOCALES:
-                return candidate
+            if (locale := Locale.of(candidate)) is not None:
+                return locale
         return self.default
 
 

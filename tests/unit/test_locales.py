@@ -7,10 +7,10 @@ from typing import Any
 from aiogram.fsm.state import StatesGroup
 
 from bot.app import CUSTOMER_COMMANDS
+from bot.domain.values import Locale
 from bot.ports.marketplace import OrderStatus
 from bot.services.orders import Answer, Problem
 from bot.services.tickets import RELAYED_KINDS
-from bot.settings import LOCALES
 from bot.telegram import states, text_keys
 from bot.telegram.i18n import Html, Translator
 
@@ -99,13 +99,13 @@ def test_every_key_picked_at_run_time_exists_in_every_locale() -> None:
     for name, family in FAMILIES.items():
         listed = _keys_in(family)
         assert listed, name
-        for locale in LOCALES:
+        for locale in Locale:
             assert listed - translator(locale).keys == set(), (name, locale)
 
 
 def test_each_family_of_keys_covers_the_values_it_is_picked_by() -> None:
     assert list(text_keys.COMMANDS) == list(CUSTOMER_COMMANDS)
-    assert set(text_keys.LANGUAGE_BUTTONS) == set(LOCALES)
+    assert set(text_keys.LANGUAGE_BUTTONS) == set(Locale)
     assert set(text_keys.ORDER_STATUSES) == {status.value for status in OrderStatus}
     # Tickets the bot opens itself carry a problem no button offers.
     assert set(text_keys.ORDER_PROBLEMS) == {p.value for p in Problem} | {"late", "recovery"}
@@ -163,7 +163,7 @@ def test_locale_choice_falls_back_sensibly() -> None:
     assert translator.pick(None, "de") == "ru"
     assert translator.pick("en", "ru") == "en"
     assert translator.pick(None, None) == "ru"
-    assert set(LOCALES) == {"ru", "en"}
+    assert set(Locale) == {"ru", "en"}
 
 
 def test_no_cyrillic_literals_outside_locales() -> None:
