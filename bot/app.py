@@ -23,10 +23,11 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
 from bot.domain.clock import Clock
+from bot.domain.values import Locale
 from bot.logs import mask_pii
 from bot.ports import datafile
 from bot.ports.senders import SmsGateway
-from bot.settings import LOCALES, Settings
+from bot.settings import Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.middlewares import CustomerMiddleware
 from bot.telegram.text_keys import COMMANDS
@@ -181,7 +182,7 @@ def _isolation() -> BaseEventIsolation:
 
 async def _set_commands(bot: Bot, translator: Translator) -> None:
     scope = BotCommandScopeAllPrivateChats()
-    for locale in LOCALES:
+    for locale in Locale:
         t = translator(locale)
         commands = [BotCommand(command=c, description=t(COMMANDS[c])) for c in CUSTOMER_COMMANDS]
         await bot.set_my_commands(commands, scope=scope, language_code=locale)

@@ -35,7 +35,7 @@ from bot.services.hours import SupportHours
 from bot.services.login import LoginService
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryPolicy, RecoveryService
-from bot.services.tickets import TicketPolicy, TicketService
+from bot.services.tickets import TicketPolicy, TicketRepos, TicketService
 from bot.settings import Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.membership import AgentDirectory
@@ -45,6 +45,7 @@ from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 from storage.marketplace import EmbeddedMarketplace
+from storage.messages import MessageRepo
 from storage.outbox import Notice, OutboxRepo
 from storage.recovery import RecoveryRepo
 from storage.tickets import TicketRepo
@@ -189,7 +190,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
     wake = asyncio.Event()
     tickets = TicketService(
         core.db,
-        TicketRepo(core.db),
+        TicketRepos.over(core.db),
         core.clock,
         SupportHours(s.support_hours, s.support_timezone),
         TicketPolicy(
@@ -202,6 +203,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
     relay = Relay(
         core.bot,
         TicketRepo(core.db),
+        MessageRepo(core.db),
         tickets,
         core.marketplace,
         core.translator,

@@ -40,6 +40,7 @@ from bot.delivery.send import (
     text_parts,
     visible_length,
 )
+from bot.domain.values import Direction, MessageKind, TicketStatus
 from bot.keyboards.support import ticket_card_buttons
 from bot.ports.marketplace import MarketplacePort
 from bot.services.tickets import TicketService
@@ -47,7 +48,8 @@ from bot.settings import Settings
 from bot.telegram.cards import card_tail, context_card, topic_title
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.text_keys import RELAY_KINDS
-from storage.tickets import Ticket, TicketMessage, TicketRepo
+from storage.messages import MessageRepo, TicketMessage
+from storage.tickets import Ticket, TicketRepo
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class Relay:
         self,
         bot: Bot,
         repo: TicketRepo,
+        messages: MessageRepo,
         tickets: TicketService,
         marketplace: MarketplacePort,
         translator: Translator,
@@ -92,6 +95,7 @@ class Relay:
         album_settle: float = 1.0,
     ) -> None:
         self._bot, self._repo, self._tickets = bot, repo, tickets
+        self._messages = messages
         self._marketplace, self._translator = marketplace, translator
         self._pacer, self._outbox = pacer, outbox
         self._forum = settings.support_chat_id
@@ -133,14 +137,14 @@ class Relay:
         await self._workers.stop()
 
     async def _pending_queues(self) -> list[int]:
-        queues = await self._repo.pending_queues(limit=_WORKERS)
+        queues = await self._messages.pending_queues(limit=_WORKERS)
         return [ticket_id * 2 + outbound for ticket_id, outbound in queues]
 
     async def _deliver_next(self, queue: int) -> bool | None:
         """Deliver the queue's next message (or album, or merged run): True when sent,
         False when it must wait, None when nothing is left."""
         ticket_id, outbound = divmod(queue, 2)
-        if not await self._repo.pending_of(ticket_id, bool(outbound), 1):
+        if not await self._messages.pending_of(ticket_id, bool(outbound), 1):
             return None
         if outbound:
             return await self._deliver_head(ticket_id, outbound)
@@ -164,7 +168,7 @@ class Relay:
         async with self._pacer.turn(chat):
             await self._pacer.ready(chat)
             # Read again: what arrived while waiting for the slot can travel together.
-            waiting = await self._repo.pending_of(ticket_id, bool(outbound), _MERGE_MAX)
+            waiting = await self._messages.pending_of(ticket_id, bool(outbound), _MERGE_MAX)
             # Other tickets queued for the forum are pressure too: fewer, merged posts.
             pressed = self._pacer.pressed(chat) or (not outbound and self._forum_queued > 0)
             batch, covered = self._batch(waiting, pressed)
@@ -237,7 +241,7 @@ class Relay:
             except TelegramBadRequest as error:
                 log.error("relay of ticket %s refused: %s", ticket.id, error.message)
                 for message in covered:
-                    await self._repo.failed(message.id, error.message[:200])
+                    await self._messages.failed(message.id, error.message[:200])
                 return True
             else:
                 return True
@@ -255,19 +259,19 @@ class Relay:
         if sent is not None and len(sent) == len(covered):
             # An album's items each map to their own copy, so an edit finds the right one.
             copies = {m.id: ids for m, ids in zip(covered, sent, strict=True)}
-            await self._repo.relayed_each(copies, now)
+            await self._messages.relayed_each(copies, now)
             return
         ids = [message.id for message in covered]  # merged texts share their one copy
-        await self._repo.relayed_many(ids, sent[0][0] if sent else None, now)
+        await self._messages.relayed_many(ids, sent[0][0] if sent else None, now)
 
     async def _send(self, ticket: Ticket, batch: list[TicketMessage]) -> list[list[int]] | None:
         first = batch[0]
-        if first.direction == "out" and first.kind == "edit":
+        if first.direction == Direction.OUT and first.kind == MessageKind.EDIT:
             await self._edit_customer_copy(ticket, first)
             return None
-        if first.direction == "out":
+        if first.direction == Direction.OUT:
             header = self._customer_header(ticket, first.author_name)
-            t = self._translator(ticket.locale)  # type: ignore[arg-type]
+            t = self._translator(ticket.locale)
             return await send_stored(
                 self._bot,
                 ticket.customer_id,
@@ -288,7 +292,7 @@ class Relay:
         header = self._header(ticket, first)
         reply = await self._reply_target(first)
         try:
-            if ticket.topic_closed or ticket.status == "closed":
+            if ticket.topic_closed or ticket.status == TicketStatus.CLOSED:
                 # Closed with the ticket: reopen for a late line (a rating) or a reopen.
                 # Reopened by hand already, or never closed, it is fine as it is.
                 with _unless("topic_not_modified"):
@@ -305,7 +309,7 @@ class Relay:
         except TelegramBadRequest as error:
             if "topic_closed" in error.message.lower():
                 fresh = await self._tickets.get(ticket.id)
-                if fresh.status == "closed" or fresh.topic_closed:
+                if fresh.status == TicketStatus.CLOSED or fresh.topic_closed:
                     # Closed with its ticket while this line was on its way: the next
                     # try reopens it. Closed by hand with the ticket open: a new topic.
                     raise ClosedWithTicket from error
@@ -313,17 +317,17 @@ class Relay:
             raise
         finally:
             await self._close_with_ticket(ticket, topic)
-        if ticket.topic_closed and ticket.status != "closed":
+        if ticket.topic_closed and ticket.status != TicketStatus.CLOSED:
             await self._repo.set_topic_closed(ticket.id, False)
         return sent
 
     async def _close_with_ticket(self, ticket: Ticket, topic: int) -> None:
         """A closed ticket's topic is closed again after a late line, and closed for the
         first time when it was opened after the ticket closed (its card waited)."""
-        if ticket.status != "closed":
+        if ticket.status != TicketStatus.CLOSED:
             return
         ticket = await self._tickets.get(ticket.id)  # reopened by a line meanwhile?
-        if ticket.status != "closed" or ticket.card_pending:  # closed after its card
+        if ticket.status != TicketStatus.CLOSED or ticket.card_pending:  # closed after its card
             return
         closed: bool | None = True
         try:
@@ -344,13 +348,16 @@ class Relay:
     async def _edit_customer_copy(self, ticket: Ticket, edit: TicketMessage) -> None:
         """An agent edited a reply: the customer's copy follows. It comes after the reply
         in the ticket's queue, so the copy exists by now (unless it never could)."""
-        original = await self._repo.message(edit.edit_of) if edit.edit_of else None
+        original = await self._messages.get(edit.edit_of) if edit.edit_of else None
         if original is None or original.relayed_id is None:
             return
         chat, lead = ticket.customer_id, self._customer_header(ticket, original.author_name)
         lead = f"{lead}\n"
         if original.kind in CAPTIONED:
-            if original.media_group_id and await self._repo.album_head(original) != original.id:
+            if (
+                original.media_group_id
+                and await self._messages.album_head(original) != original.id
+            ):
                 lead = ""  # only an album's first item carries the header
             caption = caption_of(lead, edit.text)
             with _unless("message is not modified"):
@@ -358,7 +365,7 @@ class Relay:
                     chat_id=chat, message_id=original.relayed_id, caption=caption
                 )
             return
-        if original.kind != "text":
+        if original.kind != MessageKind.TEXT:
             return  # a sticker, a location...: nothing a Telegram client lets one edit
         copies = original.relayed_ids or (original.relayed_id,)
         parts = text_parts(lead, edit.text or "")
@@ -373,23 +380,23 @@ class Relay:
                 await self._bot.edit_message_text(part, chat_id=chat, message_id=copy)
 
     def _customer_header(self, ticket: Ticket, agent_name: str | None) -> str:
-        t = self._translator(ticket.locale)  # type: ignore[arg-type]
+        t = self._translator(ticket.locale)
         if self._sign and agent_name:
             return t("support-agent-says", name=agent_name)
         return t("support-team-says")
 
     def _header(self, ticket: Ticket, first: TicketMessage) -> str:
         t = self._agents_t
-        if first.direction == "event":
+        if first.direction == Direction.EVENT:
             return ""
-        if first.kind == "edit":
+        if first.kind == MessageKind.EDIT:
             return t("agents-customer-edited", name=ticket.customer_name)
         return t("agents-customer-says", name=ticket.customer_name)
 
     async def _reply_target(self, message: TicketMessage) -> ReplyParameters | None:
         if message.edit_of is None:
             return None
-        original = await self._repo.message(message.edit_of)
+        original = await self._messages.get(message.edit_of)
         if original is None or original.relayed_id is None:
             return None
         return ReplyParameters(message_id=original.relayed_id, allow_sending_without_reply=True)
@@ -409,10 +416,10 @@ class Relay:
         account = await self._marketplace.account(ticket.account_id) if ticket.account_id else None
         # Only what the forum had before (a topic deleted by hand) is quoted: lines not
         # relayed yet follow in full, and quoted too they were there twice.
-        recent = [m for m in await self._repo.recent(ticket.id, 5) if m.relayed]
+        recent = [m for m in await self._messages.recent(ticket.id, 5) if m.relayed]
         # Anything relayed before means a topic before: this one replaces it, says so,
         # and the words follow it alone.
-        recreated = bool(recent) or await self._repo.any_relayed(ticket.id)
+        recreated = bool(recent) or await self._messages.any_relayed(ticket.id)
         if recreated:
             rider = None
         tail = card_tail(self._agents_t, recent, recreated=recreated)
@@ -443,7 +450,7 @@ class Relay:
 
     async def _unreachable(self, ticket: Ticket, batch: list[TicketMessage]) -> None:
         for message in batch:
-            await self._repo.failed(message.id, "customer blocked the bot")
+            await self._messages.failed(message.id, "customer blocked the bot")
         if not ticket.unreachable:
             await self._repo.set_unreachable(ticket.id, True)
             await self._tickets.event(ticket.id, self._agents_t("agents-unreachable"))
@@ -520,7 +527,11 @@ def in_words(t: Texts, message: TicketMessage) -> str:
 
 def _plain(message: TicketMessage) -> bool:
     """A text the customer wrote, not an edit: it may share a message with others."""
-    return message.direction == "in" and message.kind == "text" and message.edit_of is None
+    return (
+        message.direction == Direction.IN
+        and message.kind == MessageKind.TEXT
+        and message.edit_of is None
+    )
 
 
 def _rider(batch: list[TicketMessage]) -> TicketMessage | None:

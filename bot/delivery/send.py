@@ -18,7 +18,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from storage.tickets import TicketMessage
+from bot.domain.values import MessageKind
+from storage.messages import TicketMessage
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -30,10 +31,10 @@ _PLACE_ERRORS = (
     "chat not found",
 )
 _ALBUM = {
-    "photo": InputMediaPhoto,
-    "video": InputMediaVideo,
-    "document": InputMediaDocument,
-    "audio": InputMediaAudio,
+    MessageKind.PHOTO: InputMediaPhoto,
+    MessageKind.VIDEO: InputMediaVideo,
+    MessageKind.DOCUMENT: InputMediaDocument,
+    MessageKind.AUDIO: InputMediaAudio,
 }
 
 
@@ -94,10 +95,17 @@ def pack_lines(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
 
 # Sent again by file id with the header in the caption: the copy does not depend on the
 # customer keeping their message, and a header costs no post of the forum's 20 a minute.
-CAPTIONED = ("photo", "document", "video", "voice", "audio", "animation")
+CAPTIONED = (
+    MessageKind.PHOTO,
+    MessageKind.DOCUMENT,
+    MessageKind.VIDEO,
+    MessageKind.VOICE,
+    MessageKind.AUDIO,
+    MessageKind.ANIMATION,
+)
 # No caption to carry a header: it goes first, on its own.
-_BY_FILE = ("sticker", "video_note")
-TEXTS = ("text", "edit")
+_BY_FILE = (MessageKind.STICKER, MessageKind.VIDEO_NOTE)
+TEXTS = (MessageKind.TEXT, MessageKind.EDIT)
 # Whatever else (location, venue, contact, poll, dice) is copied from the source message.
 Describe = Callable[[TicketMessage], str]
 
@@ -217,7 +225,7 @@ async def _texts(bot: Bot, chat_id: int, thread_id: int | None, texts: list[str]
 async def _album(
     bot: Bot, chat_id: int, thread_id: int | None, batch: list[TicketMessage], lead: str
 ) -> list[list[int]]:
-    kind = batch[0].kind if batch[0].kind in _ALBUM else "document"
+    kind = batch[0].kind if batch[0].kind in _ALBUM else MessageKind.DOCUMENT
     items, rests = [], []
     for number, part in enumerate(batch):
         media_type = _ALBUM.get(part.kind, _ALBUM[kind])

@@ -6,14 +6,21 @@ import html
 from typing import Any
 
 from bot.domain.phones import mask
+from bot.domain.values import Direction, MessageKind, TicketStatus
 from bot.ports.marketplace import Account
 from bot.services.tickets import QueueEntry, shorten
 from bot.telegram.i18n import Texts
 from bot.telegram.text_keys import ORDER_PROBLEMS
-from storage.tickets import Ticket, TicketMessage
+from storage.messages import TicketMessage
+from storage.tickets import Ticket
 
 TITLE_LIMIT = 128  # Telegram's limit for a topic name
-_MARKS = {"new": "🆕", "taken": "👤", "waiting": "⏳", "closed": "✅"}
+_MARKS = {
+    TicketStatus.NEW: "🆕",
+    TicketStatus.TAKEN: "👤",
+    TicketStatus.WAITING: "⏳",
+    TicketStatus.CLOSED: "✅",
+}
 _QUOTE_LIMIT = 200
 # The card is one message: a long list of ticked items is shown in part, the whole of it
 # comes right after in the complaint itself.
@@ -77,7 +84,7 @@ def card_tail(t: Texts, recent: list[TicketMessage], *, recreated: bool = False)
     if recent:
         lines.append(t("agents-card-recent"))
         for message in recent:
-            who = "👤" if message.direction == "in" else "💬"
+            who = "👤" if message.direction == Direction.IN else "💬"
             lines.append(f"{who} {_quote(t, message)}")
     return "\n".join(lines)
 
@@ -147,5 +154,5 @@ def _quote(t: Texts, message: TicketMessage) -> str:
     text = (message.text or "").strip()
     if len(text) > _QUOTE_LIMIT:
         text = text[: _QUOTE_LIMIT - 1] + "…"
-    media = t("agents-media", kind=message.kind) if message.kind != "text" else ""
+    media = t("agents-media", kind=message.kind) if message.kind != MessageKind.TEXT else ""
     return " ".join(part for part in (media, html.escape(text, quote=False)) if part)
