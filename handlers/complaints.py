@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.delivery.relay import Relay
+from bot.domain.values import MessageKind
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
 from bot.ports.marketplace import Account, Order
 from bot.services.orders import OrderService
@@ -63,14 +64,14 @@ async def escalate(
     opened = await tickets.open_ticket(
         customer,
         locale=t.locale,
-        description=Written("text", chat_id, message_id, summary),
+        description=Written(MessageKind.TEXT, chat_id, message_id, summary),
         account_id=account.id,
         order_number=order.number,
         problem=problem,
         context={"items": ticked} if ticked else None,
     )
     if photos:
-        parts = [Written(**photo) for photo in photos]  # type: ignore[arg-type]
+        parts = [Written.restored(photo) for photo in photos]
         await tickets.attach(opened.ticket.id, customer, parts)
     if opened.changed:
         await relay.refresh_title(opened.ticket, card=True)

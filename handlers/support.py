@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.delivery.relay import Relay
+from bot.domain.values import TicketStatus
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.support import CloseCb, RateCb, customer_ticket_buttons
 from bot.ports.marketplace import Account
@@ -248,7 +249,8 @@ async def into_ticket(
         )
         await relay.refresh_title(await tickets.get(fed.ticket.id))
     else:
-        if fed.ticket.status == "waiting":  # the customer answered: the agent's turn again
+        # The customer answered: the agent's turn again.
+        if fed.ticket.status == TicketStatus.WAITING:
             await relay.refresh_title(await tickets.get(fed.ticket.id))
         # A quiet receipt on the message itself instead of a wall of "received".
         with contextlib.suppress(TelegramAPIError):

@@ -7,6 +7,7 @@ import logging
 
 from bot.delivery.outbox import Outbox
 from bot.domain.phones import mask
+from bot.domain.values import Channel
 from bot.keyboards.recovery import cancel_change
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.text_keys import NOTICES
@@ -41,7 +42,7 @@ class RecoveryNotices:
         self._outbox, self._translator, self._support = outbox, translator, support_chat_id
 
     def _t(self, recovery: Recovery) -> Texts:
-        return self._translator(recovery.locale)  # type: ignore[arg-type]
+        return self._translator(recovery.locale)
 
     async def old_chat(self, chat_id: int, recovery: Recovery, applied: bool) -> None:
         """With a way to stop it, or, once done, with whom to turn to."""
@@ -64,7 +65,7 @@ class RecoveryNotices:
         t = self._t(recovery)
         key = "recover-changed" if applied else "recover-notice"
         args = {"date": due_date(recovery), "phone": mask(recovery.new_phone)}
-        subject, body = NOTICES[key]["email" if "@" in destination else "sms"]
+        subject, body = NOTICES[key][Channel.EMAIL if "@" in destination else Channel.SMS]
         await self._outbox.put_contact(
             destination,
             t.plain(subject) if subject else "",

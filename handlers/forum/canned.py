@@ -8,8 +8,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.delivery.send import pack_lines
+from bot.domain.values import Locale
 from bot.services.tickets import TicketService
-from bot.settings import LOCALES
 from bot.telegram.i18n import Texts
 from bot.telegram.membership import AgentDirectory
 
@@ -45,8 +45,12 @@ async def cmd_canned_change(
         deleted = await tickets.delete_canned(parts[0])
         key = "agents-canned-deleted" if deleted else "agents-canned-missing"
         await message.reply(t(key, key=parts[0]))
-    elif command.command == "canned_set" and len(parts) == 3 and parts[1] in LOCALES:  # noqa: PLR2004
-        await tickets.set_canned(*parts)
-        await message.reply(t("agents-canned-saved", key=parts[0], locale=parts[1]))
+    elif (
+        command.command == "canned_set"
+        and len(parts) == 3  # noqa: PLR2004
+        and (locale := Locale.of(parts[1])) is not None
+    ):
+        await tickets.set_canned(parts[0], locale, parts[2])
+        await message.reply(t("agents-canned-saved", key=parts[0], locale=locale))
     else:
         await message.reply(t("agents-canned-usage"))

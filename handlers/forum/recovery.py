@@ -51,7 +51,7 @@ async def decided(
     if isinstance(message, Message):
         await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
     await _close_decided(approved, True, query.from_user.full_name, tickets, relay)
-    customer_t = translator(approved.locale)  # type: ignore[arg-type]
+    customer_t = translator(approved.locale)
     await _tell(
         bot,
         approved,
@@ -84,7 +84,7 @@ async def cmd_reject(
     except RecoveryError:
         await message.reply(t("agents-recovery-decided"))
         return
-    customer_t = translator(rejected.locale)  # type: ignore[arg-type]
+    customer_t = translator(rejected.locale)
     # The agent's words as written, after the frame and split at Telegram's limit.
     for part in framed(customer_t("recover-rejected-title"), reason):
         await _tell(bot, rejected, part)

@@ -18,6 +18,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.delivery.relay import Relay
 from bot.delivery.send import pack_lines
+from bot.domain.values import MessageKind
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
 from bot.services.tickets import (
     CannotRelay,
@@ -63,7 +64,7 @@ async def cmd_note(
     if not command.args:
         await message.reply(t("agents-note-empty"))
         return
-    note = Written("text", message.chat.id, message.message_id, text=command.args)
+    note = Written(MessageKind.TEXT, message.chat.id, message.message_id, text=command.args)
     await tickets.note(ticket.id, person(message), note)
     await message.reply(t("agents-note-saved"))
 
@@ -138,7 +139,7 @@ async def _close(
     # Said in the topic before the topic closes, then the customer is asked to rate.
     await message.answer(t("agents-closed", id=ticket.id, name=agent_name))
     await relay.refresh_title(closed)
-    customer_t = translator(closed.locale)  # type: ignore[arg-type]
+    customer_t = translator(closed.locale)
     try:
         await bot.send_message(
             closed.customer_id,
@@ -162,7 +163,7 @@ async def cmd_reply(
     if text is None:
         await message.reply(t("agents-canned-missing", key=key or "?"))
         return
-    reply = Written("text", message.chat.id, message.message_id, text=text)
+    reply = Written(MessageKind.TEXT, message.chat.id, message.message_id, text=text)
     await tickets.agent_wrote(ticket.id, person(message), reply)
 
 

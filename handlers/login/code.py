@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.domain.values import Channel
 from bot.keyboards.login import LoginAction, LoginCb, new_code, no_code
 from bot.services.codes import CodeBurned, CodeExpired, CodeWrong, NoCode, NotACode
 from bot.services.login import LoginService
@@ -22,7 +23,7 @@ from handlers.taps import alert
 
 router = Router(name=__name__)
 steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
-_RESEND = {LoginAction.BY_CALL: "call", LoginAction.BY_SMS: "sms"}
+_RESEND = {LoginAction.BY_CALL: Channel.CALL, LoginAction.BY_SMS: Channel.SMS}
 
 
 @steps.message(Login.code, TextButton("login-btn-no-code"))
@@ -33,7 +34,7 @@ async def no_code_asked(
     wait = await login.cooldown_left(message.chat.id)
     await message.answer(
         t("login-no-code-tips", shown=data.get("shown", "")),
-        reply_markup=no_code(t, data.get("channel", "sms"), wait),
+        reply_markup=no_code(t, Channel.of(data.get("channel")) or Channel.SMS, wait),
     )
 
 
@@ -103,10 +104,10 @@ async def _send_again(
     callback_answer: CallbackAnswer,
 ) -> None:
     data = await state.get_data()
-    channel = _RESEND.get(action, data.get("channel", ""))
+    channel = _RESEND.get(action, Channel.of(data.get("channel")))
     destination = data.get("destination", "")
     # An old button must not send a call to an email address, or anything to nowhere.
-    if not destination or ("@" in destination) != (channel == "email"):
+    if not (channel and destination) or ("@" in destination) != (channel == Channel.EMAIL):
         alert(callback_answer, t("button-stale"))
         return
     await send_code(

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.phones import InvalidEmail, InvalidPhone, parse_email, parse_phone
+from bot.domain.values import Channel
 from bot.keyboards.login import phone_request
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.ports.marketplace import Account
@@ -70,7 +71,7 @@ async def contact_shared(
     except InvalidPhone:
         await message.answer(t("login-phone-invalid", text=raw[:_ECHO_LIMIT]))
         return
-    await send_code(message, state, t, login, channel="sms", destination=phone)
+    await send_code(message, state, t, login, channel=Channel.SMS, destination=phone)
 
 
 @steps.message(Login.phone, F.text)
@@ -84,7 +85,7 @@ async def phone_entered(
         said = t("login-phone-invalid", text=text[:_ECHO_LIMIT])
         await unreadable(message, state, t, said, _PHONE_BUTTONS)
         return
-    await send_code(message, state, t, login, channel="sms", destination=phone)
+    await send_code(message, state, t, login, channel=Channel.SMS, destination=phone)
 
 
 @steps.message(Login.phone)
@@ -102,7 +103,7 @@ async def email_entered(
     except InvalidEmail:
         await message.answer(t("login-email-invalid"))
         return
-    await send_code(message, state, t, login, channel="email", destination=email)
+    await send_code(message, state, t, login, channel=Channel.EMAIL, destination=email)
 
 
 @steps.message(Login.email)

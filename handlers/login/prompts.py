@@ -8,6 +8,7 @@ from aiogram.types import Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.domain.phones import mask
+from bot.domain.values import Channel
 from bot.keyboards.login import phone_request, with_cancel
 from bot.services.codes import (
     DestinationCapped,
@@ -47,7 +48,7 @@ async def send_code(
     t: Texts,
     login: LoginService,
     *,
-    channel: str,
+    channel: Channel,
     destination: str,
     callback_answer: CallbackAnswer | None = None,
 ) -> None:
@@ -65,7 +66,7 @@ async def send_code(
         await message.answer(_refused(t, error, destination))
         return
     except ChannelOff as error:
-        if error.channel == "email":
+        if error.channel == Channel.EMAIL:
             await message.answer(t("login-channel-off-email"))
             await ask_phone(message, state, t)
         else:

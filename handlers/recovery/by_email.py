@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.phones import InvalidEmail, parse_email
+from bot.domain.values import RecoveryMethod
 from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, NotACode, TooSoon
 from bot.services.recovery import RecoveryService
 from bot.telegram.filters import Says, TextButton
@@ -54,7 +55,7 @@ async def email_entered(
             t("login-hourly-cap", minutes=error.minutes, hotline=t("help-hotline"))
         )
         return
-    await state.update_data(path="email")
+    await state.update_data(path=RecoveryMethod.EMAIL)
     await state.set_state(Recovery.email_code)
     await message.answer(t("recover-code-sent", length=length))
 

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 
 from bot.domain.phones import InvalidPhone, mask, parse_phone
+from bot.domain.values import Channel, RecoveryMethod
 from bot.keyboards.recovery import cancel_change
 from bot.services.codes import CodeError, CodeWrong, HourlyCapReached, NotACode, TooSoon
 from bot.services.recovery import RecoveryService, TooManyRecoveries
@@ -45,7 +46,7 @@ async def new_phone_entered(
         await message.answer(t("login-phone-invalid", text=raw[:_ECHO_LIMIT]))
         return
     try:
-        await recovery.send_phone_code(message.chat.id, phone, "sms", t.locale)
+        await recovery.send_phone_code(message.chat.id, phone, Channel.SMS, t.locale)
     except (TooSoon, HourlyCapReached) as error:
         key = "login-too-soon" if isinstance(error, TooSoon) else "login-hourly-cap"
         await message.answer(
@@ -81,7 +82,7 @@ async def phone_code_entered(
         return
     await state.update_data(new_phone=new_phone)
     data = await state.get_data()
-    if data.get("path") == "email" and data.get("account_id"):
+    if data.get("path") == RecoveryMethod.EMAIL and data.get("account_id"):
         await _schedule(message, state, t, recovery, data["account_id"], new_phone)
         return
     await state.set_state(Recovery.description)

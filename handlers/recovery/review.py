@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.domain.phones import InvalidPhone, parse_phone
+from bot.domain.values import MessageKind
 from bot.services.orders import parse_number
 from bot.services.recovery import Evidence, RecoveryService, TooManyRecoveries, normal_name
 from bot.services.tickets import Banned, Written
@@ -72,7 +73,7 @@ async def description_entered(
     evidence = Evidence(
         data.get("name", ""), data.get("order", ""), data.get("old_phone", ""), message.text or ""
     )
-    summary = Written("text", message.chat.id, message.message_id, text=message.text)
+    summary = Written(MessageKind.TEXT, message.chat.id, message.message_id, text=message.text)
     try:
         _, opened = await recovery.open_review(
             person(message), data.get("new_phone", ""), evidence, t.locale, summary

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.domain.phones import mask
+from bot.domain.values import RecoveryStatus
 from bot.keyboards.login import LoginAction, LoginCb
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.recovery import RecoveryCancelCb, cancel_change, email_prompt
@@ -69,7 +70,7 @@ async def recovery_button(
 
 
 async def _show_pending(message: Message, t: Texts, pending: PhoneChange) -> None:
-    if pending.status == "scheduled" and pending.due_at is not None:
+    if pending.status == RecoveryStatus.SCHEDULED and pending.due_at is not None:
         await message.answer(
             t("recover-pending-scheduled", phone=mask(pending.new_phone), date=due_date(pending)),
             reply_markup=cancel_change(t, pending.id),
