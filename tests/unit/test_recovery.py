@@ -7,9 +7,15 @@ from bot.delivery.background import Background
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer
 from bot.domain.clock import Clock, FrozenClock
-from bot.domain.values import Locale, RecoveryStatus
+from bot.domain.values import Locale, RecoveryMethod, RecoveryStatus
 from bot.ports.marketplace import Account
-from bot.services.codes import CodePolicy, CodeService
+from bot.services.codes import (
+    CodeExpired,
+    CodePolicy,
+    CodeService,
+    CodeWrong,
+    NotACode,
+)
 from bot.services.courier import Courier
 from bot.services.hours import SupportHours
 from bot.services.recovery import (
@@ -161,6 +167,36 @@ async def test_only_a_confirmed_email_gets_the_code(world: World) -> None:
     await world.outbox.deliver_due()
     assert [m[0] for m in world.mail.sent] == ["anna@example.com"]
     assert await world.service.confirm_email(7, world.mail.sent[0][2].split()[5]) == "A1"
+
+
+async def _mailed_code(world: World, email: str = "anna@example.com") -> str:
+    await world.service.send_email_code(7, email, Locale.RU)
+    await world.outbox.deliver_due()
+    return str(world.mail.sent[-1][2].split()[5])
+
+
+async def test_an_email_code_that_fails_twice_leaves_the_review_path_open(world: World) -> None:
+    # The flow counts what it cannot retry in place: a code that no longer works. A
+    # wrong try (it counts down) and text that is not a code are answered on the spot.
+    first = await _mailed_code(world)
+    with pytest.raises(CodeWrong):
+        await world.service.confirm_email(7, "000000" if first != "000000" else "111111")
+    with pytest.raises(NotACode):
+        await world.service.confirm_email(7, "no idea")
+    world.clock.advance(seconds=POLICY.ttl_seconds)
+    with pytest.raises(CodeExpired):
+        await world.service.confirm_email(7, first)
+    second = await _mailed_code(world)
+    assert len(world.mail.sent) == 2  # a fresh code, mailed again
+    world.clock.advance(seconds=POLICY.ttl_seconds)
+    with pytest.raises(CodeExpired):
+        await world.service.confirm_email(7, second)
+    # Neither failure started, or counts as, a recovery: the review opens as usual.
+    assert await world.service.pending(7) is None
+    await world.service.check_allowed(7, "A1")
+    recovery = await world.review(7)
+    assert (recovery.method, recovery.status) == (RecoveryMethod.REVIEW, RecoveryStatus.REVIEW)
+    assert recovery.account_id == "A1" and recovery.ticket_id is not None
 
 
 async def test_a_number_of_another_account_is_not_scheduled(world: World) -> None:
