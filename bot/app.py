@@ -31,6 +31,7 @@ from bot.delivery.intake import Incoming
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.relay import Relay
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.session import JsonSession
 from bot.domain.clock import Clock
@@ -138,8 +139,9 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         settings.outbound_group_per_minute,
         settings.outbound_global_per_second,
     )
+    retry = RetryPolicy()  # one for every call to Telegram: see bot/delivery/retry.py
     answers = Answers(db, AnswerRepo(db))
-    bot = _bot(settings, pacer, answers)
+    bot = _bot(settings, pacer, retry, answers)
     phone_sender, mail_sender, closers = _senders(settings)
     outbox = Outbox(
         bot,
@@ -147,6 +149,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         OutboxRepo(db),
         pacer,
         clock,
+        policy=retry,
         phone=phone_sender,
         mail=mail_sender,
         retry_seconds=settings.notice_retry_seconds,
@@ -155,7 +158,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
     background = Background()
     incoming = Incoming(IncomingRepo(db), answers, background)
     courier = Courier(outbox, translator, settings.code_ttl_seconds)
-    base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox)
+    base = Wiring(settings, db, clock, bot, translator, marketplace, courier, pacer, outbox, retry)
     queue = _queue_services(base)
     services: dict[str, object] = {
         "settings": settings,
@@ -214,6 +217,7 @@ class Wiring:
     courier: Courier
     pacer: Pacer
     outbox: Outbox
+    retry: RetryPolicy
 
 
 async def _marketplace(db: Database, clock: Clock, settings: Settings) -> EmbeddedMarketplace:
@@ -308,7 +312,16 @@ def _queue_services(w: Wiring) -> dict[str, object]:
         on_new_work=lambda *_: wake.set(),
     )
     relay = Relay(
-        w.bot, TicketRepo(w.db), tickets, w.marketplace, w.translator, s, wake, w.pacer, w.outbox
+        w.bot,
+        TicketRepo(w.db),
+        tickets,
+        w.marketplace,
+        w.translator,
+        s,
+        wake,
+        w.pacer,
+        w.outbox,
+        w.retry,
     )
     # Each needs the other: the relay reads tickets, and the service tells the relay
     # which queue has new work.
@@ -370,7 +383,7 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
     return phone or Unconfigured(), mail or Unconfigured(), closers
 
 
-def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
+def _bot(settings: Settings, pacer: Pacer, retry: RetryPolicy, answers: Answers) -> Bot:
     api = settings.telegram_api_url
     session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
     bot = Bot(
@@ -380,8 +393,9 @@ def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
     )
     # First: a handler's calls are held until its transaction commits, before any wait.
     answers.install(bot)
-    # The one outbound path: every message the bot posts is paced and retried here.
-    session.middleware(PacingMiddleware(pacer))
+    # The one outbound path: every message the bot posts is paced here, and retried here
+    # unless its sender keeps it to retry later (the relay, the outbox).
+    session.middleware(PacingMiddleware(pacer, retry))
     return bot
 
 
