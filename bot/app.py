@@ -324,8 +324,8 @@ def _queue_services(w: Wiring) -> dict[str, object]:
         w.retry,
     )
     # Each needs the other: the relay reads tickets, and the service tells the relay
-    # which queue has new work.
-    tickets.on_new_work = relay.poke
+    # which queue has new work and which ticket's topic must follow a change.
+    tickets.on_new_work, tickets.on_changed = relay.poke, relay.ticket_changed
     return {
         "tickets": tickets,
         "relay": relay,

@@ -113,22 +113,6 @@ class Relay:
         if self._forum is not None:
             await self._forum.refresh_title(ticket, card=card)
 
-    async def refresh_title(self, ticket: Ticket, *, card: bool = False) -> None:
-        await self.ticket_changed(ticket, card)
-
-    def album_part(self, media_group_id: str) -> None:
-        """Albums settle by their queue's own timing (see poke): nothing to note."""
-
-    def agents_text(self, key: str, **args: object) -> str:
-        """A text in the forum's language, for lines the bot adds to a ticket."""
-        return self._agents_t(key, **args)
-
-    def agents_line(self, key: str, said: str = "", **args: object) -> str:
-        """A line for a ticket's topic, stored plain (it is escaped when relayed), with what
-        a person said after it as they said it."""
-        title = self._agents_t.plain(key, **args)
-        return f"{title}\n{said}" if said else title
-
     async def start(self) -> None:
         await self._workers.start()
 

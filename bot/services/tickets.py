@@ -128,6 +128,8 @@ class TicketService:
         self.hours, self.policy = hours, policy
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
+        # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
+        self.on_changed: Callable[[Ticket, bool], Awaitable[None]] = _unheard
 
     async def open_ticket(
         self,
@@ -190,6 +192,11 @@ class TicketService:
             back,
             changed=not created and moved,
         )
+
+    async def changed(self, ticket: Ticket, *, card: bool = False) -> None:
+        """The ticket's status, holder or subject changed: its topic's title follows, and
+        with `card` its card (the holder, a decision, the order)."""
+        await self.on_changed(ticket, card)
 
     async def open_of(self, customer_id: int) -> Ticket | None:
         return await self._repo.open_of(customer_id)
@@ -430,6 +437,10 @@ class TicketService:
         await self._repo.add_message(_said(ticket.id, "in", customer, written, now))
         if ticket.status == "waiting":
             await self._repo.set_status(ticket.id, "taken")
+
+
+async def _unheard(ticket: Ticket, card: bool) -> None:
+    return None
 
 
 def _said(
