@@ -121,7 +121,8 @@ class Pacer:
                 del self._waited[chat_id]
 
     def hold(self, chat_id: int, seconds: float) -> None:
-        """Telegram said 429 for this chat: nothing more to it for ``seconds``."""
+        """Nothing more to this chat for ``seconds``: Telegram said 429, or a call to it
+        waits to be tried again."""
         now = self._clock()
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), now + seconds)
         self._waited[chat_id] = now  # behind: whoever sends next waits for it
@@ -246,7 +247,8 @@ class PacingMiddleware(BaseRequestMiddleware):
             self._response_types[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         target = _destination(method)
         if target is None:
-            # Not a post: not paced, and not tried again (it changes what is there).
+            # Not a post: not paced, and not tried again. A failed edit, reaction or tap's
+            # answer leaves what was there; polling backs off on its own.
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:

@@ -12,8 +12,10 @@ Who retries: exactly one layer for any call.
 - The relay and the outbox keep their work in the database: they do not retry in place.
   They mark the queue with the policy's next pause, and a later pass tries again, for as
   long as it takes (an outage never loses a message or a notice).
-- Every other call (the answers to what a person just did, start-up calls) has nothing to
+- Every other post (the answers to what a person just did, start-up calls) has nothing to
   come back to later: the session's middleware tries it up to ``tries`` times in place.
+- Calls that post nothing (edits, reactions, topic changes, taps' answers) are tried
+  once: a failure leaves what was there. Their 429 still holds the chat.
 """
 
 from __future__ import annotations
