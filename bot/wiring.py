@@ -16,6 +16,7 @@ from bot.delivery.answers import Answers
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.relay import Relay
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.session import JsonSession
 from bot.domain.clock import Clock
@@ -66,6 +67,7 @@ class Core:
     outbox: Outbox
     courier: Courier
     closers: list[SmsGateway]
+    retry: RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ def build_core(
     pacer = Pacer(
         s.outbound_chat_per_second, s.outbound_group_per_minute, s.outbound_global_per_second
     )
+    retry = RetryPolicy()  # one for every call to Telegram: see bot/delivery/retry.py
     answers = Answers(db, AnswerRepo(db))
-    bot = _bot(settings, pacer, answers)
+    bot = _bot(settings, pacer, retry, answers)
     phone, mail, closers = _senders(settings)
     outbox = Outbox(
         bot,
@@ -105,6 +108,7 @@ def build_core(
         OutboxRepo(db),
         pacer,
         clock,
+        policy=retry,
         phone=phone,
         mail=mail,
         retry_seconds=s.notice_retry_seconds,
@@ -112,7 +116,18 @@ def build_core(
     )
     courier = Courier(outbox, translator, s.code_ttl_seconds)
     return Core(
-        settings, db, clock, bot, translator, marketplace, answers, pacer, outbox, courier, closers
+        settings,
+        db,
+        clock,
+        bot,
+        translator,
+        marketplace,
+        answers,
+        pacer,
+        outbox,
+        courier,
+        closers,
+        retry,
     )
 
 
@@ -211,10 +226,11 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
         wake,
         core.pacer,
         core.outbox,
+        core.retry,
     )
     # Each needs the other: the relay reads tickets, and the service tells the relay
-    # which queue has new work.
-    tickets.on_new_work = relay.poke
+    # which queue has new work and which ticket's topic must follow a change.
+    tickets.on_new_work, tickets.on_changed = relay.poke, relay.ticket_changed
     return tickets, relay
 
 
@@ -268,7 +284,7 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
     return phone or Unconfigured(), mail or Unconfigured(), closers
 
 
-def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
+def _bot(settings: Settings, pacer: Pacer, retry: RetryPolicy, answers: Answers) -> Bot:
     api = settings.telegram_api_url
     session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
     bot = Bot(
@@ -278,6 +294,7 @@ def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
     )
     # First: a handler's calls are held until its transaction commits, before any wait.
     answers.install(bot)
-    # The one outbound path: every message the bot posts is paced and retried here.
-    session.middleware(PacingMiddleware(pacer))
+    # The one outbound path: every message the bot posts is paced here, and retried here
+    # unless its sender keeps it to retry later (the relay, the outbox).
+    session.middleware(PacingMiddleware(pacer, retry))
     return bot

@@ -15,7 +15,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
 from bot.domain.values import MessageKind
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
 from bot.ports.marketplace import Account, Order
@@ -40,7 +39,6 @@ async def escalate(
     source: Message | CallbackQuery,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     account: Account,
     order: Order,
     problem: str,
@@ -74,7 +72,7 @@ async def escalate(
         parts = [Written.restored(photo) for photo in photos]
         await tickets.attach(opened.ticket.id, customer, parts)
     if opened.changed:
-        await relay.refresh_title(opened.ticket, card=True)
+        await tickets.changed(opened.ticket, card=True)
     return opened.ticket.id
 
 
@@ -92,7 +90,6 @@ async def photo_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -111,7 +108,7 @@ async def photo_added(
     ]
     await state.update_data(photos=photos)
     if photo.text:  # a caption is the description: the complaint is complete
-        await description_added(message, state, t, orders, tickets, relay, account)
+        await description_added(message, state, t, orders, tickets, account)
         return
     album = photo.media_group_id
     if album and any(p.get("media_group_id") == album for p in earlier):
@@ -128,7 +125,6 @@ async def description_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -141,7 +137,6 @@ async def description_added(
         message,
         t,
         tickets,
-        relay,
         account,
         order,
         data.get("problem", "other"),
@@ -188,7 +183,6 @@ async def items_done(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     callback_answer: CallbackAnswer,
 ) -> None:
     ticked = (await state.get_data()).get("ticked", [])
@@ -202,7 +196,7 @@ async def items_done(
         if i < len(order.items)
     ]
     ticket_id = await escalate(
-        query, t, tickets, relay, account, order, "wrong", "; ".join(titles), ticked=titles
+        query, t, tickets, account, order, "wrong", "; ".join(titles), ticked=titles
     )
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramAPIError):

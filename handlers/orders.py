@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.orders import (
     CancelCb,
@@ -148,14 +147,13 @@ async def problem_chosen(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         return
     answer = orders.answer(order, callback_data.problem)
     if answer is Answer.LATE:
-        ticket_id = await escalate(query, t, tickets, relay, account, order, "late", "")
+        ticket_id = await escalate(query, t, tickets, account, order, "late", "")
         await message.answer(t("orders-answer-late", eta=_date(order), id=ticket_id))
     elif answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
         await _ask(message, state, t, order, callback_data.problem, answer)

@@ -59,6 +59,8 @@ class TicketDesk:
         self.hours, self.policy = hours, policy
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
+        # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
+        self.on_changed: Callable[[Ticket, bool], Awaitable[None]] = _unheard
 
     async def get(self, ticket_id: int) -> Ticket:
         ticket = await self._tickets.get(ticket_id)
@@ -68,6 +70,11 @@ class TicketDesk:
 
     async def by_topic(self, topic_id: int) -> Ticket | None:
         return await self._tickets.by_topic(topic_id)
+
+    async def changed(self, ticket: Ticket, *, card: bool = False) -> None:
+        """The ticket's status, holder or subject changed: its topic's title follows, and
+        with `card` its card (the holder, a decision, the order)."""
+        await self.on_changed(ticket, card)
 
     async def open_of(self, customer_id: int) -> Ticket | None:
         return await self._tickets.open_of(customer_id)
@@ -175,3 +182,7 @@ class TicketDesk:
 
     async def canned_list(self) -> list[tuple[str, Locale, str]]:
         return await self._canned.all()
+
+
+async def _unheard(ticket: Ticket, card: bool) -> None:
+    return None

@@ -9,7 +9,6 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.delivery.relay import Relay
 from bot.delivery.send import framed
 from bot.domain.phones import mask
 from bot.keyboards.recovery import Decision, RecoveryDecisionCb, cancel_change
@@ -32,7 +31,6 @@ async def decided(
     t: Texts,
     recovery: RecoveryService,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -50,7 +48,7 @@ async def decided(
     await query.answer()
     if isinstance(message, Message):
         await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
-    await _close_decided(approved, True, query.from_user.full_name, tickets, relay)
+    await _close_decided(approved, True, query.from_user.full_name, tickets)
     customer_t = translator(approved.locale)
     await _tell(
         bot,
@@ -68,7 +66,6 @@ async def cmd_reject(
     t: Texts,
     recovery: RecoveryService,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -90,17 +87,17 @@ async def cmd_reject(
         await _tell(bot, rejected, part)
     await message.reply(t("agents-recovery-rejected"))
     name = message.from_user.full_name if message.from_user else "—"
-    await _close_decided(rejected, False, name, tickets, relay)
+    await _close_decided(rejected, False, name, tickets)
 
 
 async def _close_decided(
-    decided: Recovery, approved: bool, name: str, tickets: TicketService, relay: Relay
+    decided: Recovery, approved: bool, name: str, tickets: TicketService
 ) -> None:
     """Decided once, a recovery is done: its card says so, and its ticket leaves the queue."""
     if decided.ticket_id is None:
         return
     closed = await tickets.decided(decided.ticket_id, approved, name)
-    await relay.refresh_title(closed, card=True)
+    await tickets.changed(closed, card=True)
 
 
 async def _tell(bot: Bot, pending: Recovery, text: str, with_cancel: Texts | None = None) -> None:

@@ -16,7 +16,6 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
 from bot.delivery.send import pack_lines
 from bot.domain.values import MessageKind
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
@@ -70,9 +69,7 @@ async def cmd_note(
 
 
 @router.message(Command("take"), InTicket())
-async def cmd_take(
-    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
-) -> None:
+async def cmd_take(message: Message, ticket: Ticket, t: Texts, tickets: TicketService) -> None:
     agent = person(message)
     try:
         taken = await tickets.take(ticket.id, agent)
@@ -86,11 +83,16 @@ async def cmd_take(
         )
         return
     await message.reply(t("agents-taken", id=ticket.id, name=agent.name))
-    await relay.refresh_title(taken, card=True)
+    await tickets.changed(taken, card=True)
 
 
 async def _take_over(
-    message: Message, ticket: Ticket, agent: Person, t: Texts, relay: Relay, taken: Ticket
+    message: Message,
+    ticket: Ticket,
+    agent: Person,
+    t: Texts,
+    tickets: TicketService,
+    taken: Ticket,
 ) -> None:
     """Said in the topic, naming the one who held it so that Telegram tells them."""
     if ticket.assignee_id is not None and ticket.assignee_id != agent.id:
@@ -105,7 +107,7 @@ async def _take_over(
         )
     else:
         await message.answer(t("agents-taken", id=ticket.id, name=agent.name))
-    await relay.refresh_title(taken, card=True)
+    await tickets.changed(taken, card=True)
 
 
 @router.message(Command("close"), InTicket())
@@ -114,11 +116,10 @@ async def cmd_close(
     ticket: Ticket,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
-    await _close(message, ticket, t, tickets, relay, bot, translator, person(message).name)
+    await _close(message, ticket, t, tickets, bot, translator, person(message).name)
 
 
 async def _close(
@@ -126,7 +127,6 @@ async def _close(
     ticket: Ticket,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
     agent_name: str,
@@ -138,7 +138,7 @@ async def _close(
         return
     # Said in the topic before the topic closes, then the customer is asked to rate.
     await message.answer(t("agents-closed", id=ticket.id, name=agent_name))
-    await relay.refresh_title(closed)
+    await tickets.changed(closed)
     customer_t = translator(closed.locale)
     try:
         await bot.send_message(
@@ -199,17 +199,15 @@ async def unknown_command(message: Message, t: Texts) -> None:
 
 @router.message(InTicket())
 async def agent_replies(
-    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
+    message: Message, ticket: Ticket, t: Texts, tickets: TicketService
 ) -> None:
-    if message.media_group_id:
-        relay.album_part(message.media_group_id)
     try:
         updated = await tickets.agent_wrote(ticket.id, person(message), written(message))
     except CannotRelay:
         await message.reply(t("agents-cannot-relay"))
         return
     if updated.status != ticket.status:
-        await relay.refresh_title(updated)
+        await tickets.changed(updated)
 
 
 @router.edited_message(InTicket())
@@ -225,7 +223,6 @@ async def card_button(
     callback_data: TicketCb,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -254,10 +251,10 @@ async def card_button(
         if over:
             with contextlib.suppress(TelegramAPIError):  # the question is answered
                 await message.edit_reply_markup(reply_markup=None)
-        await _take_over(message, ticket, person(query), t, relay, taken)
+        await _take_over(message, ticket, person(query), t, tickets, taken)
     else:
         await query.answer()
-        await _close(message, ticket, t, tickets, relay, bot, translator, name)
+        await _close(message, ticket, t, tickets, bot, translator, name)
 
 
 @router.callback_query()
