@@ -6,7 +6,7 @@ The names are a contract shared with deployment tooling (see README): keep them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,10 +14,8 @@ import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.values import Locale
 from bot.services.hours import parse_window
-
-Locale = Literal["ru", "en"]
-LOCALES: tuple[Locale, ...] = ("ru", "en")
 
 _MINUTE = 60
 _DAY = 24 * 60 * _MINUTE
@@ -43,7 +41,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/support.sqlite3")
     support_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
-    default_locale: Locale = "ru"
+    default_locale: Locale = Locale.RU
 
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None

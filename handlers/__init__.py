@@ -28,6 +28,7 @@ from handlers import (
     support,
     taps,
 )
+from handlers.forum import canned as forum_canned
 from handlers.forum import recovery as forum_recovery
 from handlers.forum import tickets as forum_tickets
 
@@ -52,7 +53,10 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         requests.router,
         fallback.router,
     )
-    _detach(forum_tickets.router, forum_recovery.router, *customer_routers, taps.unmatched)
+    # Recovery's /reject and the canned replies before the agents' catch-all for unknown
+    # commands.
+    forum_routers = (forum_recovery.router, forum_canned.router, forum_tickets.router)
+    _detach(*forum_routers, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
     dp.callback_query.middleware(taps.AnswerAfter())
 
@@ -70,8 +74,7 @@ def route(dp: Router, support_chat_id: int | None, forum_texts: Texts) -> None:
         forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
         for observer in (forum.message, forum.edited_message, forum.callback_query):
             observer.middleware(ForumTexts(forum_texts))
-        # Recovery's /reject before the agents' catch-all for unknown commands.
-        forum.include_routers(forum_recovery.router, forum_tickets.router)
+        forum.include_routers(*forum_routers)
         dp.include_router(forum)
     dp.include_router(taps.unmatched)
     _inline_sync_filters(dp)

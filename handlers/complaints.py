@@ -15,7 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
+from bot.domain.values import MessageKind
 from bot.keyboards.orders import ItemCb, ItemsDoneCb, items
 from bot.ports.marketplace import Account, Order
 from bot.services.orders import OrderService
@@ -23,6 +23,7 @@ from bot.services.tickets import TicketService, Written
 from bot.telegram.filters import OwnOrder
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Orders
+from bot.telegram.text_keys import ORDER_PROBLEMS
 from handlers.convert import person, written
 from handlers.taps import alert
 
@@ -38,7 +39,6 @@ async def escalate(
     source: Message | CallbackQuery,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     account: Account,
     order: Order,
     problem: str,
@@ -51,27 +51,28 @@ async def escalate(
     # Their own message is the source; a tap has none (the message tapped is the bot's,
     # and tapping it again later must not be taken for the same words), and a captioned
     # photo is the source of the photo itself.
-    typed = isinstance(source, Message) and source.text is not None
-    chat_id, message_id = (source.chat.id, source.message_id) if typed else (customer.id, None)
+    chat_id, message_id = customer.id, None
+    if isinstance(source, Message) and source.text is not None:
+        chat_id, message_id = source.chat.id, source.message_id
     # Their words go in as they are, after the frame: never through a text's template.
     title = t.plain(
-        "orders-summary-title", number=order.number, problem=t.plain(f"orders-problem-{problem}")
+        "orders-summary-title", number=order.number, problem=t.plain(ORDER_PROBLEMS[problem])
     )
     summary = f"{title}\n{text}" if text else title
     opened = await tickets.open_ticket(
         customer,
         locale=t.locale,
-        description=Written("text", chat_id, message_id, summary),
+        description=Written(MessageKind.TEXT, chat_id, message_id, summary),
         account_id=account.id,
         order_number=order.number,
         problem=problem,
         context={"items": ticked} if ticked else None,
     )
     if photos:
-        parts = [Written(**photo) for photo in photos]  # type: ignore[arg-type]
+        parts = [Written.restored(photo) for photo in photos]
         await tickets.attach(opened.ticket.id, customer, parts)
     if opened.changed:
-        await relay.refresh_title(opened.ticket, card=True)
+        await tickets.changed(opened.ticket, card=True)
     return opened.ticket.id
 
 
@@ -89,7 +90,6 @@ async def photo_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -108,7 +108,7 @@ async def photo_added(
     ]
     await state.update_data(photos=photos)
     if photo.text:  # a caption is the description: the complaint is complete
-        await description_added(message, state, t, orders, tickets, relay, account)
+        await description_added(message, state, t, orders, tickets, account)
         return
     album = photo.media_group_id
     if album and any(p.get("media_group_id") == album for p in earlier):
@@ -125,7 +125,6 @@ async def description_added(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
     account: Account | None,
 ) -> None:
     data = await state.get_data()
@@ -138,7 +137,6 @@ async def description_added(
         message,
         t,
         tickets,
-        relay,
         account,
         order,
         data.get("problem", "other"),
@@ -185,7 +183,6 @@ async def items_done(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     callback_answer: CallbackAnswer,
 ) -> None:
     ticked = (await state.get_data()).get("ticked", [])
@@ -199,7 +196,7 @@ async def items_done(
         if i < len(order.items)
     ]
     ticket_id = await escalate(
-        query, t, tickets, relay, account, order, "wrong", "; ".join(titles), ticked=titles
+        query, t, tickets, account, order, "wrong", "; ".join(titles), ticked=titles
     )
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramAPIError):

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.values import MessageKind
 from bot.services.tickets import Person, Written
 
-_FILES = ("document", "video", "voice", "audio", "animation", "sticker", "video_note")
+# Also the names of Message's fields that carry them.
+_FILES = (
+    MessageKind.DOCUMENT,
+    MessageKind.VIDEO,
+    MessageKind.VOICE,
+    MessageKind.AUDIO,
+    MessageKind.ANIMATION,
+    MessageKind.STICKER,
+    MessageKind.VIDEO_NOTE,
+)
 
 
 def written(message: Message) -> Written:
@@ -14,12 +24,12 @@ def written(message: Message) -> Written:
     with no file and no text (a location, a poll...) keeps in `text` what it says, in
     words: what agents read when Telegram would not copy it, and a line of the ticket."""
     kind, file_id, text = (
-        "text",
+        MessageKind.TEXT,
         None,
         message.text if message.text is not None else message.caption,
     )
     if message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
+        kind, file_id = MessageKind.PHOTO, message.photo[-1].file_id
     elif media := next((n for n in _FILES if getattr(message, n, None) is not None), None):
         kind, file_id = media, getattr(message, media).file_id
         if message.sticker is not None:
@@ -27,7 +37,7 @@ def written(message: Message) -> Written:
     elif (described := _in_words(message)) is not None:
         kind, text = described
     elif text is None:
-        kind = "other"  # a story, a game, an invoice...: nothing a bot can pass on
+        kind = MessageKind.OTHER  # a story, a game, an invoice...: nothing a bot can pass on
     return Written(
         kind=kind,
         chat_id=message.chat.id,
@@ -38,24 +48,24 @@ def written(message: Message) -> Written:
     )
 
 
-def _in_words(message: Message) -> tuple[str, str] | None:
+def _in_words(message: Message) -> tuple[MessageKind, str] | None:
     if message.venue is not None:  # before location: a venue carries one too
         venue, where = message.venue, message.venue.location
         return (
-            "venue",
+            MessageKind.VENUE,
             f"{venue.title}, {venue.address} ({_point(where.latitude, where.longitude)})",
         )
     if message.location is not None:
-        return "location", _point(message.location.latitude, message.location.longitude)
+        return MessageKind.LOCATION, _point(message.location.latitude, message.location.longitude)
     if message.contact is not None:
         contact = message.contact
         name = " ".join(filter(None, [contact.first_name, contact.last_name]))
-        return "contact", f"{name}, {contact.phone_number}"
+        return MessageKind.CONTACT, f"{name}, {contact.phone_number}"
     if message.poll is not None:
         options = "\n".join(f"— {option.text}" for option in message.poll.options)
-        return "poll", f"{message.poll.question}\n{options}"
+        return MessageKind.POLL, f"{message.poll.question}\n{options}"
     if message.dice is not None:
-        return "dice", f"{message.dice.emoji} {message.dice.value}"
+        return MessageKind.DICE, f"{message.dice.emoji} {message.dice.value}"
     return None
 
 

@@ -8,7 +8,6 @@ import logging
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
-from bot.delivery.relay import Relay
 from bot.services.tickets import Banned, TicketNotFound
 from bot.telegram.i18n import Texts, Translator
 
@@ -16,9 +15,7 @@ log = logging.getLogger(__name__)
 _STALE = (TicketNotFound, OverflowError)  # OverflowError: an id past SQLite's integers
 
 
-async def on_error(
-    event: ErrorEvent, translator: Translator, t: Texts | None = None, relay: Relay | None = None
-) -> None:
+async def on_error(event: ErrorEvent, translator: Translator, t: Texts | None = None) -> None:
     update = event.update
     query = update.callback_query
     message = update.message or (query.message if query else None)
@@ -35,9 +32,9 @@ async def on_error(
     if message is None or user is None:
         return
     key = "button-stale" if stale else "support-banned" if banned else "error-generic"
-    if message.chat.type != "private" and relay is not None:
+    if message.chat.type != "private":
         # The agents' forum speaks one language.
-        text = relay.agents_text("agents-button-stale" if stale else key)
+        text = translator(translator.default)("agents-button-stale" if stale else key)
     else:
         # `t` is there when the customer middleware ran: it knows the chosen language.
         texts = t or translator(translator.pick(None, user.language_code))

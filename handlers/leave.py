@@ -14,12 +14,14 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot.keyboards.menu import MenuCb
 from bot.ports.marketplace import Account
 from bot.telegram.i18n import Texts
-from bot.telegram.states import REPLY_KEYBOARD_STATES
+from bot.telegram.states import REPLY_KEYBOARD_STATES, Login, Recovery, Support
+from bot.telegram.text_keys import LEFT_STEPS
 from handlers.menu import show_menu
 
 router = Router(name=__name__)
@@ -27,7 +29,11 @@ router = Router(name=__name__)
 # The customer's commands; agents' and flow-internal ones (/skip) are not here.
 COMMANDS = ("start", "cancel", "help", "language", "login", "orders", "recover", "support")
 # A command that starts its own flow over drops nothing the person did not ask to drop.
-_STARTS_OVER = {"login": "Login", "recover": "Recover", "support": "Support"}
+_STARTS_OVER: dict[str, type[StatesGroup]] = {
+    "login": Login,
+    "recover": Recovery,
+    "support": Support,
+}
 
 
 class InFlow(Filter):
@@ -54,7 +60,8 @@ async def command_in_flow(
     if command.command == "cancel":  # leaving is all /cancel asks for
         await show_menu(message, t, account, line, drop_reply_keyboard=keyboard_shown)
         return None
-    if _STARTS_OVER.get(command.command) != left.partition(":")[0]:
+    starts_over = _STARTS_OVER.get(command.command)
+    if starts_over is None or left not in starts_over:
         markup = ReplyKeyboardRemove() if keyboard_shown else None
         await message.answer(line, reply_markup=markup)
     handler = _handler_of(event_router, command.command)
@@ -79,11 +86,8 @@ async def menu_in_flow(query: CallbackQuery, left: str, state: FSMContext, t: Te
 
 def left_line(t: Texts, stored: str) -> str:
     """The one line that says which step was dropped: by its state, else by its flow."""
-    group, _, step = stored.partition(":")
-    for key in (f"leave-{group.lower()}-{step.replace('_', '-')}", f"leave-{group.lower()}"):
-        if key in t.keys:
-            return t(key)
-    return t("leave-step")
+    group = stored.partition(":")[0]
+    return t(LEFT_STEPS.get(stored) or LEFT_STEPS.get(group, "leave-step"))
 
 
 def _handler_of(leave: Router, command: str) -> HandlerObject | None:

@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.orders import (
     CancelCb,
@@ -34,9 +33,10 @@ from bot.services.tickets import TicketService
 from bot.telegram.filters import OwnOrder, Says
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Orders
+from bot.telegram.text_keys import ORDER_ANSWERS
 from handlers.choices import unreadable
 from handlers.complaints import escalate
-from handlers.login import start_login
+from handlers.login.prompts import start_login
 from handlers.orders_views import pickup_text, show_order, show_orders
 from handlers.taps import alert
 
@@ -147,14 +147,13 @@ async def problem_chosen(
     t: Texts,
     orders: OrderService,
     tickets: TicketService,
-    relay: Relay,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         return
     answer = orders.answer(order, callback_data.problem)
     if answer is Answer.LATE:
-        ticket_id = await escalate(query, t, tickets, relay, account, order, "late", "")
+        ticket_id = await escalate(query, t, tickets, account, order, "late", "")
         await message.answer(t("orders-answer-late", eta=_date(order), id=ticket_id))
     elif answer in (Answer.ASK_PHOTOS, Answer.ASK_DETAILS):
         await _ask(message, state, t, order, callback_data.problem, answer)
@@ -189,7 +188,7 @@ async def _ask(
     """Photos or a description come next; the order and problem wait in the FSM."""
     await state.set_state(Orders.photos if answer is Answer.ASK_PHOTOS else Orders.details)
     await state.set_data({"number": order.number, "problem": problem.value, "photos": []})
-    await message.answer(t(f"orders-answer-{answer.value}"))
+    await message.answer(t(ORDER_ANSWERS[answer]))
 
 
 @router.callback_query(CancelCb.filter(), OwnOrder())
@@ -260,7 +259,7 @@ def _answer_text(t: Texts, orders: OrderService, order: Order, answer: Answer) -
         return pickup_text(t, orders.pickup(order))
     status = status_label(t, order.status)
     return t(
-        f"orders-answer-{answer.value}",
+        ORDER_ANSWERS[answer],
         eta=_date(order),
         point=order.pickup_point or "—",
         number=order.number,

@@ -8,6 +8,7 @@ from bot.keyboards.orders import orders_list, problems, status_label
 from bot.ports.marketplace import Account, Order, OrderStatus
 from bot.services.orders import ON_THE_WAY, PREPARING, OrderService, Pickup, received_on
 from bot.telegram.i18n import Html, Texts
+from bot.telegram.text_keys import PAYMENTS
 
 # Room for the items in a card: Fluent cuts a placeable at 2,500 characters, and
 # Telegram takes 4,096 in a message with the rest of the card.
@@ -83,8 +84,8 @@ def order_card(t: Texts, order: Order) -> str:
 
 
 def payment(t: Texts, order: Order) -> str:
-    if order.payment in ("card", "cash"):
-        return t(f"orders-payment-{order.payment}")
+    if order.payment in PAYMENTS:
+        return t(PAYMENTS[order.payment])
     return t("orders-payment-other", method=order.payment or "—")
 
 

@@ -11,12 +11,11 @@ from aiogram.types import Message
 from bot.ports.marketplace import Account
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryService
-from bot.services.tickets import TicketService
 from bot.settings import Settings
 from bot.telegram.filters import Says
 from bot.telegram.i18n import Texts
 from handlers.orders import cmd_orders
-from handlers.recovery import cmd_recover
+from handlers.recovery.start import cmd_recover
 
 router = Router(name=__name__)
 
@@ -38,7 +37,6 @@ async def recovery_asked(
     state: FSMContext,
     t: Texts,
     recovery: RecoveryService,
-    tickets: TicketService,
     settings: Settings,
 ) -> None:
-    await cmd_recover(message, state, t, recovery, tickets, settings)
+    await cmd_recover(message, state, t, recovery, settings)

@@ -13,13 +13,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReactionTypeEmoji
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
+from bot.domain.values import TicketStatus
 from bot.keyboards.menu import MenuAction, MenuCb
 from bot.keyboards.support import CloseCb, RateCb, customer_ticket_buttons
 from bot.ports.marketplace import Account
 from bot.services.tickets import Banned, Opened, TicketError, TicketService
 from bot.telegram.filters import AsksForHuman
-from bot.telegram.i18n import Texts
+from bot.telegram.i18n import Texts, Translator
 from bot.telegram.states import Support
 from handlers.convert import person, written
 from handlers.menu import show_menu
@@ -94,11 +94,8 @@ async def description_given(
     t: Texts,
     tickets: TicketService,
     account: Account | None,
-    relay: Relay,
 ) -> None:
     await state.clear()
-    if message.media_group_id:
-        relay.album_part(message.media_group_id)
     await _open(message, t, tickets, account)
 
 
@@ -141,7 +138,7 @@ async def customer_closes(
     callback_data: CloseCb,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
+    translator: Translator,
     callback_answer: CallbackAnswer,
 ) -> None:
     ticket = await tickets.open_of(query.from_user.id)
@@ -149,8 +146,8 @@ async def customer_closes(
         alert(callback_answer, t("support-nothing-to-close"))
         return
     closed = await tickets.close(ticket.id)
-    await tickets.event(ticket.id, relay.agents_text("agents-closed-by-customer"))
-    await relay.refresh_title(closed)
+    await tickets.event(ticket.id, _agents(translator)("agents-closed-by-customer"))
+    await tickets.changed(closed)
     if isinstance(query.message, Message):
         await query.message.answer(t("support-closed-by-you", id=ticket.id))
 
@@ -162,7 +159,7 @@ async def rated(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
+    translator: Translator,
     callback_answer: CallbackAnswer,
 ) -> None:
     try:
@@ -173,7 +170,7 @@ async def rated(
         alert(callback_answer, t("button-stale"))
         return
     await tickets.event(
-        ticket.id, relay.agents_line("agents-rated", stars="⭐" * callback_data.score)
+        ticket.id, _agents_line(translator, "agents-rated", stars="⭐" * callback_data.score)
     )
     await state.set_state(Support.comment)
     await state.update_data(ticket_id=ticket.id)
@@ -197,7 +194,7 @@ async def comment_given(
     state: FSMContext,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
+    translator: Translator,
     account: Account | None,
 ) -> None:
     ticket_id = (await state.get_data()).get("ticket_id")
@@ -206,7 +203,7 @@ async def comment_given(
         try:
             await tickets.comment(ticket_id, message.chat.id, message.text or "")
             await tickets.event(
-                ticket_id, relay.agents_line("agents-comment-title", message.text or "")
+                ticket_id, _agents_line(translator, "agents-comment-title", message.text or "")
             )
         except Banned:
             await message.answer(t("support-banned", hotline=t("help-hotline")))
@@ -222,12 +219,8 @@ async def comment_invalid(message: Message, t: Texts) -> None:
 
 
 @router.message(StateFilter(None), ~F.text.startswith("/"))
-async def into_ticket(
-    message: Message, t: Texts, tickets: TicketService, relay: Relay, bot: Bot
-) -> None:
+async def into_ticket(message: Message, t: Texts, tickets: TicketService, bot: Bot) -> None:
     """Outside any flow, whatever a customer with a ticket sends goes into it."""
-    if message.media_group_id:
-        relay.album_part(message.media_group_id)
     fed = await tickets.customer_wrote(person(message), written(message), t.locale)
     if fed.banned:
         await message.answer(t("support-banned", hotline=t("help-hotline")))
@@ -246,10 +239,11 @@ async def into_ticket(
             t("support-reopened", id=fed.ticket.id),
             reply_markup=customer_ticket_buttons(t, fed.ticket.id),
         )
-        await relay.refresh_title(await tickets.get(fed.ticket.id))
+        await tickets.changed(await tickets.get(fed.ticket.id))
     else:
-        if fed.ticket.status == "waiting":  # the customer answered: the agent's turn again
-            await relay.refresh_title(await tickets.get(fed.ticket.id))
+        # The customer answered: the agent's turn again.
+        if fed.ticket.status == TicketStatus.WAITING:
+            await tickets.changed(await tickets.get(fed.ticket.id))
         # A quiet receipt on the message itself instead of a wall of "received".
         with contextlib.suppress(TelegramAPIError):
             await bot.set_message_reaction(
@@ -263,3 +257,15 @@ async def customer_edited(message: Message, tickets: TicketService) -> None:
         await tickets.customer_edited(
             message.chat.id, message.message_id, message.text or message.caption or ""
         )
+
+
+def _agents(translator: Translator) -> Texts:
+    """The agents' forum speaks one language."""
+    return translator(translator.default)
+
+
+def _agents_line(translator: Translator, key: str, said: str = "", **args: object) -> str:
+    """A line for a ticket's topic, stored plain (it is escaped when relayed), with what
+    a person said after it as they said it."""
+    title = _agents(translator).plain(key, **args)
+    return f"{title}\n{said}" if said else title

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.values import AuditEvent, Channel, CodePurpose
 from storage.db import Database, Row
 
 _BURN_OPEN = """
@@ -52,8 +53,8 @@ VALUES (:at, :telegram_id, :event, :channel, :destination_masked, :account_id)
 @dataclass(frozen=True)
 class NewCode:
     telegram_id: int
-    purpose: str
-    channel: str
+    purpose: CodePurpose
+    channel: Channel
     destination: str
     account_id: str | None
     salt: bytes
@@ -85,7 +86,7 @@ class CodeRepo:
             written = await self._db.execute(_INSERT, params)
         return int(written.lastrowid or 0)
 
-    async def latest(self, telegram_id: int, purpose: str) -> CodeRow | None:
+    async def latest(self, telegram_id: int, purpose: CodePurpose) -> CodeRow | None:
         params = {"telegram_id": telegram_id, "purpose": purpose}
         return _to_code(await self._db.fetchone(_LATEST, params))
 
@@ -123,9 +124,9 @@ class CodeRepo:
         self,
         now: datetime,
         telegram_id: int,
-        event: str,
+        event: AuditEvent,
         *,
-        channel: str | None = None,
+        channel: Channel | None = None,
         destination_masked: str | None = None,
         account_id: str | None = None,
     ) -> None:
@@ -153,8 +154,8 @@ def _to_code(row: Row | None) -> CodeRow | None:
         return None
     return CodeRow(
         telegram_id=row["telegram_id"],
-        purpose=row["purpose"],
-        channel=row["channel"],
+        purpose=CodePurpose(row["purpose"]),
+        channel=Channel(row["channel"]),
         destination=row["destination"],
         account_id=row["account_id"],
         salt=bytes(row["salt"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.values import Locale
 from storage.db import Database, Row
 
 _GET = "SELECT * FROM customers WHERE telegram_id = :id"
@@ -41,7 +42,7 @@ class Customer:
     last_name: str | None
     username: str | None
     language_code: str | None
-    locale: str | None
+    locale: Locale | None  # chosen by the customer; None: their Telegram language
 
 
 class CustomerRepo:
@@ -66,7 +67,7 @@ class CustomerRepo:
         }
         await self._db.execute(_UPSERT, params)
 
-    async def set_locale(self, telegram_id: int, locale: str, now: datetime) -> None:
+    async def set_locale(self, telegram_id: int, locale: Locale, now: datetime) -> None:
         params = {"id": telegram_id, "locale": locale, "now": now.isoformat()}
         await self._db.execute(_SET_LOCALE, params)
 
@@ -106,5 +107,5 @@ def _to_customer(row: Row | None) -> Customer | None:
         row["last_name"],
         row["username"],
         row["language_code"],
-        row["locale"],
+        Locale.of(row["locale"]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.values import Channel
 from storage.db import Database, Row
 
 _ADD = """
@@ -54,7 +55,7 @@ class Notice:
     chat_id: int
     text: str
     markup: str | None  # an inline keyboard as JSON
-    channel: str = "telegram"  # or sms, email
+    channel: Channel = Channel.TELEGRAM
     destination: str | None = None  # the phone or the email, off Telegram
     subject: str | None = None
     recovery_id: int | None = None  # a phone change waits for this notice
@@ -75,7 +76,7 @@ class OutboxRepo:
         markup: str | None,
         now: datetime,
         *,
-        channel: str = "telegram",
+        channel: Channel = Channel.TELEGRAM,
         destination: str | None = None,
         subject: str | None = None,
         recovery_id: int | None = None,
@@ -129,4 +130,5 @@ def _notice(row: Row | None) -> Notice | None:
     if row is None:
         return None
     names = set(row.keys())
-    return Notice(**{n: row[n] for n in Notice.__dataclass_fields__ if n in names})
+    values = {n: row[n] for n in Notice.__dataclass_fields__ if n in names}
+    return Notice(**{**values, "channel": Channel(values["channel"])})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.domain.values import Locale, RecoveryMethod, RecoveryStatus
 from storage.db import Database, Row
 
 _CREATE = """
@@ -52,14 +53,27 @@ _SET_TICKET = "UPDATE recoveries SET ticket_id = :ticket_id WHERE id = :id"
 
 
 @dataclass(frozen=True)
+class NewRecovery:
+    telegram_id: int
+    account_id: str | None
+    method: RecoveryMethod
+    status: RecoveryStatus
+    new_phone: str
+    locale: Locale
+    created_at: datetime
+    due_at: datetime | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Recovery:
     id: int
     telegram_id: int
     account_id: str | None
-    method: str
-    status: str
+    method: RecoveryMethod
+    status: RecoveryStatus
     new_phone: str
-    locale: str
+    locale: Locale
     evidence: dict[str, Any]
     ticket_id: int | None
     created_at: datetime
@@ -70,12 +84,12 @@ class RecoveryRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, values: dict[str, Any]) -> int:
+    async def create(self, recovery: NewRecovery) -> int:
         params = {
-            **values,
-            "evidence": json.dumps(values.get("evidence", {}), ensure_ascii=False),
-            "created_at": values["created_at"].isoformat(),
-            "due_at": values["due_at"].isoformat() if values.get("due_at") else None,
+            **recovery.__dict__,
+            "evidence": json.dumps(recovery.evidence, ensure_ascii=False),
+            "created_at": recovery.created_at.isoformat(),
+            "due_at": recovery.due_at.isoformat() if recovery.due_at else None,
         }
         return int((await self._db.execute(_CREATE, params)).lastrowid or 0)
 
@@ -110,8 +124,8 @@ class RecoveryRepo:
     async def move(
         self,
         recovery_id: int,
-        source: str,
-        target: str,
+        source: RecoveryStatus,
+        target: RecoveryStatus,
         now: datetime,
         *,
         by: int | None = None,
@@ -139,6 +153,9 @@ def _recovery(row: Row | None) -> Recovery | None:
     if row is None:
         return None
     values = {name: row[name] for name in Recovery.__dataclass_fields__}
+    values["method"] = RecoveryMethod(values["method"])
+    values["status"] = RecoveryStatus(values["status"])
+    values["locale"] = Locale(values["locale"])
     values["evidence"] = json.loads(values["evidence"])
     values["created_at"] = datetime.fromisoformat(values["created_at"])
     values["due_at"] = datetime.fromisoformat(values["due_at"]) if values["due_at"] else None

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = 10.0  # how long a stop waits for a send already on the wire
+K = TypeVar("K", bound=Hashable)
 
 
 class Background:
@@ -42,7 +45,24 @@ async def wake_or_tick(wake: asyncio.Event, seconds: float) -> None:
             await wake.wait()
 
 
-class Workers:
+async def finish_even_if_cancelled(
+    work: Coroutine[Any, Any, None], only_waiting: Callable[[asyncio.Task[Any]], bool]
+) -> None:
+    """A stop waits (briefly) for a send in flight and its record, instead of cutting
+    between the two and sending it again after the restart. A send still waiting for
+    its slot (``only_waiting``) is simply dropped: it is sent after the restart."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if only_waiting(task):
+            task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, STOP_GRACE)
+        raise
+
+
+class Workers(Generic[K]):
     """One task per key (a ticket, a chat) working through that key's queue in order,
     side by side with the other keys, so one slow chat never holds up the rest.
 
@@ -56,22 +76,22 @@ class Workers:
     def __init__(
         self,
         name: str,
-        pending: Callable[[], Awaitable[Iterable[int]]],
-        step: Callable[[int], Awaitable[bool | None]],
+        pending: Callable[[], Awaitable[Iterable[K]]],
+        step: Callable[[K], Awaitable[bool | None]],
         wake: asyncio.Event,
         *,
         tick: float,
         retry: float,
         also: Callable[[], Awaitable[None]] | None = None,
-        describe: Callable[[int], str] = str,
+        describe: Callable[[K], str] = str,
     ) -> None:
         self._name, self._pending, self._step, self._also = name, pending, step, also
         self._describe = describe
         self._wake, self._tick, self._retry = wake, tick, retry
         self._task: asyncio.Task[None] | None = None
-        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._workers: dict[K, asyncio.Task[None]] = {}
         # Keys given work while their worker was busy: it looks again before it stops.
-        self._again: set[int] = set()
+        self._again: set[K] = set()
         self._stopping = False
 
     async def start(self) -> None:
@@ -88,13 +108,13 @@ class Workers:
     def wake_later(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay, self._wake.set)
 
-    def poke(self, key: int) -> None:
+    def poke(self, key: K) -> None:
         if self._task is None or self._stopping:  # not running: the first pass of a start finds it
             self._wake.set()
             return
         self._serve(key)
 
-    def _serve(self, key: int) -> None:
+    def _serve(self, key: K) -> None:
         if key in self._workers:
             self._again.add(key)
         else:
@@ -114,7 +134,7 @@ class Workers:
                 log.exception("%s pass failed; the next pass retries", self._name)
             await wake_or_tick(self._wake, self._tick)
 
-    async def _work(self, key: int) -> None:
+    async def _work(self, key: K) -> None:
         try:
             while True:
                 self._again.discard(key)

@@ -6,6 +6,9 @@ the commit, in order per chat, through the same pacing as everything else. A res
 or an outage delays a notice; it never loses one, and a notice sent before a stop is
 not sent again.
 
+A notice Telegram cannot take for now (a 429, a 5xx, no network) waits in its row for the
+retry policy's next pause (``bot.delivery.retry``); one it refuses for good is given up on.
+
 Notices to a phone or an email (the warnings of a phone change) go the same way: kept
 in the transaction that decides them, retried with growing pauses while the gateway or
 the mail server is down, and given up on only after ``attempts`` tries, when whoever
@@ -20,18 +23,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.delivery.background import Workers
-from bot.delivery.pacing import Pacer, finish_even_if_cancelled
+from bot.delivery.background import Workers, finish_even_if_cancelled
+from bot.delivery.pacing import Pacer
+from bot.delivery.retry import Backoff, Retries, RetryPolicy, retried_later
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
+from bot.domain.values import Channel
 from bot.ports.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
@@ -39,9 +39,9 @@ from storage.outbox import Notice, OutboxRepo
 log = logging.getLogger(__name__)
 
 _WORKERS = 1000  # chats served side by side; the rest wait for the next pass
-_RETRY_SECONDS = 10.0
-_LONGEST_PAUSE = timedelta(hours=1)
-_CODE_PAUSE = timedelta(seconds=10)
+_RETRY_SECONDS = 10.0  # after a pass that failed unexpectedly
+_LONGEST_PAUSE = 3600.0
+_CODE_PAUSE = 10.0  # a code lives for minutes: its retries come sooner
 
 # Told when a notice is given up on (refused for good, or out of attempts): its reason.
 GivenUpHook = Callable[[Notice, str], Awaitable[None]]
@@ -56,6 +56,7 @@ class Outbox:
         pacer: Pacer,
         clock: Clock,
         *,
+        policy: RetryPolicy | None = None,
         phone: PhoneSender | None = None,
         mail: MailSender | None = None,
         retry_seconds: float = 60.0,
@@ -63,8 +64,11 @@ class Outbox:
         tick: float = 5.0,
     ) -> None:
         self._bot, self._db, self._repo, self._pacer, self._clock = bot, db, repo, pacer, clock
-        self._senders: dict[str, PhoneSender | MailSender | None] = {"sms": phone, "email": mail}
-        self._first_pause, self._attempts = timedelta(seconds=retry_seconds), attempts
+        self._phone, self._mail = phone, mail
+        self._retries: Retries[int] = Retries(policy or RetryPolicy())  # per chat
+        self._attempts = attempts
+        self._backoff = Backoff(retry_seconds, _LONGEST_PAUSE)
+        self._code_backoff = Backoff(_CODE_PAUSE, _LONGEST_PAUSE)
         self.given_up: GivenUpHook | None = None
         # Told that a notice a phone change waits for is settled (sent or given up on).
         self.settled: Callable[[], None] = lambda: None
@@ -100,7 +104,7 @@ class Outbox:
         await self._repo.add(chat_id, text, keyboard, self._clock.now(), recovery_id=recovery_id)
         self._db.after_commit(self._wake.set)
 
-    def can_send(self, channel: str) -> bool:
+    def can_send(self, channel: Channel) -> bool:
         """Whether anything can go by this channel (sms, call, email) at all."""
         sender = self._sender(channel)
         return sender is not None and not isinstance(sender, Unconfigured)
@@ -115,7 +119,7 @@ class Outbox:
         subject: str,
         text: str,
         *,
-        channel: str | None = None,
+        channel: Channel | None = None,
         code: str | None = None,
         code_id: int | None = None,
         expires_at: datetime | None = None,
@@ -145,8 +149,8 @@ class Outbox:
             while await self._deliver_contact(notice_id) is True:
                 pass
 
-    def _sender(self, channel: str) -> PhoneSender | MailSender | None:
-        return self._senders["email" if channel == "email" else "sms"]
+    def _sender(self, channel: Channel) -> PhoneSender | MailSender | None:
+        return self._mail if channel == Channel.EMAIL else self._phone
 
     async def start(self) -> None:
         await self._workers.start()
@@ -159,24 +163,29 @@ class Outbox:
     async def _deliver_next(self, chat_id: int) -> bool | None:
         """Deliver the chat's next notice: True when done with it (sent, or refused for
         good), False when it must wait, None when nothing is left."""
+        if (wait := self._retries.wait(chat_id)) > 0:
+            self._workers.wake_later(wait)
+            return False
         notice = await self._repo.next_of(chat_id)
         if notice is None:
             return None
         try:
-            await finish_even_if_cancelled(self._send_and_record(notice), self._pacer)
-        except TelegramRetryAfter as error:
-            self._pacer.hold(notice.chat_id, error.retry_after)
-            self._workers.wake_later(error.retry_after)
-            return False
-        except (TelegramServerError, TelegramNetworkError) as error:
-            log.warning("notice %s: %s; retrying later", notice.id, type(error).__name__)
-            self._workers.wake_later(_RETRY_SECONDS)
-            return False
+            with retried_later():  # the row is kept: this worker tries again, not the session
+                await finish_even_if_cancelled(
+                    self._send_and_record(notice), self._pacer.only_waiting
+                )
         except TelegramAPIError as error:
-            # Blocked, the chat gone or moved: retrying would fail the same way forever,
-            # and hold up every notice behind it.
-            log.info("notice %s to chat %s refused: %s", notice.id, notice.chat_id, error.message)
-            await self._give_up(notice, error.message[:200])
+            pause = self._retries.failed(chat_id, error)
+            if pause is None:
+                # Blocked, the chat gone or moved: retrying would fail the same way forever,
+                # and hold up every notice behind it.
+                log.info("notice %s to chat %s refused: %s", notice.id, chat_id, error.message)
+                await self._give_up(notice, error.message[:200])
+                return True
+            log.warning("notice %s: %s; again in %ss", notice.id, type(error).__name__, pause)
+            self._workers.wake_later(pause)
+            return False
+        self._retries.succeeded(chat_id)
         return True
 
     async def _deliver_contact(self, notice_id: int) -> bool | None:
@@ -196,34 +205,42 @@ class Outbox:
             )
             await self._give_up(notice, "expired")
             return True
-        sender = self._sender(notice.channel)
         try:
-            if sender is None:
-                raise DeliveryFailed("channel not configured")
-            if notice.channel == "email":
-                await sender.send(notice.destination or "", notice.subject or "", notice.text)
-            else:
-                await sender.send(
-                    notice.destination or "", notice.channel, notice.code or "", notice.text
-                )
+            await self._hand_over(notice)
         except DeliveryFailed as error:
             attempts = notice.attempts + 1
+            sender = self._sender(notice.channel)
             if attempts >= self._attempts or isinstance(sender, Unconfigured | None):
                 log.warning("notice %s by %s given up: %s", notice.id, notice.channel, error)
                 await self._give_up(notice, str(error)[:200])
                 return True
-            # A code lives for minutes: its retries come sooner.
-            first = _CODE_PAUSE if notice.code else self._first_pause
-            pause = min(first * 2 ** (attempts - 1), _LONGEST_PAUSE)
+            pause = (self._code_backoff if notice.code else self._backoff).pause(attempts)
             log.info(
-                "notice %s by %s failed (%s); again in %s", notice.id, notice.channel, error, pause
+                "notice %s by %s failed (%s); again in %ss",
+                notice.id,
+                notice.channel,
+                error,
+                pause,
             )
-            await self._repo.retry_at(notice.id, attempts, self._clock.now() + pause)
-            self._contacts.wake_later(pause.total_seconds())
+            next_at = self._clock.now() + timedelta(seconds=pause)
+            await self._repo.retry_at(notice.id, attempts, next_at)
+            self._contacts.wake_later(pause)
             return False
         await self._repo.sent(notice.id, None, self._clock.now())
         self._settled(notice)
         return True
+
+    async def _hand_over(self, notice: Notice) -> None:
+        """To the SMS gateway or the mail server; DeliveryFailed when it did not take it."""
+        where = notice.destination or ""
+        if notice.channel == Channel.EMAIL:
+            if self._mail is None:
+                raise DeliveryFailed("channel not configured")
+            await self._mail.send(where, notice.subject or "", notice.text)
+            return
+        if self._phone is None:
+            raise DeliveryFailed("channel not configured")
+        await self._phone.send(where, notice.channel, notice.code or "", notice.text)
 
     async def _give_up(self, notice: Notice, reason: str) -> None:
         async with self._db.tx():  # whoever waits for it hears, or it is not given up
@@ -243,5 +260,5 @@ class Outbox:
         self._settled(notice)
 
 
-def _channel(destination: str) -> str:
-    return "email" if "@" in destination else "sms"
+def _channel(destination: str) -> Channel:
+    return Channel.EMAIL if "@" in destination else Channel.SMS

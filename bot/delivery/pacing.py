@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import itertools
 import logging
 import math
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,30 +24,13 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import (
-    CopyMessage,
-    CopyMessages,
-    ForwardMessage,
-    ForwardMessages,
-    SendAnimation,
-    SendAudio,
-    SendContact,
-    SendDice,
-    SendDocument,
-    SendLocation,
-    SendMediaGroup,
-    SendMessage,
-    SendPhoto,
-    SendPoll,
-    SendSticker,
-    SendVenue,
-    SendVideo,
-    SendVideoNote,
-    SendVoice,
-    TelegramMethod,
-)
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.methods import CopyMessages, ForwardMessages, SendMediaGroup, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+
+from bot.delivery.posts import POSTING
+from bot.delivery.retry import RetryPolicy
+from bot.delivery.windows import Window
 
 log = logging.getLogger(__name__)
 
@@ -56,35 +39,9 @@ log = logging.getLogger(__name__)
 PRIVATE_BURST = 3
 _GROUP_WINDOW = 60.0
 _GLOBAL_WINDOW = 1.0
-_RETRIES = 4
-_SERVER_BACKOFF = 0.5
 _SWEEP_ABOVE = 10_000
 # A chat that made a sender wait this recently is still behind.
 _PRESSURE_MEMORY = 5.0
-STOP_GRACE = 10.0  # how long a stop waits for a send already on the wire
-
-# Methods that post messages; edits, reactions and topic changes are not paced.
-_POSTING = (
-    SendMessage,
-    SendPhoto,
-    SendDocument,
-    SendVideo,
-    SendAudio,
-    SendVoice,
-    SendAnimation,
-    SendSticker,
-    SendVideoNote,
-    SendMediaGroup,
-    SendContact,
-    SendLocation,
-    SendVenue,
-    SendPoll,
-    SendDice,
-    CopyMessage,
-    CopyMessages,
-    ForwardMessage,
-    ForwardMessages,
-)
 
 # The chat whose turn the current task holds (see Pacer.turn).
 _holding: contextvars.ContextVar[int | None] = contextvars.ContextVar("pacing_turn", default=None)
@@ -103,34 +60,6 @@ class _Slot:
 _paid: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("pacing_paid", default=None)
 
 
-class _Window:
-    """At most ``limit`` sends in any ``seconds``-long window."""
-
-    __slots__ = ("limit", "seconds", "sent")
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self.sent: deque[float] = deque()
-
-    def delay(self, now: float, count: int) -> float:
-        while self.sent and self.sent[0] <= now - self.seconds:
-            self.sent.popleft()
-        over = len(self.sent) + count - self.limit
-        if over <= 0:
-            return 0.0
-        if count > self.limit:  # an album bigger than the window: wait for an empty one
-            return self.sent[-1] + self.seconds - now if self.sent else 0.0
-        return self.sent[over - 1] + self.seconds - now
-
-    def take(self, now: float, count: int) -> None:
-        self.sent.extend([now] * count)
-
-    def filling(self, now: float) -> bool:
-        """Half the window is used: better to save the rest."""
-        self.delay(now, 0)
-        return len(self.sent) * 2 >= self.limit
-
-
 class Pacer:
     def __init__(
         self,
@@ -144,31 +73,35 @@ class Pacer:
         self._private = (PRIVATE_BURST, PRIVATE_BURST / chat_per_second)
         self._group = (max(1, math.floor(group_per_minute)), _GROUP_WINDOW)
         global_limit = max(1, math.floor(global_per_second))
-        self._global = _Window(global_limit, _GLOBAL_WINDOW * global_limit / global_per_second)
+        self._global = Window(global_limit, _GLOBAL_WINDOW * global_limit / global_per_second)
         self._clock, self._sleep = clock, sleep
-        self._chats: dict[int, _Window] = {}
+        self._chats: dict[int, Window] = {}
         self._held: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._waited: dict[int, float] = {}
         self._sleeping: set[asyncio.Task[Any] | None] = set()
 
-    def _window(self, chat_id: int) -> _Window:
+    def _window(self, chat_id: int) -> Window:
         window = self._chats.get(chat_id)
         if window is None:
             limit, seconds = self._group if chat_id < 0 else self._private
-            window = self._chats[chat_id] = _Window(limit, seconds)
+            window = self._chats[chat_id] = Window(limit, seconds)
         return window
 
     def delay(self, chat_id: int, count: int = 1) -> float:
         """Seconds until ``count`` messages may go to this chat; 0 means now."""
         now = self._clock()
-        held = self._held.get(chat_id, 0.0) - now
-        if held <= 0:
-            self._held.pop(chat_id, None)
+        held = self._held_left(chat_id, now)
         chat = self._window(chat_id).delay(now, count)
         overall = self._global.delay(now, min(count, self._global.limit))
         return max(held, chat, overall, 0.0)
+
+    def _held_left(self, chat_id: int, now: float) -> float:
+        held = self._held.get(chat_id, 0.0) - now
+        if held <= 0:
+            self._held.pop(chat_id, None)
+        return held
 
     def take(self, chat_id: int, count: int = 1) -> None:
         now = self._clock()
@@ -188,9 +121,11 @@ class Pacer:
                 del self._waited[chat_id]
 
     def hold(self, chat_id: int, seconds: float) -> None:
-        """Telegram said 429 for this chat: nothing more to it for ``seconds``."""
-        until = self._clock() + seconds
-        self._held[chat_id] = max(self._held.get(chat_id, 0.0), until)
+        """Nothing more to this chat for ``seconds``: Telegram said 429, or a call to it
+        waits to be tried again."""
+        now = self._clock()
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), now + seconds)
+        self._waited[chat_id] = now  # behind: whoever sends next waits for it
 
     def pressed(self, chat_id: int) -> bool:
         """The chat is behind or close to it: others wait for it, it cannot take a
@@ -203,9 +138,14 @@ class Pacer:
         waited = self._waited.get(chat_id)
         return waited is not None and self._clock() - waited < _PRESSURE_MEMORY
 
-    async def ready(self, chat_id: int, count: int = 1) -> None:
-        """Wait until ``count`` messages may go to this chat now (without taking them)."""
-        while (wait := self.delay(chat_id, count)) > 0:
+    async def ready(self, chat_id: int, count: int = 1, *, slot_taken: bool = False) -> None:
+        """Wait until ``count`` messages may go to this chat now (without taking them);
+        with ``slot_taken``, only until a 429's hold on the chat is over."""
+        while (
+            wait := self._held_left(chat_id, self._clock())
+            if slot_taken
+            else self.delay(chat_id, count)
+        ) > 0:
             self._waited[chat_id] = self._clock()
             task = asyncio.current_task()
             self._sleeping.add(task)
@@ -223,6 +163,8 @@ class Pacer:
         slot = _paid.get()
         if slot is not None and (slot.chat_id, slot.count) == (chat_id, count) and not slot.used:
             slot.used = True
+            # A 429 since the slot was taken holds this post as well.
+            await self.ready(chat_id, slot_taken=True)
             return
         if _holding.get() == chat_id:
             await self.ready(chat_id, count)
@@ -272,7 +214,7 @@ class Pacer:
 
 def _destination(method: TelegramMethod[Any]) -> tuple[int, int] | None:
     """The chat and the number of messages a call posts, for calls that post messages."""
-    if not isinstance(method, _POSTING):
+    if not isinstance(method, POSTING):
         return None
     chat_id = getattr(method, "chat_id", None)
     if not isinstance(chat_id, int):
@@ -285,11 +227,12 @@ def _destination(method: TelegramMethod[Any]) -> tuple[int, int] | None:
 
 
 class PacingMiddleware(BaseRequestMiddleware):
-    """Every message the bot posts waits for its slot; a 429 holds that chat and retries,
-    a 5xx or a network error retries with backoff."""
+    """Every message the bot posts waits for its slot; a failed call is tried again as
+    the retry policy says (``bot.delivery.retry``), and a 429 holds its chat for all."""
 
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(self, pacer: Pacer, policy: RetryPolicy) -> None:
         self.pacer = pacer
+        self.policy = policy
         # aiogram parses each answer as Response[<result type>]; pydantic caches such
         # classes only weakly, so they were rebuilt again and again (7% of the bot's CPU).
         self._response_types: dict[type, Any] = {}
@@ -304,37 +247,34 @@ class PacingMiddleware(BaseRequestMiddleware):
             self._response_types[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         target = _destination(method)
         if target is None:
-            return await make_request(bot, method)
-        chat_id, count = target
-        backoff = _SERVER_BACKOFF
-        for attempt in range(_RETRIES + 1):
-            await self.pacer.acquire(chat_id, count)
+            # Not a post: not paced, and not tried again. A failed edit, reaction or tap's
+            # answer leaves what was there; polling backs off on its own.
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                if attempt == _RETRIES:
+                self._hold(method, error)
+                raise
+        chat_id, count = target
+        tries = self.policy.tries_in_place()
+        for failures in itertools.count(1):
+            await self.pacer.acquire(chat_id, count)
+            try:
+                return await make_request(bot, method)
+            except TelegramAPIError as error:
+                self._hold(method, error)
+                pause = self.policy.pause(error, failures)
+                if pause is None or failures >= tries:
                     raise
-                log.warning("429 for a chat: holding it %ss", error.retry_after)
-                self.pacer.hold(chat_id, error.retry_after)
-            except (TelegramServerError, TelegramNetworkError) as error:
-                if attempt == _RETRIES:
-                    raise
-                log.warning("%s from %s; retrying", type(error).__name__, method.__api_method__)
-                self.pacer.hold(chat_id, backoff)
-                backoff *= 2
+                log.warning(
+                    "%s from %s; again in %ss", type(error).__name__, method.__api_method__, pause
+                )
+                # Nothing to this chat overtakes the call while it waits.
+                self.pacer.hold(chat_id, pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-
-async def finish_even_if_cancelled(work: Coroutine[Any, Any, None], pacer: Pacer) -> None:
-    """A stop waits (briefly) for a send in flight and its record, instead of cutting
-    between the two and sending it again after the restart. A send still waiting for
-    its slot is simply dropped: it is sent after the restart."""
-    task = asyncio.ensure_future(work)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        if pacer.only_waiting(task):
-            task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(task, STOP_GRACE)
-        raise
+    def _hold(self, method: TelegramMethod[Any], error: TelegramAPIError) -> None:
+        """A 429 holds its chat for every post to it, whoever tries this call again."""
+        chat_id = getattr(method, "chat_id", None)
+        if isinstance(error, TelegramRetryAfter) and isinstance(chat_id, int):
+            log.warning("429 for a chat: holding it %ss", error.retry_after)
+            self.pacer.hold(chat_id, error.retry_after)

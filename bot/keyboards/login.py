@@ -7,6 +7,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.domain.values import Channel
 from bot.keyboards import column, rows
 from bot.telegram.i18n import Texts
 
@@ -41,16 +42,16 @@ def with_cancel(t: Texts, *keys: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True)
 
 
-def no_code(t: Texts, channel: str, wait_seconds: int) -> InlineKeyboardMarkup:
+def no_code(t: Texts, channel: Channel, wait_seconds: int) -> InlineKeyboardMarkup:
     resend = (
         t("login-btn-resend-wait", seconds=wait_seconds) if wait_seconds else t("login-btn-resend")
     )
     keys = [(resend, LoginAction.RESEND)]
-    if channel == "sms":
+    if channel == Channel.SMS:
         keys.append((t("login-btn-by-call"), LoginAction.BY_CALL))
-    elif channel == "call":
+    elif channel == Channel.CALL:
         keys.append((t("login-btn-by-sms"), LoginAction.BY_SMS))
-    if channel != "email":
+    if channel != Channel.EMAIL:
         keys.append((t("login-btn-email-instead"), LoginAction.BY_EMAIL))
         keys.append((t("login-btn-lost-number"), LoginAction.LOST_NUMBER))
     return column((text, LoginCb(action=action)) for text, action in keys)

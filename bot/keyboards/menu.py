@@ -8,16 +8,17 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.domain.values import Locale
 from bot.keyboards import column, rows
 from bot.ports.marketplace import Account
-from bot.settings import LOCALES
 from bot.telegram.i18n import Texts
+from bot.telegram.text_keys import LANGUAGE_BUTTONS
 
 
 class MenuAction(StrEnum):
     LOGIN = "login"
     ORDERS = "orders"
-    RECOVER = "recover"
+    RECOVERY = "recover"  # in buttons already sent: the value stays
     SUPPORT = "support"
     LANGUAGE = "lang"
 
@@ -27,13 +28,13 @@ class MenuCb(CallbackData, prefix="m"):
 
 
 class LangCb(CallbackData, prefix="l"):
-    locale: str
+    locale: Locale
 
 
 # A flow adds its entry here when it lands; the menu never offers a dead end.
 GUEST_ENTRIES: tuple[MenuAction, ...] = (
     MenuAction.LOGIN,
-    MenuAction.RECOVER,
+    MenuAction.RECOVERY,
     MenuAction.SUPPORT,
     MenuAction.LANGUAGE,
 )
@@ -46,7 +47,7 @@ LINKED_ENTRIES: tuple[MenuAction, ...] = (
 _LABELS = {
     MenuAction.LOGIN: "menu-btn-login",
     MenuAction.ORDERS: "menu-btn-orders",
-    MenuAction.RECOVER: "menu-btn-recover",
+    MenuAction.RECOVERY: "menu-btn-recover",
     MenuAction.SUPPORT: "menu-btn-support",
     MenuAction.LANGUAGE: "menu-btn-language",
 }
@@ -65,4 +66,4 @@ def _main_menu(t: Texts, linked: bool) -> InlineKeyboardMarkup:
 
 
 def language_menu(t: Texts) -> InlineKeyboardMarkup:
-    return rows([(t(f"language-btn-{locale}"), LangCb(locale=locale)) for locale in LOCALES])
+    return rows([(t(LANGUAGE_BUTTONS[locale]), LangCb(locale=locale)) for locale in Locale])

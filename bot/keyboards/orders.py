@@ -9,6 +9,7 @@ from bot.keyboards import Small, column, rows
 from bot.ports.marketplace import Order, OrderStatus
 from bot.services.orders import Page, Problem
 from bot.telegram.i18n import Texts
+from bot.telegram.text_keys import ORDER_PROBLEMS, ORDER_STATUSES
 
 
 class OrdersPageCb(CallbackData, prefix="ol"):
@@ -42,7 +43,7 @@ class PersonCb(CallbackData, prefix="oh"):
 
 
 def status_label(t: Texts, status: OrderStatus) -> str:
-    return t.plain(f"orders-status-short-{status.value.replace('_', '-')}")
+    return t.plain(ORDER_STATUSES[status])
 
 
 def orders_list(t: Texts, page: Page) -> InlineKeyboardMarkup:
@@ -73,7 +74,7 @@ def problems(t: Texts, order: Order, options: tuple[Problem, ...]) -> InlineKeyb
         [
             *(
                 (
-                    t(f"orders-problem-{problem.value}"),
+                    t(ORDER_PROBLEMS[problem]),
                     ProblemCb(number=order.number, problem=problem),
                 )
                 for problem in options

@@ -16,7 +16,7 @@ class Decision(StrEnum):
     REJECT = "r"
 
 
-class RecoverCancelCb(CallbackData, prefix="rc"):
+class RecoveryCancelCb(CallbackData, prefix="rc"):
     recovery_id: RowId
 
 
@@ -51,7 +51,7 @@ def new_phone_request(t: Texts) -> ReplyKeyboardMarkup:
 def cancel_change(
     t: Texts, recovery_id: int, *, key: str = "recover-btn-cancel-change"
 ) -> InlineKeyboardMarkup:
-    return rows([(t(key), RecoverCancelCb(recovery_id=recovery_id))])
+    return rows([(t(key), RecoveryCancelCb(recovery_id=recovery_id))])
 
 
 def decision(t: Texts, recovery_id: int) -> list[tuple[str, RecoveryDecisionCb]]:

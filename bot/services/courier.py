@@ -9,14 +9,35 @@ have one. Both get the same "code didn't arrive" help instead.
 
 from __future__ import annotations
 
-from bot.delivery.outbox import Outbox
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.values import Channel, Locale
 from bot.services.codes import Issued
-from bot.settings import Locale
 from bot.telegram.i18n import Translator
+from bot.telegram.text_keys import CODE_MESSAGES, NOTICES
+
+
+class ContactQueue(Protocol):
+    """The outbox, as far as codes and heads-ups go (`bot.delivery.outbox.Outbox`)."""
+
+    def can_send(self, channel: Channel) -> bool: ...
+
+    async def put_contact(
+        self,
+        destination: str,
+        subject: str,
+        text: str,
+        *,
+        channel: Channel | None = None,
+        code: str | None = None,
+        code_id: int | None = None,
+        expires_at: datetime | None = None,
+    ) -> None: ...
 
 
 class Courier:
-    def __init__(self, outbox: Outbox, translator: Translator, ttl_seconds: int) -> None:
+    def __init__(self, outbox: ContactQueue, translator: Translator, ttl_seconds: int) -> None:
         self._outbox, self._translator = outbox, translator
         self._minutes = max(1, ttl_seconds // 60)
 
@@ -25,19 +46,19 @@ class Courier:
         """For notices to an account's owner, whose language the bot may not know."""
         return self._translator.default
 
-    def can_send(self, channel: str) -> bool:
+    def can_send(self, channel: Channel) -> bool:
         """False for a channel switched off by configuration, whatever the destination."""
         return self._outbox.can_send(channel)
 
     async def send(self, issued: Issued, locale: Locale, *, texts: str) -> None:
-        """`texts` is the flow's key prefix: `login-sms-text`, `recover-email-body`, …"""
+        """`texts` names the flow whose code texts go: `login` or `recover`."""
         t = self._translator(locale)
         args = {"code": issued.code, "minutes": self._minutes}
-        email = issued.channel == "email"
+        subject, body = CODE_MESSAGES[texts][issued.channel]
         await self._outbox.put_contact(
             issued.destination,
-            t.plain(f"{texts}-email-subject") if email else "",
-            t.plain(f"{texts}-email-body" if email else f"{texts}-{issued.channel}-text", **args),
+            t.plain(subject) if subject else "",
+            t.plain(body, **args),
             channel=issued.channel,
             code=issued.code,
             code_id=issued.id or None,
@@ -48,9 +69,9 @@ class Courier:
         """A heads-up to a phone or an email (no code in it), delivered after the commit,
         off the reply's path: its timing tells nothing."""
         t = self._translator(locale)
-        email = "@" in destination
+        subject, body = NOTICES[key][Channel.EMAIL if "@" in destination else Channel.SMS]
         await self._outbox.put_contact(
             destination,
-            t.plain(f"{key}-subject") if email else "",
-            t.plain(f"{key}-body" if email else f"{key}-sms", **args),
+            t.plain(subject) if subject else "",
+            t.plain(body, **args),
         )

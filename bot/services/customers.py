@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.clock import Clock
-from bot.settings import LOCALES, Locale
+from bot.domain.values import Locale
 from bot.telegram.i18n import Translator
 from storage.customers import Customer, CustomerRepo
 
@@ -41,10 +41,11 @@ class CustomerService:
         return self._translator.pick(customer.locale, customer.language_code)
 
     async def choose_locale(self, telegram_id: int, locale: str) -> Locale:
-        if locale not in LOCALES:
+        chosen = Locale.of(locale)
+        if chosen is None:
             raise UnknownLocale(locale)
-        await self._repo.set_locale(telegram_id, locale, self._clock.now())
-        return locale  # type: ignore[return-value]
+        await self._repo.set_locale(telegram_id, chosen, self._clock.now())
+        return chosen
 
 
 def _same_profile(a: Customer, b: Customer) -> bool:

@@ -13,15 +13,15 @@ from datetime import timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
+from bot.domain.values import AuditEvent, Channel, CodePurpose, Locale
 from bot.ports.marketplace import Account, MarketplacePort
 from bot.services.codes import CodeError, CodeService, DestinationCapped, NoCode
 from bot.services.courier import Courier
-from bot.settings import Locale
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
 
-PURPOSE = "login"
+PURPOSE = CodePurpose.LOGIN
 
 # Told to a chat linked to an account whose phone or email is flooded with codes.
 FloodHook = Callable[[int, str], Awaitable[None]]
@@ -34,14 +34,14 @@ async def _tell_nobody(chat_id: int, shown: str) -> None:
 class ChannelOff(CodeError):
     """The channel is switched off by configuration: so for every destination alike."""
 
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: Channel) -> None:
         super().__init__(channel)
         self.channel = channel
 
 
 @dataclass(frozen=True)
 class CodeSent:
-    channel: str
+    channel: Channel
     destination: str
     shown: str  # the destination as we may show it: masked
     code_length: int
@@ -69,7 +69,7 @@ class LoginService:
         self._tell_flood = tell_flood
 
     async def send_code(
-        self, telegram_id: int, channel: str, destination: str, locale: Locale
+        self, telegram_id: int, channel: Channel, destination: str, locale: Locale
     ) -> CodeSent:
         """Issue a code to a phone (sms/call) or an email; raises ChannelOff, TooSoon,
         HourlyCapReached."""
@@ -115,7 +115,7 @@ class LoginService:
             await self._audit.audit(
                 now,
                 telegram_id,
-                "login",
+                AuditEvent.LOGIN,
                 channel=verified.channel,
                 destination_masked=mask(verified.destination),
                 account_id=account.id,
@@ -132,7 +132,7 @@ class LoginService:
             active = await self._customers.linked_account(telegram_id, now) is not None
             await self._customers.unlink(telegram_id)
             if active:
-                await self._audit.audit(now, telegram_id, "logout")
+                await self._audit.audit(now, telegram_id, AuditEvent.LOGOUT)
         return active
 
     async def _tell_owner_of_flood(self, account: Account, destination: str) -> None:
@@ -148,8 +148,8 @@ class LoginService:
         for chat in await self._customers.chats_of(account.id, self._clock.now()):
             await self._tell_flood(chat, shown)
 
-    async def _owner(self, channel: str, destination: str) -> Account | None:
-        if channel == "email":
+    async def _owner(self, channel: Channel, destination: str) -> Account | None:
+        if channel == Channel.EMAIL:
             account = await self._marketplace.account_by_email(destination)
             return account if account and account.email_verified else None
         return await self._marketplace.account_by_phone(destination)

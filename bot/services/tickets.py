@@ -1,139 +1,70 @@
-"""The human queue: opening, feeding, taking, closing and rating tickets.
+"""The human queue: what customers and agents write in tickets.
 
 Every message is written here before anyone relays it; the relay only reads what
-is pending, so a crash between the two loses nothing.
+is pending, so a crash between the two loses nothing. Taking, closing, rating, the
+queue, bans and canned replies are the desk's (`bot.services.desk`).
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot.domain.clock import Clock
-from bot.services.hours import SupportHours
-from storage.db import Database
-from storage.tickets import NewMessage, Standing, Ticket, TicketRepo
-
-SUBJECT_LIMIT = 60
-QUEUE_LIMIT = 50
-
-
-class TicketError(Exception):
-    pass
-
-
-class TicketNotFound(TicketError):
-    pass
-
-
-class Banned(TicketError):
-    """Agents do not hear from this customer: no path opens a ticket or adds to one."""
-
-
-class TicketClosed(TicketError):
-    pass
-
-
-class HeldByOther(TicketError):
-    """Another agent holds the ticket: taking it over is asked for, not assumed."""
-
-    def __init__(self, holder: Person) -> None:
-        super().__init__(holder.name)
-        self.holder = holder
-
-
-class CannotRelay(TicketError):
-    """A kind of message no bot can pass on (a story, a game): never stored."""
-
-
-# What the relay can deliver as it is, or at least in words; see bot/delivery/send.py.
-RELAYED_KINDS = frozenset(
-    {
-        *("text", "photo", "document", "video", "voice", "audio", "animation", "sticker"),
-        *("video_note", "location", "venue", "contact", "poll", "dice"),
-    }
+from bot.domain.values import Direction, Locale, MessageKind, TicketStatus
+from bot.services.desk import QUEUE_LIMIT, TicketDesk, TicketRepos
+from bot.services.ticket_terms import (
+    RELAYED_KINDS,
+    SUBJECT_LIMIT,
+    Banned,
+    CannotRelay,
+    Fed,
+    HeldByOther,
+    Opened,
+    Person,
+    QueueEntry,
+    TicketClosed,
+    TicketError,
+    TicketNotFound,
+    TicketPolicy,
+    Written,
+    shorten,
+    subject_of,
 )
+from storage.messages import NewMessage
+from storage.tickets import NewTicket, Standing, Ticket
+
+# The names the flows know the queue by, wherever they are defined.
+__all__ = [
+    "QUEUE_LIMIT",
+    "RELAYED_KINDS",
+    "SUBJECT_LIMIT",
+    "Banned",
+    "CannotRelay",
+    "Fed",
+    "HeldByOther",
+    "Opened",
+    "Person",
+    "QueueEntry",
+    "TicketClosed",
+    "TicketError",
+    "TicketNotFound",
+    "TicketPolicy",
+    "TicketRepos",
+    "TicketService",
+    "Written",
+    "shorten",
+]
 
 
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    username: str | None = None
-
-
-@dataclass(frozen=True)
-class Written:
-    """What someone wrote, without Telegram's types."""
-
-    kind: str  # one of RELAYED_KINDS, or other
-    chat_id: int
-    message_id: int | None  # None: the bot's own words for them (a button's complaint)
-    text: str | None = None
-    file_id: str | None = None
-    media_group_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Opened:
-    ticket: Ticket
-    created: bool
-    position: int
-    answer_within: int  # minutes, the first-response target
-    agents_back_at: datetime | None  # set outside support hours
-    changed: bool = False  # joined by a complaint that moved it to another order or problem
-
-
-@dataclass(frozen=True)
-class Fed:
-    """The outcome of a customer's message while they have, or had, a ticket."""
-
-    ticket: Ticket | None
-    reopened: bool = False
-    banned: bool = False
-    throttled: bool = False
-    opened: Opened | None = None  # a new ticket, when the last one closed long ago
-    cannot_relay: bool = False  # a kind no bot can pass on: not taken
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    ticket: Ticket
-    waiting_minutes: int
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class TicketPolicy:
-    first_response_minutes: int
-    reopen_hours: int
-    customer_messages_per_minute: int
-
-
-class TicketService:
-    def __init__(
-        self,
-        db: Database,
-        repo: TicketRepo,
-        clock: Clock,
-        hours: SupportHours,
-        policy: TicketPolicy,
-        on_new_work: Callable[[int, bool], None],
-    ) -> None:
-        self._db, self._repo, self._clock = db, repo, clock
-        self.hours, self.policy = hours, policy
-        # Told (ticket, towards the customer?) once new work for the relay is committed.
-        self.on_new_work = on_new_work
+class TicketService(TicketDesk):
+    """Tickets opened and fed by customers, answered by agents; the desk's calls too."""
 
     async def open_ticket(
         self,
         customer: Person,
         *,
-        locale: str,
+        locale: Locale,
         description: Written | None,
         account_id: str | None = None,
         order_number: str | None = None,
@@ -144,69 +75,52 @@ class TicketService:
         Raises Banned for a banned customer, whichever flow sent them here."""
         now = self._clock.now()
         async with self._db.tx():
-            if await self._repo.is_banned(customer.id):
+            if await self._bans.is_banned(customer.id):
                 raise Banned
-            ticket = await self._repo.open_of(customer.id)
+            ticket = await self._tickets.open_of(customer.id)
             created = ticket is None
             if ticket is None:
-                subject = _subject(description, problem)
-                ticket_id = await self._repo.create(
-                    {
-                        "customer_id": customer.id,
-                        "customer_name": customer.name,
-                        "customer_username": customer.username,
-                        "account_id": account_id,
-                        "locale": locale,
-                        "status": "new",
-                        "subject": subject,
-                        "order_number": order_number,
-                        "problem": problem,
-                        "context": context or {},
-                        "created_at": now,
-                    }
+                new = NewTicket(
+                    customer.id,
+                    customer.name,
+                    customer.username,
+                    account_id,
+                    locale,
+                    subject_of(description, problem),
+                    order_number,
+                    problem,
+                    context or {},
+                    now,
                 )
-                ticket = await self._repo.get(ticket_id)
-            assert ticket is not None  # noqa: S101 - just written in this transaction
-            moved = order_number is not None and (order_number, problem) != (
-                ticket.order_number,
-                ticket.problem,
-            )
-            if not created and moved:
+                ticket = await self.get(await self._tickets.create(new))
+            moved = not created and _moved(ticket, order_number, problem)
+            if moved and order_number is not None:
                 # Joined by a complaint about another order or problem: the topic's title
                 # and card name what the customer asks about now.
-                subject = _subject(description, problem)
-                await self._repo.set_order(ticket.id, order_number, problem, subject)
-                ticket = await self._get(ticket.id)
+                subject = subject_of(description, problem)
+                await self._tickets.set_order(ticket.id, order_number, problem, subject)
+                ticket = await self.get(ticket.id)
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
-            position = await self._repo.position(ticket.id)
+            position = await self._tickets.position(ticket.id)
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
-        return Opened(
-            ticket,
-            created,
-            max(position, 1),
-            self.policy.first_response_minutes,
-            back,
-            changed=not created and moved,
-        )
+        minutes = self.policy.first_response_minutes
+        return Opened(ticket, created, max(position, 1), minutes, back, changed=moved)
 
-    async def open_of(self, customer_id: int) -> Ticket | None:
-        return await self._repo.open_of(customer_id)
-
-    async def customer_wrote(self, customer: Person, written: Written, locale: str) -> Fed:
+    async def customer_wrote(self, customer: Person, written: Written, locale: Locale) -> Fed:
         """A message from a customer outside any flow: into their ticket, if they have or
         had one. A closed ticket reopens within the window; after it a new one opens."""
         now = self._clock.now()
-        if not await self._repo.known(customer.id):  # most people: no write lock needed
+        if not await self._tickets.known(customer.id):  # most people: no write lock needed
             return Fed(None)
         async with self._db.tx():
-            standing = await self._repo.standing(customer.id, now - timedelta(minutes=1))
+            standing = await self._tickets.standing(customer.id, now - timedelta(minutes=1))
             if (refused := self._refused(standing, written)) is not None:
                 return refused
             ticket, reopened = standing.open, False
             if ticket is None:
-                last = await self._repo.last_of(customer.id)
+                last = await self._tickets.last_of(customer.id)
                 if last is None or last.closed_at is None:
                     return Fed(None)
                 if now - last.closed_at > timedelta(hours=self.policy.reopen_hours):
@@ -217,9 +131,8 @@ class TicketService:
                         account_id=last.account_id,
                     )
                     return Fed(opened.ticket, opened=opened)
-                await self._repo.reopen(last.id)
-                ticket, reopened = await self._repo.get(last.id), True
-            assert ticket is not None  # noqa: S101
+                await self._tickets.reopen(last.id)
+                ticket, reopened = await self.get(last.id), True
             await self._store_in(ticket, customer, written, now)
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         return Fed(ticket, reopened=reopened)
@@ -238,14 +151,14 @@ class TicketService:
         """More from the customer for a ticket just opened (the photos of a complaint),
         stored together so an album is relayed whole."""
         async with self._db.tx():
-            ticket = await self._get(ticket_id)
+            ticket = await self.get(ticket_id)
             for part in parts:
                 await self._store_in(ticket, customer, part, self._clock.now())
         self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 
     async def customer_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """Show agents the new wording, next to the original."""
-        return await self._edited("in", chat_id, message_id, text)
+        return await self._edited(Direction.IN, chat_id, message_id, text)
 
     async def agent_wrote(self, ticket_id: int, agent: Person, written: Written) -> Ticket:
         """An agent's reply, to be relayed to the customer; it reopens a closed ticket."""
@@ -253,39 +166,40 @@ class TicketService:
             raise CannotRelay
         now = self._clock.now()
         async with self._db.tx():
-            ticket = await self._get(ticket_id)
-            newer = await self._repo.open_of(ticket.customer_id)
+            ticket = await self.get(ticket_id)
+            newer = await self._tickets.open_of(ticket.customer_id)
             # A reply in an old topic reaches the customer, but a customer has one open
             # ticket at a time: the old one reopens only if there is no newer one.
-            keep_closed = ticket.status == "closed" and newer is not None
-            if ticket.status == "closed" and not keep_closed:
-                await self._repo.reopen(ticket.id)
+            closed = ticket.status == TicketStatus.CLOSED
+            keep_closed = closed and newer is not None
+            if closed and not keep_closed:
+                await self._tickets.reopen(ticket.id)
             if ticket.assignee_id is None:
-                await self._repo.assign(ticket.id, agent.id, agent.name)
+                await self._tickets.assign(ticket.id, agent.id, agent.name)
             if not keep_closed:
-                await self._repo.set_status(ticket.id, "waiting")
-            await self._repo.first_response(ticket.id, now)
-            await self._repo.add_message(_said(ticket.id, "out", agent, written, now))
-            ticket = await self._get(ticket.id)
+                await self._tickets.set_status(ticket.id, TicketStatus.WAITING)
+            await self._tickets.first_response(ticket.id, now)
+            await self._messages.add(_said(ticket.id, Direction.OUT, agent, written, now))
+            ticket = await self.get(ticket.id)
         self._db.after_commit(partial(self.on_new_work, ticket.id, True))
         return ticket
 
     async def agent_edited(self, chat_id: int, message_id: int, text: str) -> bool:
         """An agent edited a reply: queued after it, so the customer's copy follows even
         when the reply itself is still on its way."""
-        return await self._edited("out", chat_id, message_id, text)
+        return await self._edited(Direction.OUT, chat_id, message_id, text)
 
-    async def _edited(self, direction: str, chat_id: int, message_id: int, text: str) -> bool:
+    async def _edited(self, side: Direction, chat_id: int, message_id: int, text: str) -> bool:
         """An edit of a stored message from that side, queued to follow the original."""
         async with self._db.tx():
-            original = await self._repo.by_source(chat_id, message_id)
-            if original is None or original.direction != direction:
+            original = await self._messages.by_source(chat_id, message_id)
+            if original is None or original.direction != side:
                 return False
-            await self._repo.add_message(
+            await self._messages.add(
                 NewMessage(
                     original.ticket_id,
-                    direction,
-                    "edit",
+                    side,
+                    MessageKind.EDIT,
                     self._clock.now(),
                     text=text,
                     author_id=original.author_id,
@@ -293,148 +207,43 @@ class TicketService:
                     edit_of=original.id,
                 )
             )
-        self._db.after_commit(partial(self.on_new_work, original.ticket_id, direction == "out"))
+        to_customer = side == Direction.OUT
+        self._db.after_commit(partial(self.on_new_work, original.ticket_id, to_customer))
         return True
 
     async def note(self, ticket_id: int, agent: Person, written: Written) -> None:
-        await self._get(ticket_id)
+        await self.get(ticket_id)
         # Stored as already relayed: a note never leaves the agents' forum.
-        note = _said(ticket_id, "note", agent, written, self._clock.now(), relayed=True)
-        await self._repo.add_message(note)
+        note = _said(ticket_id, Direction.NOTE, agent, written, self._clock.now(), relayed=True)
+        await self._messages.add(note)
 
     async def event(self, ticket_id: int, text: str) -> None:
         """A line for the agents' topic from the bot itself (relayed like the rest)."""
-        await self._repo.add_message(
-            NewMessage(ticket_id, "event", "text", self._clock.now(), text=text)
+        now = self._clock.now()
+        await self._messages.add(
+            NewMessage(ticket_id, Direction.EVENT, MessageKind.TEXT, now, text=text)
         )
         self._db.after_commit(partial(self.on_new_work, ticket_id, False))
-
-    async def take(self, ticket_id: int, agent: Person, *, over: bool = False) -> Ticket:
-        """Assign the ticket to `agent`. Held by someone else, it is taken over only when
-        `over` says the agent confirmed it: a stray tap must not snatch a colleague's work."""
-        async with self._db.tx():
-            ticket = await self._get(ticket_id)
-            if ticket.status == "closed":
-                raise TicketClosed
-            held = ticket.assignee_id is not None and ticket.assignee_id != agent.id
-            if held and not over:
-                raise HeldByOther(Person(ticket.assignee_id or 0, ticket.assignee_name or ""))
-            await self._repo.assign(ticket_id, agent.id, agent.name)
-            await self._repo.first_response(ticket_id, self._clock.now())
-            return await self._get(ticket_id)
-
-    async def close(self, ticket_id: int) -> Ticket:
-        async with self._db.tx():
-            ticket = await self._get(ticket_id)
-            if ticket.status == "closed":
-                raise TicketClosed
-            await self._repo.close(ticket_id, self._clock.now())
-            return await self._get(ticket_id)
-
-    async def decided(self, ticket_id: int, approved: bool, by: str) -> Ticket:
-        """A recovery was decided: the card says so and by whom, and the ticket closes."""
-        async with self._db.tx():
-            ticket = await self._get(ticket_id)
-            decision = {"approved": approved, "by": by}
-            await self._repo.set_context(ticket_id, {**ticket.context, "decision": decision})
-            if ticket.status != "closed":
-                await self._repo.close(ticket_id, self._clock.now())
-            return await self._get(ticket_id)
-
-    async def close_by_customer(self, customer_id: int) -> Ticket | None:
-        ticket = await self._repo.open_of(customer_id)
-        return await self.close(ticket.id) if ticket else None
-
-    async def rate(self, ticket_id: int, customer_id: int, rating: int) -> Ticket:
-        ticket = await self._get(ticket_id)
-        if ticket.customer_id != customer_id or not 1 <= rating <= 5:  # noqa: PLR2004
-            raise TicketNotFound
-        await self._repo.rate(ticket_id, rating)
-        return replace(ticket, rating=rating)
-
-    async def comment(self, ticket_id: int, customer_id: int, text: str) -> None:
-        ticket = await self._get(ticket_id)
-        if ticket.customer_id != customer_id:
-            raise TicketNotFound
-        if await self._repo.is_banned(customer_id):
-            raise Banned
-        await self._repo.comment(ticket_id, text)
-
-    async def queue(self) -> list[QueueEntry]:
-        now = self._clock.now()
-        target = timedelta(minutes=self.policy.first_response_minutes)
-        return [
-            QueueEntry(
-                t,
-                int((now - t.created_at).total_seconds() // 60),
-                t.first_response_at is None and now - t.created_at >= target,
-            )
-            for t in await self._repo.queue(QUEUE_LIMIT)
-        ]
-
-    async def open_count(self) -> int:
-        return await self._repo.open_count()
-
-    async def announce_overdue(
-        self, announce: Callable[[Ticket], Awaitable[None]]
-    ) -> list[Ticket]:
-        """Tickets past the first-response target, each announced once: `announce` runs
-        inside the transaction that marks it, so the two stand or fall together."""
-        now = self._clock.now()
-        before = now - timedelta(minutes=self.policy.first_response_minutes)
-        if not await self._repo.overdue(before):  # the usual answer, without the write lock
-            return []
-        async with self._db.tx():
-            due = await self._repo.overdue(before)
-            for ticket in due:
-                await self._repo.announced(ticket.id, now)
-                await announce(ticket)
-        return due
-
-    async def is_banned(self, customer_id: int) -> bool:
-        return await self._repo.is_banned(customer_id)
-
-    async def ban(self, customer_id: int, by: int) -> None:
-        await self._repo.ban(customer_id, by, self._clock.now())
-
-    async def unban(self, customer_id: int) -> bool:
-        return await self._repo.unban(customer_id)
-
-    async def canned(self, key: str, locale: str) -> str | None:
-        return await self._repo.canned(key.lower(), locale)
-
-    async def set_canned(self, key: str, locale: str, text: str) -> None:
-        await self._repo.set_canned(key.lower(), locale, text)
-
-    async def delete_canned(self, key: str) -> bool:
-        return await self._repo.delete_canned(key.lower())
-
-    async def canned_list(self) -> list[tuple[str, str, str]]:
-        return await self._repo.canned_list()
-
-    async def get(self, ticket_id: int) -> Ticket:
-        return await self._get(ticket_id)
-
-    async def by_topic(self, topic_id: int) -> Ticket | None:
-        return await self._repo.by_topic(topic_id)
-
-    async def _get(self, ticket_id: int) -> Ticket:
-        ticket = await self._repo.get(ticket_id)
-        if ticket is None:
-            raise TicketNotFound
-        return ticket
 
     async def _store_in(
         self, ticket: Ticket, customer: Person, written: Written, now: datetime
     ) -> None:
-        await self._repo.add_message(_said(ticket.id, "in", customer, written, now))
-        if ticket.status == "waiting":
-            await self._repo.set_status(ticket.id, "taken")
+        await self._messages.add(_said(ticket.id, Direction.IN, customer, written, now))
+        if ticket.status == TicketStatus.WAITING:
+            await self._tickets.set_status(ticket.id, TicketStatus.TAKEN)
+
+
+def _moved(ticket: Ticket, order_number: str | None, problem: str | None) -> bool:
+    """A complaint about another order, or another problem with it."""
+    return order_number is not None and (order_number, problem) != (
+        ticket.order_number,
+        ticket.problem,
+    )
 
 
 def _said(
     ticket_id: int,
-    direction: str,
+    direction: Direction,
     who: Person,
     written: Written,
     now: datetime,
@@ -455,20 +264,3 @@ def _said(
         source_message_id=written.message_id,
         relayed=relayed,
     )
-
-
-def _subject(description: Written | None, problem: str | None) -> str:
-    text = " ".join(((description.text if description else None) or problem or "").split())
-    return shorten(text, SUBJECT_LIMIT) or "—"
-
-
-def shorten(text: str, limit: int) -> str:
-    """At most `limit` characters, cut after a whole word with "…"; spaces collapsed."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = textwrap.shorten(text, limit, placeholder="…", break_on_hyphens=False)
-    if cut == "…":  # the first word alone is longer than the limit: cut inside it
-        return text[: limit - 1] + "…"
-    # A cut right after a separator (" · ", " → ") reads better without it.
-    return cut.removesuffix("…").rstrip(" ·→") + "…"

@@ -9,9 +9,9 @@ from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.values import Locale
 from bot.ports.marketplace import Account
 from bot.services.orders import OrderService
-from bot.settings import LOCALES
 from bot.telegram.i18n import Translator
 from bot.telegram.membership import AgentDirectory
 
@@ -27,7 +27,7 @@ class TextButton(Filter):
 
     async def __call__(self, message: Message, translator: Translator) -> bool:
         return message.text is not None and message.text in {
-            translator(locale)(self.key) for locale in LOCALES
+            translator(locale)(self.key) for locale in Locale
         }
 
 
@@ -55,7 +55,7 @@ class Says(Filter):
         text = (message.text or "").lower()
         if not text or len(text) > _SAYING_LIMIT:
             return False
-        return any(re.search(translator(locale).plain(self.key), text) for locale in LOCALES)
+        return any(re.search(translator(locale).plain(self.key), text) for locale in Locale)
 
 
 class AsksForHuman(Says):

@@ -16,7 +16,7 @@ from importlib import resources
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import ast
 
-from bot.settings import LOCALES, Locale
+from bot.domain.values import Locale
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,11 @@ class Texts:
             mark = f"\ue000{secrets.token_hex(8)}:"
             slots = {id(v): f"{mark}{n}\ue001" for n, v in enumerate(spliced)}
             args = {k: slots.get(id(v), v) for k, v in args.items()}
-        text, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
+        rendered, errors = self._bundle.format_pattern(pattern, args)  # type: ignore[arg-type]
         for error in errors:
             log.error("text %s in %s: %s", key, self.locale, error)
+        # Fluent's "no value" comes out as the key, as a missing text does.
+        text = rendered if isinstance(rendered, str) else key
         if spliced:
             # One pass: a spliced text is not searched again.
             slot = re.compile(re.escape(mark) + "(\\d+)\ue001")
@@ -82,7 +84,7 @@ class Translator:
 
     def __init__(self, default: Locale) -> None:
         self.default = default
-        self._texts = {locale: Texts(locale) for locale in LOCALES}
+        self._texts = {locale: Texts(locale) for locale in Locale}
 
     def __call__(self, locale: Locale) -> Texts:
         return self._texts[locale]
@@ -90,8 +92,8 @@ class Translator:
     def pick(self, chosen: str | None, telegram_language: str | None) -> Locale:
         """The customer's own choice first, then their Telegram language, then the default."""
         for candidate in (chosen, (telegram_language or "")[:2].lower()):
-            if candidate in LOCALES:
-                return candidate  # type: ignore[return-value]
+            if (locale := Locale.of(candidate)) is not None:
+                return locale
         return self.default
 
 

@@ -1,5 +1,5 @@
 """Every conversation state. The stored value is "Group:state": a rename needs a
-data migration of the fsm table."""
+data migration of the fsm table, or the stored name kept (see Recovery)."""
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -21,15 +21,21 @@ class Orders(StatesGroup):
     cancel = State()  # awaiting yes or no to cancelling the order
 
 
-class Recover(StatesGroup):
-    email = State()  # awaiting the account's email
-    email_code = State()  # awaiting the code sent to it
-    new_phone = State()  # awaiting the new number
-    phone_code = State()  # awaiting the code sent to the new number
-    name = State()  # review: awaiting the full name
-    order = State()  # review: awaiting a recent order number
-    old_phone = State()  # review: awaiting the old number
-    description = State()  # review: awaiting what happened
+# Stored as "Recover:email" since the first release, and the texts that name a step
+# (leave-recover-*) are keyed by it: the class took the flow's one name, the values kept
+# theirs, so nothing stored needs a migration.
+_RECOVERY_STORED_AS = "Recover"
+
+
+class Recovery(StatesGroup):
+    email = State(group_name=_RECOVERY_STORED_AS)  # awaiting the account's email
+    email_code = State(group_name=_RECOVERY_STORED_AS)  # awaiting the code sent to it
+    new_phone = State(group_name=_RECOVERY_STORED_AS)  # awaiting the new number
+    phone_code = State(group_name=_RECOVERY_STORED_AS)  # awaiting the code sent to the new number
+    name = State(group_name=_RECOVERY_STORED_AS)  # review: awaiting the full name
+    order = State(group_name=_RECOVERY_STORED_AS)  # review: awaiting a recent order number
+    old_phone = State(group_name=_RECOVERY_STORED_AS)  # review: awaiting the old number
+    description = State(group_name=_RECOVERY_STORED_AS)  # review: awaiting what happened
 
 
 # States whose prompt put a reply keyboard on screen: leaving them takes it away.
@@ -39,9 +45,9 @@ REPLY_KEYBOARD_STATES = frozenset(
         Login.phone,
         Login.email,
         Login.code,
-        Recover.email,
-        Recover.email_code,
-        Recover.new_phone,
-        Recover.phone_code,
+        Recovery.email,
+        Recovery.email_code,
+        Recovery.new_phone,
+        Recovery.phone_code,
     )
 )

@@ -9,13 +9,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from bot.delivery.relay import Relay
 from bot.delivery.send import framed
 from bot.domain.phones import mask
 from bot.keyboards.recovery import Decision, RecoveryDecisionCb, cancel_change
 from bot.services.recovery import RecoveryError, RecoveryService
 from bot.services.tickets import TicketService
 from bot.telegram.i18n import Texts, Translator
+from bot.telegram.notices import due_date
 from handlers.forum.tickets import InTicket
 from handlers.taps import answers_itself
 from storage.recovery import Recovery
@@ -31,7 +31,6 @@ async def decided(
     t: Texts,
     recovery: RecoveryService,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -49,12 +48,12 @@ async def decided(
     await query.answer()
     if isinstance(message, Message):
         await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
-    await _close_decided(approved, True, query.from_user.full_name, tickets, relay)
-    customer_t = translator(approved.locale)  # type: ignore[arg-type]
+    await _close_decided(approved, True, query.from_user.full_name, tickets)
+    customer_t = translator(approved.locale)
     await _tell(
         bot,
         approved,
-        customer_t("recover-approved", phone=mask(approved.new_phone), date=_date(approved)),
+        customer_t("recover-approved", phone=mask(approved.new_phone), date=due_date(approved)),
         with_cancel=customer_t,
     )
 
@@ -67,7 +66,6 @@ async def cmd_reject(
     t: Texts,
     recovery: RecoveryService,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -83,30 +81,26 @@ async def cmd_reject(
     except RecoveryError:
         await message.reply(t("agents-recovery-decided"))
         return
-    customer_t = translator(rejected.locale)  # type: ignore[arg-type]
+    customer_t = translator(rejected.locale)
     # The agent's words as written, after the frame and split at Telegram's limit.
     for part in framed(customer_t("recover-rejected-title"), reason):
         await _tell(bot, rejected, part)
     await message.reply(t("agents-recovery-rejected"))
     name = message.from_user.full_name if message.from_user else "—"
-    await _close_decided(rejected, False, name, tickets, relay)
+    await _close_decided(rejected, False, name, tickets)
 
 
 async def _close_decided(
-    decided: Recovery, approved: bool, name: str, tickets: TicketService, relay: Relay
+    decided: Recovery, approved: bool, name: str, tickets: TicketService
 ) -> None:
     """Decided once, a recovery is done: its card says so, and its ticket leaves the queue."""
     if decided.ticket_id is None:
         return
     closed = await tickets.decided(decided.ticket_id, approved, name)
-    await relay.refresh_title(closed, card=True)
+    await tickets.changed(closed, card=True)
 
 
 async def _tell(bot: Bot, pending: Recovery, text: str, with_cancel: Texts | None = None) -> None:
     markup = cancel_change(with_cancel, pending.id) if with_cancel else None
     with contextlib.suppress(TelegramAPIError):  # a blocked customer: the topic still shows it
         await bot.send_message(pending.telegram_id, text, reply_markup=markup)
-
-
-def _date(pending: Recovery) -> str:
-    return pending.due_at.strftime("%d.%m.%Y") if pending.due_at else "—"

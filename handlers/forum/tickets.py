@@ -16,8 +16,8 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.relay import Relay
 from bot.delivery.send import pack_lines
+from bot.domain.values import MessageKind
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
 from bot.services.tickets import (
     CannotRelay,
@@ -27,7 +27,6 @@ from bot.services.tickets import (
     TicketService,
     Written,
 )
-from bot.settings import LOCALES
 from bot.telegram.cards import queue_text
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.membership import AgentDirectory
@@ -64,15 +63,13 @@ async def cmd_note(
     if not command.args:
         await message.reply(t("agents-note-empty"))
         return
-    note = Written("text", message.chat.id, message.message_id, text=command.args)
+    note = Written(MessageKind.TEXT, message.chat.id, message.message_id, text=command.args)
     await tickets.note(ticket.id, person(message), note)
     await message.reply(t("agents-note-saved"))
 
 
 @router.message(Command("take"), InTicket())
-async def cmd_take(
-    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
-) -> None:
+async def cmd_take(message: Message, ticket: Ticket, t: Texts, tickets: TicketService) -> None:
     agent = person(message)
     try:
         taken = await tickets.take(ticket.id, agent)
@@ -86,11 +83,16 @@ async def cmd_take(
         )
         return
     await message.reply(t("agents-taken", id=ticket.id, name=agent.name))
-    await relay.refresh_title(taken, card=True)
+    await tickets.changed(taken, card=True)
 
 
 async def _take_over(
-    message: Message, ticket: Ticket, agent: Person, t: Texts, relay: Relay, taken: Ticket
+    message: Message,
+    ticket: Ticket,
+    agent: Person,
+    t: Texts,
+    tickets: TicketService,
+    taken: Ticket,
 ) -> None:
     """Said in the topic, naming the one who held it so that Telegram tells them."""
     if ticket.assignee_id is not None and ticket.assignee_id != agent.id:
@@ -105,7 +107,7 @@ async def _take_over(
         )
     else:
         await message.answer(t("agents-taken", id=ticket.id, name=agent.name))
-    await relay.refresh_title(taken, card=True)
+    await tickets.changed(taken, card=True)
 
 
 @router.message(Command("close"), InTicket())
@@ -114,11 +116,10 @@ async def cmd_close(
     ticket: Ticket,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
-    await _close(message, ticket, t, tickets, relay, bot, translator, person(message).name)
+    await _close(message, ticket, t, tickets, bot, translator, person(message).name)
 
 
 async def _close(
@@ -126,7 +127,6 @@ async def _close(
     ticket: Ticket,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
     agent_name: str,
@@ -138,8 +138,8 @@ async def _close(
         return
     # Said in the topic before the topic closes, then the customer is asked to rate.
     await message.answer(t("agents-closed", id=ticket.id, name=agent_name))
-    await relay.refresh_title(closed)
-    customer_t = translator(closed.locale)  # type: ignore[arg-type]
+    await tickets.changed(closed)
+    customer_t = translator(closed.locale)
     try:
         await bot.send_message(
             closed.customer_id,
@@ -163,7 +163,7 @@ async def cmd_reply(
     if text is None:
         await message.reply(t("agents-canned-missing", key=key or "?"))
         return
-    reply = Written("text", message.chat.id, message.message_id, text=text)
+    reply = Written(MessageKind.TEXT, message.chat.id, message.message_id, text=text)
     await tickets.agent_wrote(ticket.id, person(message), reply)
 
 
@@ -187,39 +187,6 @@ async def cmd_ban(
         await message.reply(t("agents-unbanned"))
 
 
-@router.message(Command("canned", "canned_set", "canned_del"))
-async def cmd_canned(
-    message: Message,
-    command: CommandObject,
-    t: Texts,
-    tickets: TicketService,
-    agents: AgentDirectory,
-) -> None:
-    if command.command == "canned":
-        replies = await tickets.canned_list()
-        if not replies:
-            await message.reply(t("agents-canned-none"))
-            return
-        lines = [t("agents-canned-list")] + [
-            t("agents-canned-line", key=k, locale=loc, text=v[:100]) for k, loc, v in replies
-        ]
-        for part in pack_lines(lines):  # whole lines per message: a cut breaks its tags
-            await message.reply(part)
-        return
-    if message.from_user is None or not agents.is_admin(message.from_user.id):
-        await message.reply(t("agents-admins-only"))
-        return
-    parts = (command.args or "").split(maxsplit=2)
-    if command.command == "canned_del" and len(parts) == 1:
-        await tickets.delete_canned(parts[0])
-        await message.reply(t("agents-canned-deleted", key=parts[0]))
-    elif command.command == "canned_set" and len(parts) == 3 and parts[1] in LOCALES:  # noqa: PLR2004
-        await tickets.set_canned(*parts)
-        await message.reply(t("agents-canned-saved", key=parts[0], locale=parts[1]))
-    else:
-        await message.reply(t("agents-canned-usage"))
-
-
 @router.message(Command(*_TICKET_COMMANDS))
 async def ticket_command_outside(message: Message, t: Texts) -> None:
     await message.reply(t("agents-no-ticket"))
@@ -232,17 +199,15 @@ async def unknown_command(message: Message, t: Texts) -> None:
 
 @router.message(InTicket())
 async def agent_replies(
-    message: Message, ticket: Ticket, t: Texts, tickets: TicketService, relay: Relay
+    message: Message, ticket: Ticket, t: Texts, tickets: TicketService
 ) -> None:
-    if message.media_group_id:
-        relay.album_part(message.media_group_id)
     try:
         updated = await tickets.agent_wrote(ticket.id, person(message), written(message))
     except CannotRelay:
         await message.reply(t("agents-cannot-relay"))
         return
     if updated.status != ticket.status:
-        await relay.refresh_title(updated)
+        await tickets.changed(updated)
 
 
 @router.edited_message(InTicket())
@@ -258,7 +223,6 @@ async def card_button(
     callback_data: TicketCb,
     t: Texts,
     tickets: TicketService,
-    relay: Relay,
     bot: Bot,
     translator: Translator,
 ) -> None:
@@ -287,10 +251,10 @@ async def card_button(
         if over:
             with contextlib.suppress(TelegramAPIError):  # the question is answered
                 await message.edit_reply_markup(reply_markup=None)
-        await _take_over(message, ticket, person(query), t, relay, taken)
+        await _take_over(message, ticket, person(query), t, tickets, taken)
     else:
         await query.answer()
-        await _close(message, ticket, t, tickets, relay, bot, translator, name)
+        await _close(message, ticket, t, tickets, bot, translator, name)
 
 
 @router.callback_query()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser
-from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
+from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import settled
 
@@ -216,3 +216,103 @@ async def test_taking_a_ticket_someone_holds_asks_first_and_tells_them(
     assert asked.button_texts() == []
     await emu.wait_for(lambda: "Ведёт: Olga Admin" in card.text, 5)
     assert "→ Olga Admin" in emu.topic(FORUM, topic).name
+
+
+async def _said(emu: BotApiEmulator, agent: SimUser, command: str, expected: str) -> str:
+    """An agent's command in the forum's general topic, and the bot's reply to it."""
+    await agent.send_in_topic(FORUM, None, command)
+    reply = await emu.wait_message(FORUM, predicate=lambda m: expected in m.text)
+    return reply.text
+
+
+async def _all_handled(emu: BotApiEmulator, running: RunningBot) -> None:
+    """Every update sent so far was taken by the bot (a later poll confirms it) and
+    handled: whatever it was to cause has happened."""
+    last = max(e["update"]["update_id"] for e in emu.events if e["type"] == "update")
+    await emu.wait_for(
+        lambda: any(int(c.get("offset") or 0) > last for c in emu.calls_to("getUpdates"))
+    )
+    assert running.app is not None
+    await running.app.incoming.wait_idle()
+
+
+async def test_canned_replies_are_listed_saved_used_and_deleted(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    olga, ivan = emu.user(ADMIN), emu.user(AGENT)
+    assert "Шаблонов пока нет" in await _said(emu, olga, "/canned", "Шаблон")
+    saved = await _said(emu, olga, "/canned_set refund ru Вернём за 2-3 дня.", "сохранён")
+    assert saved == "Шаблон «refund» [ru] сохранён."
+    await _said(emu, olga, "/canned_set refund en Back in 2-3 days.", "[en] сохранён")
+    await _said(emu, olga, "/canned_set hello en Hi!", "«hello» [en] сохранён")
+    listed = await _said(emu, ivan, "/canned", "Шаблоны:")  # any agent may look
+    assert listed.splitlines() == [
+        "Шаблоны:",
+        "hello [en]: Hi!",
+        "refund [en]: Back in 2-3 days.",
+        "refund [ru]: Вернём за 2-3 дня.",
+    ]
+    john = emu.add_user(1002, "John", language_code="en")
+    topic = await _ticket(emu, john, "refund please")
+    await ivan.send_in_topic(FORUM, topic, "/reply REFUND")  # keys are not case-sensitive
+    assert (await john.next_message()).text.endswith("Back in 2-3 days.")
+
+    assert await _said(emu, olga, "/canned_del refund", "удалён") == "Шаблон «refund» удалён."
+    assert "refund" not in await _said(emu, olga, "/canned", "Шаблоны:")
+    again = await _said(emu, olga, "/canned_del refund", "нет")
+    assert again.startswith("Шаблона «refund» нет")  # not "deleted" a second time
+    await ivan.send_in_topic(FORUM, topic, "/reply refund")
+    missing = await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "нет" in m.text)
+    assert missing.text.startswith("Шаблона «refund» нет")
+
+
+async def test_canned_commands_with_odd_input_answer_with_the_format(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    olga = emu.user(ADMIN)
+    for odd in (
+        "/canned_set",
+        "/canned_set refund",  # no language
+        "/canned_set refund ru",  # no text
+        "/canned_set refund de Geld zurück",  # a language the bot does not speak
+        "/canned_del",  # no key
+        "/canned_del refund please",
+    ):
+        usage = await _said(emu, olga, odd, "Формат:")
+        assert usage == "Формат: /canned_set ключ ru|en текст, /canned_del ключ", odd
+    assert "Шаблонов пока нет" in await _said(emu, olga, "/canned", "Шаблон")
+
+
+async def test_a_long_canned_reply_is_shown_cut_and_sent_whole(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    olga = emu.user(ADMIN)
+    text = "Шаг <1> & " + "подробно " * 449  # 4,051: near what a command can carry
+    await _said(emu, olga, f"/canned_set steps ru {text}", "сохранён")
+    listed = await _said(emu, olga, "/canned", "Шаблоны:")
+    assert listed.splitlines()[1] == f"steps [ru]: {text[:100]}".rstrip()
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _ticket(emu, anna)
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/reply steps")
+    sent = (await anna.next_message()).text
+    assert sent.startswith("💬 Поддержка · Ivan Agent\nШаг <1> & подробно")
+    assert "".join(sent.split()).endswith("".join(text.split()))  # whole, signs as typed
+
+
+async def test_only_admins_change_canned_replies_and_only_agents_see_them(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    olga, ivan, stranger = emu.user(ADMIN), emu.user(AGENT), emu.user(STRANGER)
+    await _said(emu, olga, "/canned_set refund ru Вернём за 2-3 дня.", "сохранён")
+    for change in ("/canned_set hello ru Привет", "/canned_del refund"):
+        assert await _said(emu, ivan, change, "админ") == "Это могут только администраторы."
+    # In the forum, but not an agent: not a word back, and nothing changes.
+    await stranger.send_in_topic(FORUM, None, "/canned_del refund")
+    await stranger.send_in_topic(FORUM, None, "/canned")
+    await _all_handled(emu, running)
+    assert [m.text for m in emu.messages(FORUM)][-1] == "Это могут только администраторы."
+    assert "refund [ru]" in await _said(emu, ivan, "/canned", "Шаблоны:")
+    # A customer's /canned in their own chat is a command the bot does not know.
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await anna.send("/canned")
+    assert (await anna.next_message()).text.startswith("Не совсем понял.")

@@ -192,3 +192,34 @@ async def test_lines_queued_behind_other_tickets_go_to_the_forum_merged(
         assert _numbers_in_forum(emu, topic) == [0, 1, 2]
         posts += sum(1 for m in emu.messages(FORUM, thread_id=topic) if NUMBERED.search(m.text))
     assert posts < 3 * len(topics)  # a ticket that waited for its turn sent its lines as one
+
+
+def _tries_of(emu: BotApiEmulator, text: str) -> int:
+    return sum(1 for c in emu.calls_to("sendMessage") if text in str(c.get("text", "")))
+
+
+async def test_an_outage_of_the_forum_is_waited_out_by_the_relay_and_each_line_goes_once(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.fail_next("sendMessage", 500, times=3, chat_id=FORUM)
+    await _write(anna, range(3))
+    await _until_forum_has(emu, topic, 3, timeout=15)
+    assert _numbers_in_forum(emu, topic) == [0, 1, 2]
+
+
+async def test_a_line_the_forum_refuses_is_not_tried_again_and_the_next_one_goes(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    emu.fail_next(
+        "sendMessage", 400, description="Bad Request: can't parse entities", chat_id=FORUM
+    )
+    await anna.send("сообщение 0")
+    await emu.wait_for(lambda: _tries_of(emu, "сообщение 0") == 1)
+    await anna.send("сообщение 1")
+    await _until_forum_has(emu, topic, 1, timeout=10)
+    assert _numbers_in_forum(emu, topic) == [1]
+    assert _tries_of(emu, "сообщение 0") == 1

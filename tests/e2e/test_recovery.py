@@ -146,6 +146,32 @@ async def test_a_recovery_code_step_ignores_non_codes_without_spending_an_attemp
     assert (await anna.next_message()).text.startswith("Готово. Номер аккаунта сменится")
 
 
+async def test_an_email_code_that_fails_twice_takes_the_review_path(
+    emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    await _email_step(anna, smtp)
+    running.clock.advance(minutes=6)  # the code runs out before it is typed
+    await anna.send(_code_in(await smtp.next()))
+    assert (await anna.next_message()).text.startswith("Этот код больше не действует")
+    await anna.send("anna@example.com")  # the email step again, for a new code
+    assert (await anna.next_message()).text.startswith("Если этот email подтверждён")
+    running.clock.advance(minutes=6)
+    await anna.send(_code_in(await smtp.next()))
+    assert (await anna.next_message()).text.startswith("Код не подошёл дважды")
+    assert (await anna.next_message()).text.startswith("Проверим, что аккаунт ваш")
+    assert (await anna.next_message()).text.startswith("Как вас зовут")
+    for answer in ("Анна Петрова", "12345678-0001", "8 912 345-67-89"):
+        await anna.send(answer)
+        asked = await anna.next_message()
+    # the email was never confirmed, and the new number step does not say it was
+    assert asked.text.startswith("Теперь новый номер телефона")
+    await anna.send(NEW_PHONE)
+    await anna.next_message()
+    await anna.send((await sms.next())["code"])
+    assert (await anna.next_message()).text.startswith("Последний шаг")
+
+
 async def test_new_number_of_another_account_goes_to_review_unrevealed(
     emu: BotApiEmulator, running: RunningBot, sms: SmsEndpoint, smtp: SmtpInbox
 ) -> None:

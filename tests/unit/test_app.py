@@ -16,11 +16,11 @@ from storage.db import Database
 async def test_a_failure_after_the_database_opened_closes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: object) -> dict[str, object]:
+    def broken(*_: object) -> object:
         raise RuntimeError("odd")
 
     # The database's thread outlived such a failure and the process hung at exit.
-    monkeypatch.setattr(bot.app, "_queue_services", broken)
+    monkeypatch.setattr(bot.app, "build_services", broken)
     path = tmp_path / "db.sqlite3"
     settings = Settings(_env_file=None, bot_token="1:x", database_path=path)  # type: ignore[call-arg]
     before = set(threading.enumerate())

@@ -57,3 +57,16 @@ def test_rows_lay_out_lines_pack_callbacks_and_leave_out_empty_lines() -> None:
         1,
         1,
     ]
+
+
+def test_buttons_already_sent_keep_working_whatever_the_classes_are_called() -> None:
+    from bot.keyboards.menu import MenuAction, MenuCb  # noqa: PLC0415
+    from bot.keyboards.recovery import RecoveryCancelCb  # noqa: PLC0415
+
+    # Renaming a class or a member is free; its data is what Telegram hands back.
+    assert {cls.__prefix__ for cls in _callback_classes()} == {
+        *("lg", "m", "l", "ol", "or", "op", "oc", "oi", "od", "oh"),
+        *("rc", "rd", "tk", "cl", "rt"),
+    }
+    assert MenuCb(action=MenuAction.RECOVERY).pack() == "m:recover"
+    assert RecoveryCancelCb.unpack("rc:7").recovery_id == 7

@@ -3,6 +3,7 @@ import pytest
 from bot.delivery.outbox import Outbox as Notices
 from bot.delivery.pacing import Pacer
 from bot.domain.clock import FrozenClock
+from bot.domain.values import Channel, Locale
 from bot.ports.marketplace import Account
 from bot.ports.senders import DeliveryFailed, Unconfigured
 from bot.services.codes import CodePolicy, CodeService, CodeWrong, NoCode
@@ -88,7 +89,7 @@ async def setup(db: Database, clock: FrozenClock):
 
 async def test_known_phone_gets_a_code_and_links(setup) -> None:
     service, phone, _, background = setup
-    sent = await service.send_code(7, "sms", "+79123456789", "ru")
+    sent = await service.send_code(7, Channel.SMS, "+79123456789", Locale.RU)
     await background.drain()
     assert sent.shown == "+7 912 ***-**-89"
     (to, channel, code, text) = phone.sent[0]
@@ -101,8 +102,8 @@ async def test_known_phone_gets_a_code_and_links(setup) -> None:
 
 async def test_unknown_phone_looks_the_same_but_nothing_is_sent(setup) -> None:
     service, phone, _, background = setup
-    known = await service.send_code(7, "sms", "+79123456789", "ru")
-    unknown = await service.send_code(8, "sms", "+79123456788", "ru")
+    known = await service.send_code(7, Channel.SMS, "+79123456789", Locale.RU)
+    unknown = await service.send_code(8, Channel.SMS, "+79123456788", Locale.RU)
     await background.drain()
     assert (known.code_length, known.ttl_minutes) == (unknown.code_length, unknown.ttl_minutes)
     assert len(phone.sent) == 1
@@ -114,8 +115,8 @@ async def test_unknown_phone_looks_the_same_but_nothing_is_sent(setup) -> None:
 
 async def test_unconfirmed_email_gets_no_mail(setup) -> None:
     service, _, mail, background = setup
-    await service.send_code(7, "email", "john@example.com", "en")
-    await service.send_code(8, "email", "anna@example.com", "en")
+    await service.send_code(7, Channel.EMAIL, "john@example.com", Locale.EN)
+    await service.send_code(8, Channel.EMAIL, "anna@example.com", Locale.EN)
     await background.drain()
     assert [m[0] for m in mail.sent] == ["anna@example.com"]
     assert mail.sent[0][1] == "Your login code"
@@ -124,7 +125,7 @@ async def test_unconfirmed_email_gets_no_mail(setup) -> None:
 async def test_a_failed_delivery_is_retried_in_the_background(setup) -> None:
     service, phone, _, background = setup
     phone.broken = True
-    await service.send_code(7, "call", "+79123456789", "en")
+    await service.send_code(7, Channel.CALL, "+79123456789", Locale.EN)
     await background.drain()
     assert phone.sent == []
     phone.broken = False
@@ -140,13 +141,13 @@ async def test_a_switched_off_channel_is_refused_for_every_destination(
     service, _ = _service(db, clock, market, Outbox(), Unconfigured())
     for who, email in ((7, "anna@example.com"), (8, "nobody@example.com")):
         with pytest.raises(ChannelOff):
-            await service.send_code(who, "email", email, "ru")
+            await service.send_code(who, Channel.EMAIL, email, Locale.RU)
     assert await db.fetchall("SELECT * FROM codes") == []
 
 
 async def test_logout_reports_whether_a_login_was_active(setup, clock: FrozenClock) -> None:
     service, phone, _, background = setup
-    await service.send_code(7, "sms", "+79123456789", "ru")
+    await service.send_code(7, Channel.SMS, "+79123456789", Locale.RU)
     await background.drain()
     await service.confirm(7, phone.sent[0][2])
     assert await service.logout(7) is True

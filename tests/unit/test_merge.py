@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.delivery.relay import merge, mergeable_run
-from storage.tickets import TicketMessage
+from storage.messages import TicketMessage
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -1,4 +1,5 @@
-"""The pacer on a virtual clock: limits per private chat, per group and overall; 429s; order."""
+"""The pacer on a virtual clock: limits per private chat, per group and overall; 429s; order;
+and the session middleware that applies it and the retry policy to every call."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Awaitable, Iterable
+from typing import Any
 
 import pytest
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 
-from bot.delivery.pacing import PRIVATE_BURST, Pacer
+from bot.delivery.pacing import PRIVATE_BURST, Pacer, PacingMiddleware
+from bot.delivery.retry import Backoff, RetryPolicy, retried_later
 
 CUSTOMER, OTHER, FORUM = 1001, 1002, -1001000000001
 
@@ -215,3 +220,106 @@ async def test_a_half_used_window_counts_as_pressure(vt: VirtualTime) -> None:
     assert pacer.pressed(FORUM)  # 10 of 20 this minute: save the rest
     await vt.run(vt.sleep(60))
     assert not pacer.pressed(FORUM)
+
+
+async def test_a_slot_taken_ahead_still_waits_out_a_429_that_came_since(vt: VirtualTime) -> None:
+    pacer = _pacer(vt)
+    pacer.take(FORUM)  # taken while holding the forum's turn
+
+    async def sender() -> None:
+        with pacer.paid(FORUM):
+            pacer.hold(FORUM, 5)  # another ticket's post to the forum met a 429
+            await pacer.acquire(FORUM)
+
+    await vt.run(sender())
+    assert vt.now == 5
+
+
+class Telegram:
+    """The end of the session: records each call on the virtual clock and fails the first
+    ones as told."""
+
+    def __init__(self, vt: VirtualTime, *failures: Exception) -> None:
+        self.vt, self.failures = vt, list(failures)
+        self.calls: list[tuple[float, str]] = []
+
+    async def __call__(self, bot: Any, method: TelegramMethod[Any]) -> str:
+        self.calls.append((self.vt.now, getattr(method, "text", "")))
+        if self.failures:
+            raise self.failures.pop(0)
+        return "ok"
+
+
+def _flood(seconds: int) -> TelegramRetryAfter:
+    return TelegramRetryAfter(SendMessage(chat_id=CUSTOMER, text=""), "Too Many", seconds)
+
+
+def _down() -> TelegramServerError:
+    return TelegramServerError(SendMessage(chat_id=CUSTOMER, text=""), "Internal Server Error")
+
+
+def _middleware(vt: VirtualTime, tries: int = 5) -> PacingMiddleware:
+    policy = RetryPolicy(tries=tries, backoff=Backoff(first=0.5, longest=30))
+    return PacingMiddleware(_pacer(vt), policy)
+
+
+async def test_an_answer_is_retried_in_place_and_a_429_holds_its_chat_for_every_post(
+    vt: VirtualTime,
+) -> None:
+    middleware = _middleware(vt)
+    telegram = Telegram(vt, _flood(7))
+    sent: dict[str, float] = {}
+
+    async def post(chat: int, text: str, after: float = 0) -> None:
+        await vt.sleep(after)
+        await middleware(telegram, None, SendMessage(chat_id=chat, text=text))  # type: ignore[arg-type]
+        sent[text] = vt.now
+
+    await vt.run(post(CUSTOMER, "answer"), post(CUSTOMER, "next", 1), post(OTHER, "elsewhere", 1))
+    assert telegram.calls[0] == (0, "answer")  # refused with a 429 for 7 seconds
+    assert sent == {"answer": 7, "next": 7, "elsewhere": 1}
+    assert len(telegram.calls) == 4  # the answer tried again once, in place
+
+
+async def test_an_outage_is_retried_in_place_with_doubling_pauses_up_to_the_tries(
+    vt: VirtualTime,
+) -> None:
+    middleware = _middleware(vt, tries=3)
+    telegram = Telegram(vt, _down(), _down())
+    call = SendMessage(chat_id=CUSTOMER, text="answer")
+    await vt.run(middleware(telegram, None, call))  # type: ignore[arg-type]
+    assert [t for t, _ in telegram.calls] == [0, 0.5, 1.5]
+
+    telegram = Telegram(vt, _down(), _down(), _down())
+    with pytest.raises(TelegramServerError):
+        await vt.run(middleware(telegram, None, call))  # type: ignore[arg-type]
+    assert len(telegram.calls) == 3  # then it is the caller's
+
+
+async def test_a_sender_that_retries_later_gets_one_try_but_a_429_still_holds_the_chat(
+    vt: VirtualTime,
+) -> None:
+    middleware = _middleware(vt)
+    telegram = Telegram(vt, _flood(7), _down())
+    call = SendMessage(chat_id=CUSTOMER, text="relayed")
+    with retried_later():
+        with pytest.raises(TelegramRetryAfter):
+            await vt.run(middleware(telegram, None, call))  # type: ignore[arg-type]
+        assert middleware.pacer.delay(CUSTOMER) == 7  # the answers to this chat wait too
+        vt.now = 7
+        with pytest.raises(TelegramServerError):
+            await vt.run(middleware(telegram, None, call))  # type: ignore[arg-type]
+    assert len(telegram.calls) == 2
+    assert middleware.pacer.delay(CUSTOMER) == 0  # an outage is the sender's to wait out
+
+
+async def test_an_edit_is_neither_paced_nor_retried_but_its_429_holds_the_chat(
+    vt: VirtualTime,
+) -> None:
+    middleware = _middleware(vt)
+    telegram = Telegram(vt, _flood(3))
+    edit = EditMessageText(chat_id=CUSTOMER, message_id=1, text="edited")
+    with pytest.raises(TelegramRetryAfter):
+        await vt.run(middleware(telegram, None, edit))  # type: ignore[arg-type]
+    assert len(telegram.calls) == 1
+    assert middleware.pacer.delay(CUSTOMER) == 3

@@ -4,22 +4,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.clock import FrozenClock
+from bot.domain.values import Direction, Locale, MessageKind, TicketStatus
 from bot.services.hours import SupportHours
 from bot.services.tickets import (
-    QUEUE_LIMIT,
     CannotRelay,
     Fed,
-    HeldByOther,
     Opened,
     Person,
-    TicketClosed,
     TicketNotFound,
     TicketPolicy,
+    TicketRepos,
     TicketService,
     Written,
 )
 from storage.db import Database
-from storage.tickets import Ticket, TicketRepo
+from storage.messages import MessageRepo
 
 POLICY = TicketPolicy(first_response_minutes=15, reopen_hours=24, customer_messages_per_minute=3)
 CUSTOMER = Person(100, "Anna", "anna")
@@ -47,7 +46,7 @@ def _service(
 ) -> TicketService:
     return TicketService(
         db,
-        TicketRepo(db),
+        TicketRepos.over(db),
         clock,
         SupportHours(window, "Europe/Moscow"),
         POLICY,
@@ -56,19 +55,19 @@ def _service(
 
 
 def _said(text: str, who: Person = CUSTOMER) -> Written:
-    return Written("text", who.id, next(_message_ids), text=text)
+    return Written(MessageKind.TEXT, who.id, next(_message_ids), text=text)
 
 
 def _replied(text: str) -> Written:
-    return Written("text", FORUM, next(_message_ids), text=text)
+    return Written(MessageKind.TEXT, FORUM, next(_message_ids), text=text)
 
 
 async def _open(service: TicketService, who: Person = CUSTOMER, text: str = "My parcel is late"):
-    return await service.open_ticket(who, locale="ru", description=_said(text, who))
+    return await service.open_ticket(who, locale=Locale.RU, description=_said(text, who))
 
 
 async def _feed(service: TicketService, who: Person, written: Written) -> Fed:
-    return await service.customer_wrote(who, written, locale="ru")
+    return await service.customer_wrote(who, written, locale=Locale.RU)
 
 
 async def _messages(db: Database, ticket_id: int) -> list[tuple]:
@@ -94,7 +93,7 @@ async def test_open_ticket_creates_a_new_ticket_with_the_description(
     service = _service(db, clock, kicks)
     opened = await _open(service, text="  My   parcel\n\tis  late  ")
     assert opened.created
-    assert opened.ticket.status == "new"
+    assert opened.ticket.status == TicketStatus.NEW
     assert opened.ticket.subject == "My parcel is late"
     assert opened.ticket.customer_id == CUSTOMER.id
     assert opened.ticket.created_at == clock.now()
@@ -121,10 +120,10 @@ async def test_subject_falls_back_to_the_problem_without_a_description(
 ) -> None:
     service = _service(db, clock)
     opened = await service.open_ticket(
-        CUSTOMER, locale="en", description=None, order_number="1-1", problem="not  delivered"
+        CUSTOMER, locale=Locale.EN, description=None, order_number="1-1", problem="not  delivered"
     )
     assert opened.ticket.subject == "not delivered"
-    assert (opened.ticket.order_number, opened.ticket.locale) == ("1-1", "en")
+    assert (opened.ticket.order_number, opened.ticket.locale) == ("1-1", Locale.EN)
     assert await _messages(db, opened.ticket.id) == []
 
 
@@ -179,10 +178,10 @@ async def test_message_goes_into_the_open_ticket(db: Database, clock: FrozenCloc
     assert fed.ticket is not None
     assert fed.ticket.id == opened.ticket.id
     assert not (fed.reopened or fed.throttled or fed.banned)
-    pending = await TicketRepo(db).pending()
+    pending = await MessageRepo(db).pending()
     assert [(m.direction, m.text, m.relayed) for m in pending] == [
-        ("in", "My parcel is late", False),
-        ("in", "any news?", False),
+        (Direction.IN, "My parcel is late", False),
+        (Direction.IN, "any news?", False),
     ]
     assert kicks.count == 2
 
@@ -205,10 +204,16 @@ async def test_a_complaint_by_button_again_after_the_first_closed_has_its_words(
     db: Database, clock: FrozenClock
 ) -> None:
     service = _service(db, clock)
-    tapped = Written("text", CUSTOMER.id, None, text="Order 1: late")  # no message of theirs
-    first = await service.open_ticket(CUSTOMER, locale="ru", description=tapped, problem="late")
+    tapped = Written(
+        MessageKind.TEXT, CUSTOMER.id, None, text="Order 1: late"
+    )  # no message of theirs
+    first = await service.open_ticket(
+        CUSTOMER, locale=Locale.RU, description=tapped, problem="late"
+    )
     await service.close(first.ticket.id)
-    second = await service.open_ticket(CUSTOMER, locale="ru", description=tapped, problem="late")
+    second = await service.open_ticket(
+        CUSTOMER, locale=Locale.RU, description=tapped, problem="late"
+    )
     assert second.ticket.id != first.ticket.id
     assert await _texts(db, second.ticket.id) == ["Order 1: late"]
 
@@ -278,7 +283,7 @@ async def test_closed_ticket_is_reopened_as_new_within_the_window(
     assert fed.ticket is not None
     assert fed.ticket.id == opened.ticket.id
     ticket = await service.get(opened.ticket.id)
-    assert ticket.status == "new"
+    assert ticket.status == TicketStatus.NEW
     assert ticket.closed_at is None
     assert (await service.open_of(CUSTOMER.id)) == ticket
     assert (await _texts(db, ticket.id))[-1] == "it came broken"
@@ -295,7 +300,7 @@ async def test_closed_ticket_with_an_assignee_reopens_as_taken(
     fed = await _feed(service, CUSTOMER, _said("one more thing"))
     assert fed.reopened
     ticket = await service.get(opened.ticket.id)
-    assert (ticket.status, ticket.assignee_id) == ("taken", AGENT.id)
+    assert (ticket.status, ticket.assignee_id) == (TicketStatus.TAKEN, AGENT.id)
 
 
 async def test_after_the_window_a_message_opens_a_new_ticket(
@@ -304,7 +309,7 @@ async def test_after_the_window_a_message_opens_a_new_ticket(
     kicks = Kicks()
     service = _service(db, clock, kicks)
     old = await service.open_ticket(
-        CUSTOMER, locale="ru", description=_said("first problem"), account_id="A1"
+        CUSTOMER, locale=Locale.RU, description=_said("first problem"), account_id="A1"
     )
     await service.close(old.ticket.id)
     clock.advance(hours=24, minutes=1)
@@ -315,12 +320,12 @@ async def test_after_the_window_a_message_opens_a_new_ticket(
     assert fed.ticket is not None
     assert fed.ticket.id == fed.opened.ticket.id != old.ticket.id
     assert (fed.ticket.status, fed.ticket.subject, fed.ticket.account_id) == (
-        "new",
+        TicketStatus.NEW,
         "a new problem",
         "A1",
     )
     assert fed.ticket.created_at == clock.now()
-    assert (await service.get(old.ticket.id)).status == "closed"
+    assert (await service.get(old.ticket.id)).status == TicketStatus.CLOSED
     assert await _texts(db, old.ticket.id) == ["first problem"]
     assert await _texts(db, fed.ticket.id) == ["  a   new problem "]
     assert kicks.count == 2
@@ -345,7 +350,7 @@ async def test_throttled_message_does_not_reopen_a_ticket_silently(
     clock.advance(seconds=30)
     fed = await _feed(service, CUSTOMER, _said("wait"))
     assert fed.throttled
-    assert fed.reopened or (await service.get(opened.ticket.id)).status == "closed"
+    assert fed.reopened or (await service.get(opened.ticket.id)).status == TicketStatus.CLOSED
 
 
 async def test_a_kind_no_bot_can_pass_on_is_not_taken_nor_reopens(
@@ -353,14 +358,14 @@ async def test_a_kind_no_bot_can_pass_on_is_not_taken_nor_reopens(
 ) -> None:
     service = _service(db, clock)
     opened = await _open(service)
-    story = Written("other", CUSTOMER.id, next(_message_ids))
+    story = Written(MessageKind.OTHER, CUSTOMER.id, next(_message_ids))
     fed = await _feed(service, CUSTOMER, story)
     assert fed.cannot_relay and fed.ticket is not None
     await service.close(opened.ticket.id)
     assert (await _feed(service, CUSTOMER, story)).cannot_relay
-    assert (await service.get(opened.ticket.id)).status == "closed"
+    assert (await service.get(opened.ticket.id)).status == TicketStatus.CLOSED
     with pytest.raises(CannotRelay):
-        await service.agent_wrote(opened.ticket.id, AGENT, Written("other", FORUM, 1))
+        await service.agent_wrote(opened.ticket.id, AGENT, Written(MessageKind.OTHER, FORUM, 1))
 
 
 # agent_wrote
@@ -376,7 +381,7 @@ async def test_agent_reply_assigns_and_waits_for_the_customer(
     answered_at = clock.now()
     ticket = await service.agent_wrote(opened.ticket.id, AGENT, _replied("Checking"))
     assert (ticket.assignee_id, ticket.assignee_name) == (AGENT.id, AGENT.name)
-    assert ticket.status == "waiting"
+    assert ticket.status == TicketStatus.WAITING
     assert ticket.first_response_at == answered_at
     assert (await _messages(db, ticket.id))[-1] == ("out", "text", "Checking", AGENT.id, None, 0)
     assert kicks.count == 2
@@ -401,7 +406,7 @@ async def test_customer_answer_moves_waiting_back_to_taken(
     await service.agent_wrote(opened.ticket.id, AGENT, _replied("Order number?"))
     clock.advance(minutes=1)
     await _feed(service, CUSTOMER, _said("12345678-0001"))
-    assert (await service.get(opened.ticket.id)).status == "taken"
+    assert (await service.get(opened.ticket.id)).status == TicketStatus.TAKEN
 
 
 async def test_customer_joining_open_ticket_moves_waiting_back_to_taken(
@@ -411,7 +416,7 @@ async def test_customer_joining_open_ticket_moves_waiting_back_to_taken(
     opened = await _open(service)
     await service.agent_wrote(opened.ticket.id, AGENT, _replied("Anything else?"))
     await _open(service, text="yes")
-    assert (await service.get(opened.ticket.id)).status == "taken"
+    assert (await service.get(opened.ticket.id)).status == TicketStatus.TAKEN
 
 
 async def test_agent_reply_reopens_a_closed_ticket(db: Database, clock: FrozenClock) -> None:
@@ -420,7 +425,7 @@ async def test_agent_reply_reopens_a_closed_ticket(db: Database, clock: FrozenCl
     await service.close(opened.ticket.id)
     clock.advance(hours=2)
     ticket = await service.agent_wrote(opened.ticket.id, AGENT, _replied("One more thing"))
-    assert ticket.status == "waiting"
+    assert ticket.status == TicketStatus.WAITING
     assert ticket.closed_at is None
     assert ticket.assignee_id == AGENT.id
     assert (await service.open_of(CUSTOMER.id)) == ticket
@@ -448,59 +453,6 @@ async def test_agent_reply_to_unknown_ticket_raises(db: Database, clock: FrozenC
         await _service(db, clock).agent_wrote(999, AGENT, _replied("?"))
 
 
-# take, close, rate, comment
-
-
-async def test_take_assigns_and_the_last_taker_owns_it(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    taken = await service.take(opened.ticket.id, AGENT)
-    assert (taken.status, taken.assignee_id) == ("taken", AGENT.id)
-    handed = await service.take(opened.ticket.id, AGENT2, over=True)
-    assert (handed.status, handed.assignee_id, handed.assignee_name) == (
-        "taken",
-        AGENT2.id,
-        AGENT2.name,
-    )
-
-
-async def test_take_keeps_waiting_status(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    await service.agent_wrote(opened.ticket.id, AGENT, _replied("hi"))
-    handed = await service.take(opened.ticket.id, AGENT2, over=True)
-    assert (handed.status, handed.assignee_id) == ("waiting", AGENT2.id)
-
-
-async def test_a_held_ticket_is_taken_over_only_when_confirmed(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    await service.take(opened.ticket.id, AGENT)
-    with pytest.raises(HeldByOther) as held:
-        await service.take(opened.ticket.id, AGENT2)
-    assert (held.value.holder.id, held.value.holder.name) == (AGENT.id, AGENT.name)
-    assert (await service.get(opened.ticket.id)).assignee_id == AGENT.id
-    again = await service.take(opened.ticket.id, AGENT)  # one's own: nothing to ask
-    assert again.assignee_id == AGENT.id
-    handed = await service.take(opened.ticket.id, AGENT2, over=True)
-    assert handed.assignee_name == AGENT2.name
-
-
-async def test_a_decided_recovery_closes_its_ticket_and_names_who_decided(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    opened = await service.open_ticket(
-        CUSTOMER, locale="ru", description=None, context={"recovery_id": 7}
-    )
-    decided = await service.decided(opened.ticket.id, False, "Boris")
-    assert decided.status == "closed"
-    assert decided.context == {"recovery_id": 7, "decision": {"approved": False, "by": "Boris"}}
-    assert await service.queue() == []
-
-
 async def test_a_complaint_about_another_order_moves_the_open_ticket(
     db: Database, clock: FrozenClock
 ) -> None:
@@ -509,7 +461,7 @@ async def test_a_complaint_about_another_order_moves_the_open_ticket(
     async def complain(number: str, problem: str) -> Opened:
         return await service.open_ticket(
             CUSTOMER,
-            locale="ru",
+            locale=Locale.RU,
             description=_said(f"Order {number}: {problem}"),
             order_number=number,
             problem=problem,
@@ -524,156 +476,13 @@ async def test_a_complaint_about_another_order_moves_the_open_ticket(
     assert moved.ticket.subject == "Order 2-2: damaged"
 
 
-async def test_closed_ticket_cannot_be_taken(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    await service.close(opened.ticket.id)
-    with pytest.raises(TicketClosed):
-        await service.take(opened.ticket.id, AGENT)
-    assert (await service.get(opened.ticket.id)).assignee_id is None
-    with pytest.raises(TicketNotFound):
-        await service.take(999, AGENT)
-
-
-async def test_close_sets_closed_at_once(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    clock.advance(minutes=7)
-    closed = await service.close(opened.ticket.id)
-    assert closed.status == "closed"
-    assert closed.closed_at == clock.now()
-    assert await service.open_of(CUSTOMER.id) is None
-    clock.advance(minutes=1)
-    with pytest.raises(TicketClosed):
-        await service.close(opened.ticket.id)
-    assert (await service.get(opened.ticket.id)).closed_at == closed.closed_at
-
-
-async def test_customer_closes_their_open_ticket(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    closed = await service.close_by_customer(CUSTOMER.id)
-    assert closed is not None
-    assert (closed.id, closed.status) == (opened.ticket.id, "closed")
-    assert await service.close_by_customer(CUSTOMER.id) is None
-
-
-async def test_only_the_customer_rates_from_one_to_five(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    await service.close(opened.ticket.id)
-    for rating in (0, 6, -1):
-        with pytest.raises(TicketNotFound):
-            await service.rate(opened.ticket.id, CUSTOMER.id, rating)
-    with pytest.raises(TicketNotFound):
-        await service.rate(opened.ticket.id, OTHER.id, 5)
-    with pytest.raises(TicketNotFound):
-        await service.rate(999, CUSTOMER.id, 5)
-    assert (await service.get(opened.ticket.id)).rating is None
-    rated = await service.rate(opened.ticket.id, CUSTOMER.id, 4)
-    assert rated.rating == 4
-    assert (await service.get(opened.ticket.id)).rating == 4
-    assert (await service.rate(opened.ticket.id, CUSTOMER.id, 1)).rating == 1
-
-
-async def test_only_the_customer_comments(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    with pytest.raises(TicketNotFound):
-        await service.comment(opened.ticket.id, OTHER.id, "spam")
-    await service.comment(opened.ticket.id, CUSTOMER.id, "Quick and kind")
-    row = await db.fetchone("SELECT rating_comment FROM tickets WHERE id = :id", {"id": 1})
-    assert row is not None
-    assert row[0] == "Quick and kind"
-
-
-# queue and overdue
-
-
-async def test_queue_is_oldest_first_with_waiting_minutes(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    first = await _open(service, CUSTOMER)
-    clock.advance(minutes=5)
-    second = await _open(service, OTHER)
-    clock.advance(minutes=5)
-    third = await _open(service, THIRD)
-    clock.advance(minutes=6, seconds=59)
-    entries = await service.queue()
-    assert [e.ticket.id for e in entries] == [first.ticket.id, second.ticket.id, third.ticket.id]
-    assert [e.waiting_minutes for e in entries] == [16, 11, 6]
-    assert [e.overdue for e in entries] == [True, False, False]
-
-
-async def test_answered_and_closed_tickets_are_not_overdue(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    answered = await _open(service, CUSTOMER)
-    closed = await _open(service, OTHER)
-    await service.agent_wrote(answered.ticket.id, AGENT, _replied("hi"))
-    await service.close(closed.ticket.id)
-    clock.advance(hours=1)
-    entries = await service.queue()
-    assert [(e.ticket.id, e.overdue) for e in entries] == [(answered.ticket.id, False)]
-    assert await service.announce_overdue(_nothing) == []
-
-
-async def test_overdue_tickets_are_announced_once(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    first = await _open(service, CUSTOMER)
-    clock.advance(minutes=10)
-    second = await _open(service, OTHER)
-    clock.advance(minutes=4)
-    assert await service.announce_overdue(_nothing) == []
-    clock.advance(minutes=2)
-    assert [t.id for t in await service.announce_overdue(_nothing)] == [first.ticket.id]
-    assert await service.announce_overdue(_nothing) == []
-    clock.advance(minutes=10)
-    assert [t.id for t in await service.announce_overdue(_nothing)] == [second.ticket.id]
-    assert await service.announce_overdue(_nothing) == []
-
-
-async def test_an_announcement_that_cannot_be_queued_is_tried_again(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    opened = await _open(service)
-    clock.advance(hours=1)
-
-    async def broken(_: Ticket) -> None:
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError):
-        await service.announce_overdue(broken)
-    told: list[int] = []
-
-    async def tell(ticket: Ticket) -> None:
-        told.append(ticket.id)
-
-    assert [t.id for t in await service.announce_overdue(tell)] == [opened.ticket.id]
-    assert told == [opened.ticket.id]
-
-
-async def test_overdue_mark_and_announcement_agree_at_the_target(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    await _open(service)
-    clock.advance(minutes=POLICY.first_response_minutes)
-    [entry] = await service.queue()
-    announced = await service.announce_overdue(_nothing)
-    assert entry.overdue == bool(announced)
-
-
 # notes, events, edits
 
 
 async def test_note_is_stored_as_relayed(db: Database, clock: FrozenClock) -> None:
     service = _service(db, clock)
     opened = await _open(service)
-    await TicketRepo(db).relayed(1, 55, clock.now())
+    await MessageRepo(db).relayed(1, 55, clock.now())
     await service.note(opened.ticket.id, AGENT, _replied("VIP customer"))
     assert (await _messages(db, opened.ticket.id))[-1] == (
         "note",
@@ -683,7 +492,7 @@ async def test_note_is_stored_as_relayed(db: Database, clock: FrozenClock) -> No
         None,
         1,
     )
-    assert await TicketRepo(db).pending() == []
+    assert await MessageRepo(db).pending() == []
     with pytest.raises(TicketNotFound):
         await service.note(999, AGENT, _replied("?"))
 
@@ -693,8 +502,8 @@ async def test_event_is_pending(db: Database, clock: FrozenClock) -> None:
     service = _service(db, clock, kicks)
     opened = await _open(service)
     await service.event(opened.ticket.id, "Customer rated 5")
-    pending = await TicketRepo(db).pending()
-    assert [(m.direction, m.text) for m in pending][-1] == ("event", "Customer rated 5")
+    pending = await MessageRepo(db).pending()
+    assert [(m.direction, m.text) for m in pending][-1] == (Direction.EVENT, "Customer rated 5")
     assert kicks.count == 2
 
 
@@ -704,15 +513,15 @@ async def test_customer_edit_is_linked_to_the_original(db: Database, clock: Froz
     opened = await _open(service)
     said = _said("wrong number 123")
     await _feed(service, CUSTOMER, said)
-    original = await TicketRepo(db).by_source(said.chat_id, said.message_id)
+    original = await MessageRepo(db).by_source(said.chat_id, said.message_id)
     assert original is not None
     clock.advance(minutes=2)
     assert await service.customer_edited(said.chat_id, said.message_id, "number 124")
-    edit = (await TicketRepo(db).pending())[-1]
+    edit = (await MessageRepo(db).pending())[-1]
     assert (edit.ticket_id, edit.direction, edit.kind, edit.text) == (
         opened.ticket.id,
-        "in",
-        "edit",
+        Direction.IN,
+        MessageKind.EDIT,
         "number 124",
     )
     assert edit.edit_of == original.id
@@ -739,16 +548,20 @@ async def test_agent_edit_is_queued_after_the_reply_it_edits(
 ) -> None:
     service = _service(db, clock)
     said = _said("hello")
-    opened = await service.open_ticket(CUSTOMER, locale="ru", description=said)
+    opened = await service.open_ticket(CUSTOMER, locale=Locale.RU, description=said)
     reply = _replied("hi")
     await service.agent_wrote(opened.ticket.id, AGENT, reply)
     assert await service.agent_edited(reply.chat_id, reply.message_id, "hi there")
-    pending = await TicketRepo(db).pending()
+    pending = await MessageRepo(db).pending()
     original, edit = pending[-2], pending[-1]
-    assert (original.direction, original.kind, original.text) == ("out", "text", "hi")
+    assert (original.direction, original.kind, original.text) == (
+        Direction.OUT,
+        MessageKind.TEXT,
+        "hi",
+    )
     assert (edit.direction, edit.kind, edit.text, edit.edit_of) == (
-        "out",
-        "edit",
+        Direction.OUT,
+        MessageKind.EDIT,
         "hi there",
         original.id,
     )
@@ -756,46 +569,14 @@ async def test_agent_edit_is_queued_after_the_reply_it_edits(
     assert not await service.agent_edited(said.chat_id, said.message_id, "x")
 
 
-# canned replies
-
-
-async def test_canned_reply_per_locale_with_fallback(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    await service.set_canned("Hello", "ru", "Здравствуйте!")
-    assert await service.canned("hello", "ru") == "Здравствуйте!"
-    assert await service.canned("HELLO", "en") == "Здравствуйте!"  # the only one there is
-    await service.set_canned("hello", "en", "Hello!")
-    assert await service.canned("Hello", "en") == "Hello!"
-    assert await service.canned("hello", "ru") == "Здравствуйте!"
-    await service.set_canned("HELLO", "en", "Hi!")
-    assert await service.canned("hello", "en") == "Hi!"
-    assert await service.canned("bye", "en") is None
-    assert await service.canned_list() == [
-        ("hello", "en", "Hi!"),
-        ("hello", "ru", "Здравствуйте!"),
-    ]
-
-
-async def test_deleting_a_canned_reply_removes_every_locale(
-    db: Database, clock: FrozenClock
-) -> None:
-    service = _service(db, clock)
-    await service.set_canned("hello", "ru", "Здравствуйте!")
-    await service.set_canned("hello", "en", "Hello!")
-    assert await service.delete_canned("HeLLo")
-    assert await service.canned("hello", "en") is None
-    assert await service.canned("hello", "ru") is None
-    assert not await service.delete_canned("hello")
-
-
-# TicketRepo.pending
+# MessageRepo.pending
 
 
 async def test_pending_lists_unrelayed_unfailed_messages_in_order(
     db: Database, clock: FrozenClock
 ) -> None:
     service = _service(db, clock)
-    repo = TicketRepo(db)
+    repo = MessageRepo(db)
     opened = await _open(service, text="m1")
     clock.advance(minutes=1)
     for text in ("m2", "m3", "m4"):
@@ -814,17 +595,3 @@ async def test_pending_lists_unrelayed_unfailed_messages_in_order(
     assert pending[0].attempts == 1
     assert [m.text for m in await repo.pending(limit=2)] == ["m2", "m4"]
     assert clock.now() - timedelta(minutes=1) == pending[0].created_at
-
-
-async def test_open_count_counts_past_the_listed_queue(db: Database, clock: FrozenClock) -> None:
-    service = _service(db, clock)
-    for customer in range(QUEUE_LIMIT + 3):
-        await service.open_ticket(
-            Person(customer + 1, f"c{customer}"), locale="ru", description=None
-        )
-    assert len(await service.queue()) == QUEUE_LIMIT
-    assert await service.open_count() == QUEUE_LIMIT + 3
-
-
-async def _nothing(_: Ticket) -> None:
-    return None

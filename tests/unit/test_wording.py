@@ -9,7 +9,7 @@ import pytest
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax import ast, parse, visitor
 
-from bot.settings import LOCALES
+from bot.domain.values import Locale
 from bot.telegram.i18n import Translator
 
 SAMPLES = (1, 2, 5, 21)
@@ -40,7 +40,7 @@ def _messages(locale: str) -> tuple[FluentBundle, dict[str, set[str]]]:
     return bundle, found
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", list(Locale))
 @pytest.mark.parametrize("n", SAMPLES)
 def test_every_message_renders_with_sample_arguments(locale: str, n: int) -> None:
     bundle, messages = _messages(locale)

@@ -1,0 +1,188 @@
+"""The agents' desk: taking, closing and deciding tickets, the queue and its deadline,
+ratings, bans and canned replies. `TicketService` adds the conversation on top."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.domain.clock import Clock
+from bot.domain.values import Locale, TicketStatus
+from bot.services.hours import SupportHours
+from bot.services.ticket_terms import (
+    Banned,
+    HeldByOther,
+    Person,
+    QueueEntry,
+    TicketClosed,
+    TicketNotFound,
+    TicketPolicy,
+)
+from storage.bans import BanRepo
+from storage.canned import CannedRepo
+from storage.db import Database
+from storage.messages import MessageRepo
+from storage.tickets import Ticket, TicketRepo
+
+QUEUE_LIMIT = 50
+_BEST = 5  # the highest rating
+
+
+@dataclass(frozen=True)
+class TicketRepos:
+    """Where the human queue keeps what it knows."""
+
+    tickets: TicketRepo
+    messages: MessageRepo
+    bans: BanRepo
+    canned: CannedRepo
+
+    @classmethod
+    def over(cls, db: Database) -> TicketRepos:
+        return cls(TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db))
+
+
+class TicketDesk:
+    def __init__(
+        self,
+        db: Database,
+        repos: TicketRepos,
+        clock: Clock,
+        hours: SupportHours,
+        policy: TicketPolicy,
+        on_new_work: Callable[[int, bool], None],
+    ) -> None:
+        self._db, self._clock = db, clock
+        self._tickets, self._messages = repos.tickets, repos.messages
+        self._bans, self._canned = repos.bans, repos.canned
+        self.hours, self.policy = hours, policy
+        # Told (ticket, towards the customer?) once new work for the relay is committed.
+        self.on_new_work = on_new_work
+        # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
+        self.on_changed: Callable[[Ticket, bool], Awaitable[None]] = _unheard
+
+    async def get(self, ticket_id: int) -> Ticket:
+        ticket = await self._tickets.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound
+        return ticket
+
+    async def by_topic(self, topic_id: int) -> Ticket | None:
+        return await self._tickets.by_topic(topic_id)
+
+    async def changed(self, ticket: Ticket, *, card: bool = False) -> None:
+        """The ticket's status, holder or subject changed: its topic's title follows, and
+        with `card` its card (the holder, a decision, the order)."""
+        await self.on_changed(ticket, card)
+
+    async def open_of(self, customer_id: int) -> Ticket | None:
+        return await self._tickets.open_of(customer_id)
+
+    async def take(self, ticket_id: int, agent: Person, *, over: bool = False) -> Ticket:
+        """Assign the ticket to `agent`. Held by someone else, it is taken over only when
+        `over` says the agent confirmed it: a stray tap must not snatch a colleague's work."""
+        async with self._db.tx():
+            ticket = await self.get(ticket_id)
+            if ticket.status == TicketStatus.CLOSED:
+                raise TicketClosed
+            held = ticket.assignee_id is not None and ticket.assignee_id != agent.id
+            if held and not over:
+                raise HeldByOther(Person(ticket.assignee_id or 0, ticket.assignee_name or ""))
+            await self._tickets.assign(ticket_id, agent.id, agent.name)
+            await self._tickets.first_response(ticket_id, self._clock.now())
+            return await self.get(ticket_id)
+
+    async def close(self, ticket_id: int) -> Ticket:
+        async with self._db.tx():
+            ticket = await self.get(ticket_id)
+            if ticket.status == TicketStatus.CLOSED:
+                raise TicketClosed
+            await self._tickets.close(ticket_id, self._clock.now())
+            return await self.get(ticket_id)
+
+    async def decided(self, ticket_id: int, approved: bool, by: str) -> Ticket:
+        """A recovery was decided: the card says so and by whom, and the ticket closes."""
+        async with self._db.tx():
+            ticket = await self.get(ticket_id)
+            decision = {"approved": approved, "by": by}
+            await self._tickets.set_context(ticket_id, {**ticket.context, "decision": decision})
+            if ticket.status != TicketStatus.CLOSED:
+                await self._tickets.close(ticket_id, self._clock.now())
+            return await self.get(ticket_id)
+
+    async def close_by_customer(self, customer_id: int) -> Ticket | None:
+        ticket = await self._tickets.open_of(customer_id)
+        return await self.close(ticket.id) if ticket else None
+
+    async def rate(self, ticket_id: int, customer_id: int, rating: int) -> Ticket:
+        ticket = await self.get(ticket_id)
+        if ticket.customer_id != customer_id or not 1 <= rating <= _BEST:
+            raise TicketNotFound
+        await self._tickets.rate(ticket_id, rating)
+        return replace(ticket, rating=rating)
+
+    async def comment(self, ticket_id: int, customer_id: int, text: str) -> None:
+        ticket = await self.get(ticket_id)
+        if ticket.customer_id != customer_id:
+            raise TicketNotFound
+        if await self._bans.is_banned(customer_id):
+            raise Banned
+        await self._tickets.comment(ticket_id, text)
+
+    async def queue(self) -> list[QueueEntry]:
+        now = self._clock.now()
+        target = timedelta(minutes=self.policy.first_response_minutes)
+        return [
+            QueueEntry(
+                t,
+                int((now - t.created_at).total_seconds() // 60),
+                t.first_response_at is None and now - t.created_at >= target,
+            )
+            for t in await self._tickets.queue(QUEUE_LIMIT)
+        ]
+
+    async def open_count(self) -> int:
+        return await self._tickets.open_count()
+
+    async def announce_overdue(
+        self, announce: Callable[[Ticket], Awaitable[None]]
+    ) -> list[Ticket]:
+        """Tickets past the first-response target, each announced once: `announce` runs
+        inside the transaction that marks it, so the two stand or fall together."""
+        now = self._clock.now()
+        before = now - timedelta(minutes=self.policy.first_response_minutes)
+        if not await self._tickets.overdue(before):  # the usual answer, without the write lock
+            return []
+        async with self._db.tx():
+            due = await self._tickets.overdue(before)
+            for ticket in due:
+                await self._tickets.announced(ticket.id, now)
+                await announce(ticket)
+        return due
+
+    async def is_banned(self, customer_id: int) -> bool:
+        return await self._bans.is_banned(customer_id)
+
+    async def ban(self, customer_id: int, by: int) -> None:
+        await self._bans.ban(customer_id, by, self._clock.now())
+
+    async def unban(self, customer_id: int) -> bool:
+        return await self._bans.unban(customer_id)
+
+    # Keys are typed by agents in any case: `/reply Delay` finds `delay`.
+    async def canned(self, key: str, locale: Locale) -> str | None:
+        return await self._canned.get(key.lower(), locale)
+
+    async def set_canned(self, key: str, locale: Locale, text: str) -> None:
+        await self._canned.set(key.lower(), locale, text)
+
+    async def delete_canned(self, key: str) -> bool:
+        return await self._canned.delete(key.lower())
+
+    async def canned_list(self) -> list[tuple[str, Locale, str]]:
+        return await self._canned.all()
+
+
+async def _unheard(ticket: Ticket, card: bool) -> None:
+    return None

@@ -1,0 +1,155 @@
+"""The outbox's notices to chats when Telegram holds back, is down, or refuses: the real
+outbox on a real database, sending through the bot's own session to the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Pacer, PacingMiddleware
+from bot.delivery.retry import Backoff, RetryPolicy
+from bot.delivery.session import JsonSession
+from bot.domain.clock import FrozenClock
+from emulator import BotApiEmulator
+from emulator.server import ApiCall
+from storage.db import Database
+from storage.outbox import OutboxRepo
+
+ANNA, BORIS = 1001, 1002
+_ROWS = "SELECT text, sent_at IS NOT NULL, failed FROM outbox WHERE chat_id = ? ORDER BY id"
+
+
+@dataclass
+class Wired:
+    emu: BotApiEmulator
+    path: Path
+    bot: Bot
+    pacer: Pacer
+    outbox: Outbox
+
+    def tries(self, chat_id: int) -> int:
+        return sum(1 for c in self.emu.calls_to("sendMessage") if c.get("chat_id") == chat_id)
+
+    def rows(self, chat_id: int) -> list[tuple[str, bool, str | None]]:
+        """What became of each notice to the chat: its text, sent, why it failed."""
+        # Read as another process would: only what the outbox committed.
+        with sqlite3.connect(self.path) as reader:
+            rows = reader.execute(_ROWS, (chat_id,)).fetchall()
+        return [(text, bool(sent), failed) for text, sent, failed in rows]
+
+    async def until_settled(self, chat_id: int) -> list[tuple[str, bool, str | None]]:
+        def settled() -> list[tuple[str, bool, str | None]] | None:
+            rows = self.rows(chat_id)
+            return rows if all(sent or failed for _, sent, failed in rows) else None
+
+        return await self.emu.wait_for(settled, timeout=10)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emulator:
+        emulator.add_user(ANNA, "Анна")
+        emulator.add_user(BORIS, "Борис")
+        yield emulator
+
+
+@pytest.fixture
+async def wired(
+    emu: BotApiEmulator, db: Database, clock: FrozenClock, tmp_path: Path
+) -> AsyncIterator[Wired]:
+    # Short pauses: an outage is over in a fraction of a second.
+    policy = RetryPolicy(tries=5, backoff=Backoff(first=0.05, longest=0.2))
+    pacer = Pacer(1000, 60000, 1000)
+    session = JsonSession(api=TelegramAPIServer.from_base(emu.base_url))
+    bot = Bot(emu.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    session.middleware(PacingMiddleware(pacer, policy))
+    outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock, policy=policy, tick=0.05)
+    await outbox.start()
+    yield Wired(emu, tmp_path / "test.sqlite3", bot, pacer, outbox)
+    await outbox.stop()
+    await bot.session.close()
+
+
+def _retry_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
+    return [(r.name, r.getMessage()) for r in caplog.records if "again in" in r.getMessage()]
+
+
+async def test_a_429_holds_the_chat_for_every_post_and_the_notice_goes_once_after_it(
+    wired: Wired, caplog: pytest.LogCaptureFixture
+) -> None:
+    emu = wired.emu
+    held_at_call: list[float] = []
+
+    def on_call(call: ApiCall) -> bool:
+        if call.method == "sendMessage":
+            held_at_call.append(wired.pacer.delay(ANNA))
+        return False  # answered as usual
+
+    emu.server.on_call = on_call
+    emu.fail_next("sendMessage", 429, retry_after=1, chat_id=ANNA)
+    with caplog.at_level(logging.WARNING):
+        await wired.outbox.put(ANNA, "notice")
+        await emu.wait_for(lambda: wired.pacer.delay(ANNA) > 0)  # the 429 came
+        # An answer to the same chat, sent meanwhile as a handler sends one.
+        answer = asyncio.ensure_future(wired.bot.send_message(ANNA, "answer"))
+        assert await wired.until_settled(ANNA) == [("notice", True, None)]
+        await answer
+    assert sorted(m.text for m in emu.messages(ANNA)) == ["answer", "notice"]
+    assert wired.tries(ANNA) == 3  # the notice refused once, then each sent once
+    assert held_at_call == [0, 0, 0]  # none reached Telegram while the chat was held
+    assert _retry_lines(caplog) == [
+        ("bot.delivery.outbox", "notice 1: TelegramRetryAfter; again in 1.0s")
+    ]
+
+
+async def test_an_outage_is_retried_by_the_outbox_alone_with_doubling_pauses(
+    wired: Wired, caplog: pytest.LogCaptureFixture
+) -> None:
+    wired.emu.fail_next("sendMessage", 500, times=3, chat_id=ANNA)
+    with caplog.at_level(logging.WARNING):
+        await wired.outbox.put(ANNA, "notice")
+        assert await wired.until_settled(ANNA) == [("notice", True, None)]
+    assert [m.text for m in wired.emu.messages(ANNA)] == ["notice"]
+    assert wired.tries(ANNA) == 4
+    # Once per pass, by the outbox: the session tried nothing again in place.
+    assert _retry_lines(caplog) == [
+        ("bot.delivery.outbox", f"notice 1: TelegramServerError; again in {pause}s")
+        for pause in (0.05, 0.1, 0.2)
+    ]
+
+
+async def test_a_refused_notice_is_given_up_with_the_reason_and_the_next_one_goes(
+    wired: Wired,
+) -> None:
+    reason = "Bad Request: can't parse entities"
+    wired.emu.fail_next("sendMessage", 400, description=reason, chat_id=ANNA)
+    await wired.outbox.put(ANNA, "first")
+    await wired.outbox.put(ANNA, "second")
+    rows = await wired.until_settled(ANNA)
+    assert rows == [("first", False, reason), ("second", True, None)]
+    assert [m.text for m in wired.emu.messages(ANNA)] == ["second"]
+    assert wired.tries(ANNA) == 2  # the refused one was not tried again
+
+
+async def test_a_chat_that_blocked_the_bot_is_not_tried_again_and_holds_up_no_other(
+    wired: Wired,
+) -> None:
+    wired.emu.block_bot(ANNA)
+    await wired.outbox.put(ANNA, "to a blocked chat")
+    await wired.outbox.put(BORIS, "to another")
+    assert await wired.until_settled(ANNA) == [
+        ("to a blocked chat", False, "Forbidden: bot was blocked by the user")
+    ]
+    assert await wired.until_settled(BORIS) == [("to another", True, None)]
+    assert wired.tries(ANNA) == 1
