@@ -20,8 +20,8 @@ from emulator import BotApiEmulator
 from storage.answers import AnswerRepo
 from storage.db import Database
 from storage.incoming import IncomingRepo
+from storage.messages import MessageRepo
 from storage.outbox import OutboxRepo
-from storage.tickets import TicketRepo
 from tests.e2e.conftest import RunningBot
 
 
@@ -46,7 +46,7 @@ async def unfinished(db: Database | ReadOnly, now: datetime) -> list[str]:
     store: Any = db  # ReadOnly offers the one call the repositories' reads need
     left = [f"update {k.update_id}" for k in await IncomingRepo(store).all() if not k.handled]
     left += [f"{a.method} of update {a.update_id}" for a in await AnswerRepo(store).all()]
-    left += [f"ticket {t} queue" for t, _ in await TicketRepo(store).pending_queues(limit=10)]
+    left += [f"ticket {t} queue" for t, _ in await MessageRepo(store).pending_queues(limit=10)]
     left += [f"notice to {c}" for c in await OutboxRepo(store).pending_chats(limit=10)]
     left += [f"contact {n}" for n in await OutboxRepo(store).due_contacts(now, limit=10)]
     return left
