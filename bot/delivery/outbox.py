@@ -32,7 +32,13 @@ from bot.delivery.retry import Backoff, Retries, RetryPolicy, retried_later
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
 from bot.domain.values import Channel
-from bot.ports.senders import DeliveryFailed, MailSender, PhoneSender, Unconfigured
+from bot.ports.senders import (
+    DeliveryFailed,
+    DeliveryRefused,
+    MailSender,
+    PhoneSender,
+    Unconfigured,
+)
 from storage.db import Database
 from storage.outbox import Notice, OutboxRepo
 
@@ -41,7 +47,6 @@ log = logging.getLogger(__name__)
 _WORKERS = 1000  # chats served side by side; the rest wait for the next pass
 _RETRY_SECONDS = 10.0  # after a pass that failed unexpectedly
 _LONGEST_PAUSE = 3600.0
-_CODE_PAUSE = 10.0  # a code lives for minutes: its retries come sooner
 
 # Told when a notice is given up on (refused for good, or out of attempts): its reason.
 GivenUpHook = Callable[[Notice, str], Awaitable[None]]
@@ -68,7 +73,8 @@ class Outbox:
         self._retries: Retries[int] = Retries(policy or RetryPolicy())  # per chat
         self._attempts = attempts
         self._backoff = Backoff(retry_seconds, _LONGEST_PAUSE)
-        self._code_backoff = Backoff(_CODE_PAUSE, _LONGEST_PAUSE)
+        # A code lives for minutes: it is tried again at the policy's pace until it expires.
+        self._code_backoff = (policy or RetryPolicy()).backoff
         self.given_up: GivenUpHook | None = None
         # Told that a notice a phone change waits for is settled (sent or given up on).
         self.settled: Callable[[], None] = lambda: None
@@ -210,7 +216,12 @@ class Outbox:
         except DeliveryFailed as error:
             attempts = notice.attempts + 1
             sender = self._sender(notice.channel)
-            if attempts >= self._attempts or isinstance(sender, Unconfigured | None):
+            out_of_tries = attempts >= self._attempts and not notice.code
+            if (
+                out_of_tries
+                or isinstance(error, DeliveryRefused)
+                or isinstance(sender, Unconfigured | None)
+            ):
                 log.warning("notice %s by %s given up: %s", notice.id, notice.channel, error)
                 await self._give_up(notice, str(error)[:200])
                 return True

@@ -7,7 +7,6 @@ and `Authorization: Bearer SMS_GATEWAY_TOKEN`; any 2xx is success.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from email.message import EmailMessage
 from typing import Protocol
@@ -32,41 +31,34 @@ class MailSender(Protocol):
     async def send(self, to: str, subject: str, body: str) -> None: ...
 
 
-class SmsGateway:
-    """Retries network errors and 5xx with backoff; a 4xx is final."""
+class DeliveryRefused(DeliveryFailed):
+    """The gateway or the mail server said no for good (a 4xx): trying again is no use."""
 
-    def __init__(
-        self,
-        url: str,
-        token: str | None,
-        *,
-        timeout: float = 10,
-        attempts: int = 3,
-        backoff: float = 0.5,
-    ) -> None:
+
+class SmsGateway:
+    """One try per send: the outbox, which keeps every code until it expires, is the one
+    that tries again (``bot.delivery.retry``'s pauses). A 4xx is a refusal."""
+
+    def __init__(self, url: str, token: str | None, *, timeout: float = 10) -> None:
         self._url = url
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._attempts = attempts
-        self._backoff = backoff
         self._session: aiohttp.ClientSession | None = None
 
     async def send(self, phone: str, channel: str, code: str, text: str) -> None:
         payload = {"phone": phone, "channel": channel, "code": code, "text": text}
-        for attempt in range(1, self._attempts + 1):
-            try:
-                async with self._client().post(self._url, json=payload) as response:
-                    if 200 <= response.status < 300:  # noqa: PLR2004
-                        return
-                    if response.status < 500:  # noqa: PLR2004
-                        raise DeliveryFailed(f"gateway refused: HTTP {response.status}")
-                    reason = f"HTTP {response.status}"
-            except (aiohttp.ClientError, TimeoutError) as error:
-                reason = type(error).__name__
-            log.warning("SMS gateway attempt %d to %s failed: %s", attempt, mask(phone), reason)
-            if attempt < self._attempts:
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        raise DeliveryFailed(f"gateway unreachable after {self._attempts} attempts")
+        try:
+            async with self._client().post(self._url, json=payload) as response:
+                if 200 <= response.status < 300:  # noqa: PLR2004
+                    return
+                reason = f"HTTP {response.status}"
+                refused = response.status < 500  # noqa: PLR2004
+        except (aiohttp.ClientError, TimeoutError) as error:
+            reason, refused = type(error).__name__, False
+        log.warning("SMS gateway send to %s failed: %s", mask(phone), reason)
+        if refused:
+            raise DeliveryRefused(f"gateway refused: {reason}")
+        raise DeliveryFailed(f"gateway unreachable: {reason}")
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,12 +22,15 @@ from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.retry import Backoff, RetryPolicy
 from bot.delivery.session import JsonSession
 from bot.domain.clock import FrozenClock
+from bot.ports.senders import SmsGateway
 from emulator import BotApiEmulator
 from emulator.server import ApiCall
+from sandbox.peers import SmsEndpoint
 from storage.db import Database
 from storage.outbox import OutboxRepo
 
 ANNA, BORIS = 1001, 1002
+_MINUTES = timedelta(minutes=5)
 _ROWS = "SELECT text, sent_at IS NOT NULL, failed FROM outbox WHERE chat_id = ? ORDER BY id"
 
 
@@ -153,3 +157,76 @@ async def test_a_chat_that_blocked_the_bot_is_not_tried_again_and_holds_up_no_ot
     ]
     assert await wired.until_settled(BORIS) == [("to another", True, None)]
     assert wired.tries(ANNA) == 1
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[SmsEndpoint]:
+    endpoint = SmsEndpoint("gateway-token")
+    await endpoint.start()
+    yield endpoint
+    await endpoint.stop()
+
+
+async def _codes_outbox(
+    db: Database, clock: FrozenClock, emu: BotApiEmulator, endpoint: SmsEndpoint, token: str
+) -> tuple[Outbox, SmsGateway]:
+    sender = SmsGateway(endpoint.url, token)
+    outbox = Outbox(
+        Bot(emu.token, session=JsonSession(api=TelegramAPIServer.from_base(emu.base_url))),
+        db,
+        OutboxRepo(db),
+        Pacer(1000, 60000, 1000),
+        clock,
+        policy=RetryPolicy(backoff=Backoff(first=0.05, longest=0.2)),
+        phone=sender,
+        attempts=2,
+        tick=0.05,
+    )
+    return outbox, sender
+
+
+async def test_a_code_is_tried_again_by_the_outbox_alone_until_the_gateway_is_back(
+    emu: BotApiEmulator, db: Database, clock: FrozenClock, gateway: SmsEndpoint
+) -> None:
+    outbox, sender = await _codes_outbox(db, clock, emu, gateway, "gateway-token")
+    gateway.down = True
+    await outbox.start()
+    try:
+        await outbox.put_contact(
+            "+79123456789", "", "code 123456", code="123456", expires_at=clock.now() + _MINUTES
+        )
+        # More failures than NOTICE_ATTEMPTS allow a notice: a code is kept until it expires.
+        for tries in range(1, 5):
+            await emu.wait_for(lambda n=tries: gateway.attempts >= n, timeout=10)
+            clock.advance(seconds=1)
+        gateway.down = False
+        clock.advance(seconds=1)
+        assert (await gateway.next(timeout=10))["code"] == "123456"
+    finally:
+        await outbox.stop()
+        await sender.close()
+    assert gateway.received == [gateway.received[0]]  # once delivered, never again
+
+
+async def test_a_code_the_gateway_refuses_is_given_up_at_once(
+    emu: BotApiEmulator, db: Database, clock: FrozenClock, gateway: SmsEndpoint, tmp_path: Path
+) -> None:
+    outbox, sender = await _codes_outbox(db, clock, emu, gateway, "a-wrong-token")
+    await outbox.start()
+    try:
+        await outbox.put_contact(
+            "+79123456789", "", "code 123456", code="123456", expires_at=clock.now() + _MINUTES
+        )
+
+        def failed() -> str | None:
+            with sqlite3.connect(tmp_path / "test.sqlite3") as reader:
+                row = reader.execute("SELECT failed FROM outbox").fetchone()
+            return row[0] if row and row[0] else None
+
+        assert "refused" in await emu.wait_for(failed, timeout=10)
+        clock.advance(seconds=60)
+        await outbox.deliver_due()
+    finally:
+        await outbox.stop()
+        await sender.close()
+    assert gateway.attempts == 1  # a 401 is not tried again, in place or later
