@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     ClientDecodeError,
@@ -25,6 +23,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot import speedups
 from bot.delivery.answers import Answers
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
@@ -32,7 +31,6 @@ from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.relay import Relay
 from bot.delivery.scheduler import Scheduler
-from bot.delivery.session import JsonSession
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
 from bot.logs import mask_pii
@@ -187,7 +185,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
     dp.update.outer_middleware(
         CustomerMiddleware(services["customers"], services["login"], translator)  # type: ignore[arg-type]
     )
-    route(dp, settings.support_chat_id, translator(settings.default_locale))
+    route(dp, settings.support_chat_id, translator(settings.default_locale), settings.speedups)
     # First: what the last run committed and did not send goes out before any worker
     # acts on what that commit says (a relay pass closing a topic before the last
     # message into it, say).
@@ -371,8 +369,7 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
 
 
 def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
-    api = settings.telegram_api_url
-    session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
+    session = speedups.session(settings.speedups, settings.telegram_api_url)
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -383,9 +380,6 @@ def _bot(settings: Settings, pacer: Pacer, answers: Answers) -> Bot:
     # The one outbound path: every message the bot posts is paced and retried here.
     session.middleware(PacingMiddleware(pacer))
     return bot
-
-
-_YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
 
 def _isolation() -> BaseEventIsolation:
@@ -402,17 +396,6 @@ async def _set_commands(bot: Bot, translator: Translator) -> None:
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
         if locale == translator.default:
             await bot.set_my_commands(commands, scope=scope)
-
-
-def _settle_gc() -> None:
-    """What start-up built lives as long as the process: freeze it, so collections stop
-    scanning it. And collect young objects less often: an update in hand keeps thousands
-    of objects alive while it waits on Telegram, and at Python's default threshold (700)
-    each collection scanned them again and moved them to older generations. That was
-    about a tenth of the CPU under load; at 50,000 it is about 2 %."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
 class TelegramUnavailable(Exception):
@@ -451,7 +434,8 @@ async def run_polling(app: App) -> None:
     """Long polling until SIGINT/SIGTERM; aiogram finishes the updates in hand first."""
     try:
         await _reach_telegram(app)
-        _settle_gc()
+        log.info(speedups.describe(app.settings.speedups))
+        speedups.settle_gc(app.settings.speedups)
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:
         await app.close()

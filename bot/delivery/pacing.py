@@ -290,9 +290,6 @@ class PacingMiddleware(BaseRequestMiddleware):
 
     def __init__(self, pacer: Pacer) -> None:
         self.pacer = pacer
-        # aiogram parses each answer as Response[<result type>]; pydantic caches such
-        # classes only weakly, so they were rebuilt again and again (7% of the bot's CPU).
-        self._response_types: dict[type, Any] = {}
 
     async def __call__(
         self,
@@ -300,8 +297,6 @@ class PacingMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if type(method) not in self._response_types:
-            self._response_types[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         target = _destination(method)
         if target is None:
             return await make_request(bot, method)
