@@ -66,8 +66,7 @@ def route(
     private.message.filter(F.chat.type == "private")
     private.edited_message.filter(F.chat.type == "private")
     private.callback_query.filter(F.message.chat.type == "private")
-    first = speedups.shortcut(kept, customer_routers) or _first(customer_routers)
-    private.include_routers(first, *customer_routers)
+    private.include_routers(_first(customer_routers), *customer_routers)
     dp.include_router(private)
 
     if support_chat_id is not None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from aiogram import Router
     from aiogram.client.session.aiohttp import AiohttpSession
 
-NAMES = ("lazy_types", "gc", "routing", "inline_filters", "response_types", "json_bodies")
+NAMES = ("lazy_types", "gc", "inline_filters", "response_types", "json_bodies")
 ENV = "SPEEDUPS"
 _ALL, _NONE = "on", "off"
 
@@ -82,15 +82,6 @@ def session(kept: frozenset[str], api_url: str | None) -> AiohttpSession:
 
         made.middleware(KeepResponseTypes())
     return made
-
-
-def shortcut(kept: frozenset[str], routers: tuple[Router, ...]) -> Router | None:
-    """The router computed from ``routers`` for plain messages and taps, or None."""
-    if "routing" not in kept:
-        return None
-    from bot.speedups.routing import shortcut as computed  # noqa: PLC0415
-
-    return computed(routers)
 
 
 def apply_routing(kept: frozenset[str], root: Router) -> None:

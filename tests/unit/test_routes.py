@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
-from aiogram import Dispatcher, F, Router
+from aiogram import Dispatcher, Router
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Command, StateFilter
 from aiogram.types import Chat, Message, PhotoSize
 
 import handlers
 from bot import speedups
-from bot.speedups import routing
 from bot.telegram.filters import NotCommand
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Support
@@ -57,10 +56,10 @@ def _answerable(routers: list[Router]) -> tuple[list[HandlerObject], list[Handle
         assert not router.callback_query._handler.filters, router.name
         taps.extend(router.callback_query.handlers)
         if gates := router.message._handler.filters:
-            assert all(routing.needs_a_state(f.callback) for f in gates), router.name
+            assert all(_needs_a_state(f.callback) for f in gates), router.name
             gated = True  # a flow's steps, behind a check of its state, and all below
         if not gated:
-            plain.extend(h for h in router.message.handlers if not routing.is_command(h))
+            plain.extend(h for h in router.message.handlers if not handlers._is_command(h))
         for sub in router.sub_routers:
             walk(sub, gated=gated)
 
@@ -69,12 +68,16 @@ def _answerable(routers: list[Router]) -> tuple[list[HandlerObject], list[Handle
     return plain, taps
 
 
+def _needs_a_state(check: object) -> bool:
+    return isinstance(check, StateFilter) and not any(s in (None, "*") for s in check.states)
+
+
 @pytest.mark.parametrize("kept", ["on", "off"])
 def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order(
     kept: str,
 ) -> None:
     _, first = _private(kept)
-    assert first.name == ("private.shortcut" if kept == "on" else "private.first")
+    assert first.name == "private.first"
     assert [h.callback.__name__ for h in first.message.handlers] == [
         "cmd_support",  # a request for a person in words
         "into_ticket",
@@ -112,22 +115,7 @@ async def test_not_command_reads_text_and_caption_as_command_does(
     assert await NotCommand()(_message(text, caption)) is plain
 
 
-def test_a_router_the_shortcut_cannot_judge_is_refused() -> None:
-    odd = Router(name="odd")
-    odd.message.filter(NotCommand())
-    with pytest.raises(ValueError, match="odd"):
-        routing.shortcut((odd,))
-    taps = Router(name="taps")
-    taps.callback_query.filter(F.data == "x")
-    with pytest.raises(ValueError, match="taps"):
-        routing.shortcut((taps,))
-    watched = Router(name="watched")
-    watched.message.middleware(lambda handler, event, data: handler(event, data))
-    with pytest.raises(ValueError, match="watched"):
-        routing.shortcut((watched,))
-
-
-def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
+def test_the_check_leaves_flow_steps_and_commands_out() -> None:
     flow = Router(name="flow")
     steps = Router(name="flow.steps")
     steps.message.filter(StateFilter(Support))
@@ -143,8 +131,8 @@ def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
     steps.message.register(step)
     flow.message.register(command, Command("x"))
     flow.message.register(free)
-    shortcut = routing.shortcut((flow,))
-    assert [h.callback for h in shortcut.message.handlers] == [free]
+    plain, _ = _answerable([flow])
+    assert [h.callback for h in plain] == [free]
 
 
 def test_forum_handlers_that_answer_their_taps_each_have_their_own_flags() -> None:

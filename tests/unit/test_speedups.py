@@ -52,7 +52,7 @@ def test_the_start_up_line_says_what_runs(monkeypatch: pytest.MonkeyPatch) -> No
     # as the process imported aiogram: lazily here, whatever .env says later
     monkeypatch.setattr(speedups, "_lazy_types_applied", True)
     assert speedups.describe(speedups.parse("on")) == (
-        "speed-ups: lazy_types, gc, routing, inline_filters, response_types, json_bodies"
+        "speed-ups: lazy_types, gc, inline_filters, response_types, json_bodies"
     )
     assert speedups.describe(speedups.parse("gc")) == (
         "speed-ups: lazy_types, gc (lazy_types follows SPEEDUPS in the environment, not .env)"
