@@ -70,17 +70,21 @@ def route(
     dp.include_router(private)
 
     if support_chat_id is not None:
-        forum = Router(name="forum")
-        forum.message.filter(F.chat.id == support_chat_id, IsAgent())
-        forum.edited_message.filter(F.chat.id == support_chat_id, IsAgent())
-        forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
-        for observer in (forum.message, forum.edited_message, forum.callback_query):
-            observer.middleware(ForumTexts(forum_texts))
-        # Recovery's /reject before the agents' catch-all for unknown commands.
-        forum.include_routers(forum_recovery.router, forum_tickets.router)
-        dp.include_router(forum)
+        dp.include_router(_forum(support_chat_id, forum_texts))
     dp.include_router(taps.unmatched)
     speedups.apply_routing(kept, dp)
+
+
+def _forum(support_chat_id: int, forum_texts: Texts) -> Router:
+    forum = Router(name="forum")
+    forum.message.filter(F.chat.id == support_chat_id, IsAgent())
+    forum.edited_message.filter(F.chat.id == support_chat_id, IsAgent())
+    forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
+    for observer in (forum.message, forum.edited_message, forum.callback_query):
+        observer.middleware(ForumTexts(forum_texts))
+    # Recovery's /reject before the agents' catch-all for unknown commands.
+    forum.include_routers(forum_recovery.router, forum_tickets.router)
+    return forum
 
 
 def _first(routers: tuple[Router, ...]) -> Router:
