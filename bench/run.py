@@ -55,6 +55,7 @@ from bench.scenario import (  # noqa: E402
     support_customer,
     write_market,
 )
+from bot import speedups  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from emulator import BotApiEmulator  # noqa: E402
 from tests.e2e.peers import SmsEndpoint, SmtpInbox  # noqa: E402
@@ -157,6 +158,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="load runs per side; the run with the median replies/s is reported (1)",
     )
+    parser.add_argument(
+        "--speedups",
+        default="on",
+        type=_speedups,
+        help="the support bot's SPEEDUPS: on, off or the ones to keep, e.g. gc,lazy_types (on)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
     parser.add_argument("--no-load", action="store_true", help="skip both load runs")
     parser.add_argument("--timeout", type=float, default=30.0, help="one exchange's limit (30s)")
@@ -204,6 +211,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _speedups(value: str) -> str:
+    try:
+        speedups.parse(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
 # --- starting bots ---------------------------------------------------------------------
 
 
@@ -217,8 +232,11 @@ def child_env(values: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def support_env(emu: BotApiEmulator, peers: Peers, db: Path, market: Path) -> dict[str, str]:
+def support_env(
+    emu: BotApiEmulator, peers: Peers, db: Path, market: Path, kept: str
+) -> dict[str, str]:
     return {
+        "SPEEDUPS": kept,
         "BOT_TOKEN": emu.token,
         "TELEGRAM_API_URL": emu.base_url,
         "DATABASE_PATH": str(db),
@@ -333,7 +351,7 @@ async def run_support(
         users = add_users(emu, people)
         # The load run measures the bot's own speed, like for like with the baseline,
         # which does not pace either; delivery under Telegram's limits is the burst's part.
-        env = {**support_env(emu, peers, db, market), **UNPACED}
+        env = {**support_env(emu, peers, db, market, args.speedups), **UNPACED}
         if args.messages + 1 >= _DEFAULT_MESSAGES_PER_MINUTE:
             # Keep the scenario what it is: no "slow down" replies inside one ticket.
             env["CUSTOMER_MESSAGES_PER_MINUTE"] = str(args.messages + 10)
@@ -413,7 +431,7 @@ async def run_big_db(
     tracker = ReplyTracker(emu, forum_id=FORUM)
     try:
         anna = emu.add_user(BIG_DB_CUSTOMER, "Анна", language_code="ru")
-        env = child_env(support_env(emu, peers, db, market))
+        env = child_env(support_env(emu, peers, db, market, args.speedups))
         child = await procs.spawn(
             "support bot (big db)", bot_argv(None, args.bot_command), env, work, work / "big.log"
         )
@@ -526,7 +544,8 @@ def report(result: dict[str, Any]) -> str:
         out.append(
             f"\nBenchmark: {cfg['customers']} customers in a closed loop, "
             f"{cfg['updates_per_customer']} updates each ({cfg['messages']} ticket messages), "
-            f"mix {cfg['mix']}, Bot API latency {cfg['latency']:g}s, {cfg['cpus']} CPUs"
+            f"mix {cfg['mix']}, Bot API latency {cfg['latency']:g}s, {cfg['cpus']} CPUs, "
+            f"SPEEDUPS={cfg['speedups']}"
         )
     else:
         out.append(f"\nBenchmark: no load run, {cfg['cpus']} CPUs")
@@ -738,6 +757,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "messages": args.messages,
             "mix": ",".join(p for p in PARTS if p in args.mix),
             "latency": args.latency,
+            "speedups": args.speedups,
             "updates_per_customer": per_customer,
             "big_db": args.big_db,
             "burst": args.burst,
@@ -764,7 +784,9 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 lambda: new_emulator(BOT_TOKEN, args.latency, private_burst=3),
                 work,
                 procs,
-                lambda emu, db, market: child_env(support_env(emu, peers, db, market)),
+                lambda emu, db, market: child_env(
+                    support_env(emu, peers, db, market, args.speedups)
+                ),
                 bot_argv(None, args.bot_command),
                 FORUM,
                 STARTUP_TIMEOUT,

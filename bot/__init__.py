@@ -1,5 +1,6 @@
 """The marketplace support bot."""
 
-from bot.speedups.lazy_types import import_aiogram
+from bot import speedups
 
-import_aiogram()
+# Before anything imports aiogram; SPEEDUPS decides on lazy_types (bot/speedups/README.md).
+speedups.import_aiogram()

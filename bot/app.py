@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
+from bot import speedups
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
 from bot.domain.clock import Clock
@@ -133,7 +133,9 @@ def _dispatcher(core: Core, services: Services, incoming: Incoming) -> Dispatche
         CustomerMiddleware(services.customers, services.login, core.translator)
     )
     settings = core.settings
-    route(dp, settings.support_chat_id, core.translator(settings.default_locale))
+    route(
+        dp, settings.support_chat_id, core.translator(settings.default_locale), settings.speedups
+    )
     # First: what the last run committed and did not send goes out before any worker
     # acts on what that commit says (a relay pass closing a topic before the last
     # message into it, say).
@@ -171,9 +173,6 @@ def _kept_line(imported: Imported) -> str:
     )
 
 
-_YOUNG_OBJECTS_PER_COLLECTION = 50_000
-
-
 def _isolation() -> BaseEventIsolation:
     # One update at a time per person and chat (per topic in the forum): FSM reads and
     # writes of one person never interleave.
@@ -188,17 +187,6 @@ async def _set_commands(bot: Bot, translator: Translator) -> None:
         await bot.set_my_commands(commands, scope=scope, language_code=locale)
         if locale == translator.default:
             await bot.set_my_commands(commands, scope=scope)
-
-
-def _settle_gc() -> None:
-    """What start-up built lives as long as the process: freeze it, so collections stop
-    scanning it. And collect young objects less often: an update in hand keeps thousands
-    of objects alive while it waits on Telegram, and at Python's default threshold (700)
-    each collection scanned them again and moved them to older generations. That was
-    about a tenth of the CPU under load; at 50,000 it is about 2 %."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(_YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
 class TelegramUnavailable(Exception):
@@ -237,7 +225,8 @@ async def run_polling(app: App) -> None:
     """Long polling until SIGINT/SIGTERM; aiogram finishes the updates in hand first."""
     try:
         await _reach_telegram(app)
-        _settle_gc()
+        log.info(speedups.describe(app.settings.speedups))
+        speedups.settle_gc(app.settings.speedups)
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:
         await app.close()

@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.values import Locale
 from bot.services.hours import parse_window
+from bot.speedups import NAMES as SPEEDUPS
+from bot.speedups import parse as parse_speedups
 
 _MINUTE = 60
 _DAY = 24 * 60 * _MINUTE
@@ -86,6 +88,8 @@ class Settings(BaseSettings):
     outbound_group_per_minute: float = _span(20, 1, 100_000_000, zero=True)
     outbound_global_per_second: float = _span(30, 0.1, 1_000_000, zero=True)
 
+    speedups: Annotated[frozenset[str], NoDecode] = frozenset(SPEEDUPS)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -96,6 +100,11 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         except ValueError:
             raise ValueError("must be user ids separated by commas, like 123,456") from None
+
+    @field_validator("speedups", mode="before")
+    @classmethod
+    def _speedups(cls, value: object) -> object:
+        return parse_speedups(value) if isinstance(value, str) else value
 
     @field_validator(
         "telegram_api_url",

@@ -9,16 +9,15 @@ from dataclasses import dataclass, fields
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from bot import speedups
 from bot.delivery.answers import Answers
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.relay import Relay
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.scheduler import Scheduler
-from bot.delivery.session import JsonSession
 from bot.domain.clock import Clock
 from bot.domain.phones import mask
 from bot.ports.senders import (
@@ -285,8 +284,7 @@ def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGatew
 
 
 def _bot(settings: Settings, pacer: Pacer, retry: RetryPolicy, answers: Answers) -> Bot:
-    api = settings.telegram_api_url
-    session = JsonSession(api=TelegramAPIServer.from_base(api)) if api else JsonSession()
+    session = speedups.session(settings.speedups, settings.telegram_api_url)
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,

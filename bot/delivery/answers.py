@@ -28,7 +28,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from pydantic import ValidationError
 
-from bot.delivery.session import JsonSession
+from bot.delivery.session import json_body
 from storage.answers import AnswerRepo
 from storage.db import Database
 
@@ -74,8 +74,7 @@ class Answers:
         held = _held.get()
         if held is None or not held.open or method.__api_method__.startswith("get"):
             return await make_request(bot, method)
-        session = bot.session
-        body = session.json_body(bot, method) if isinstance(session, JsonSession) else None
+        body = json_body(bot.session, bot, method)
         if body is None:
             return await make_request(bot, method)
         held.calls.append((method, body))

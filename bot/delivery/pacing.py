@@ -233,9 +233,6 @@ class PacingMiddleware(BaseRequestMiddleware):
     def __init__(self, pacer: Pacer, policy: RetryPolicy) -> None:
         self.pacer = pacer
         self.policy = policy
-        # aiogram parses each answer as Response[<result type>]; pydantic caches such
-        # classes only weakly, so they were rebuilt again and again (7% of the bot's CPU).
-        self._response_types: dict[type, Any] = {}
 
     async def __call__(
         self,
@@ -243,8 +240,6 @@ class PacingMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if type(method) not in self._response_types:
-            self._response_types[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         target = _destination(method)
         if target is None:
             # Not a post: not paced, and not tried again. A failed edit, reaction or tap's

@@ -31,16 +31,18 @@ log = logging.getLogger(__name__)
 _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
-def import_aiogram() -> None:
+def import_aiogram() -> bool:
+    """Import aiogram; True when its types are left to be built on first use."""
     if "aiogram" in sys.modules:  # imported already: its types are built
-        return
+        return False
     original = BaseModel.__dict__["model_rebuild"]
     build = original.__func__
     left: list[tuple[type[BaseModel], dict[str, Any]]] = []
 
-    def deferred(cls: type[BaseModel], **options: Any) -> bool | None:
+    def deferred(cls: type[BaseModel], /, **options: Any) -> bool | None:
         if options.get("_types_namespace") is None or not cls.__module__.startswith("aiogram."):
-            return build(cls, **options)
+            built: bool | None = build(cls, **options)
+            return built
         left.append((cls, options))
         return None
 
@@ -62,6 +64,8 @@ def import_aiogram() -> None:
         log.warning("Telegram types are built up front: pydantic did not complete them lazily")
         for cls, options in left:
             build(cls, **options)
+        return False
+    return True
 
 
 def _lend_names(cls: type[BaseModel], namespace: dict[str, Any]) -> None:

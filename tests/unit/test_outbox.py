@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.retry import Backoff, RetryPolicy
-from bot.delivery.session import JsonSession
 from bot.domain.clock import FrozenClock
 from bot.ports.senders import SmsGateway
 from emulator import BotApiEmulator
@@ -75,7 +75,7 @@ async def wired(
     # Short pauses: an outage is over in a fraction of a second.
     policy = RetryPolicy(tries=5, backoff=Backoff(first=0.05, longest=0.2))
     pacer = Pacer(1000, 60000, 1000)
-    session = JsonSession(api=TelegramAPIServer.from_base(emu.base_url))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))
     bot = Bot(emu.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     session.middleware(PacingMiddleware(pacer, policy))
     outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock, policy=policy, tick=0.05)
@@ -172,7 +172,7 @@ async def _codes_outbox(
 ) -> tuple[Outbox, SmsGateway]:
     sender = SmsGateway(endpoint.url, token)
     outbox = Outbox(
-        Bot(emu.token, session=JsonSession(api=TelegramAPIServer.from_base(emu.base_url))),
+        Bot(emu.token, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url))),
         db,
         OutboxRepo(db),
         Pacer(1000, 60000, 1000),

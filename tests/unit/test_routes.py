@@ -1,4 +1,5 @@
-"""The router tree: the shortcut for plain messages and taps answers as the routers would."""
+"""The router tree: the first router, for plain messages and taps, answers as the routers
+behind it would; plain filters run on the loop only with inline_filters."""
 
 from __future__ import annotations
 
@@ -6,19 +7,21 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
-from aiogram import Dispatcher, F, Router
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Command, StateFilter
 from aiogram.types import Chat, Message, PhotoSize
 
 import handlers
+from bot import speedups
 from bot.telegram.filters import NotCommand
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Login, Orders, Recovery, Support
 
 
-def _routed() -> Dispatcher:
+def _routed(kept: str = "on") -> Dispatcher:
     dp = Dispatcher()
-    handlers.route(dp, -100, cast(Texts, None))
+    handlers.route(dp, -100, cast(Texts, None), speedups.parse(kept))
     return dp
 
 
@@ -34,15 +37,48 @@ def _message(text: str | None, caption: str | None) -> Message:
     )
 
 
-def _private() -> tuple[Router, Router]:
-    private = next(r for r in _routed().sub_routers if r.name == "private")
+def _private(kept: str = "on") -> tuple[Router, Router]:
+    private = next(r for r in _routed(kept).sub_routers if r.name == "private")
     return private, private.sub_routers[0]
 
 
-def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order() -> None:
-    _, shortcut = _private()
-    assert shortcut.name == "private.shortcut"
-    assert [h.callback.__name__ for h in shortcut.message.handlers] == [
+def _answerable(routers: list[Router]) -> tuple[list[HandlerObject], list[HandlerObject]]:
+    """What the routers, walked in order, could answer a plain message outside any flow
+    and a tap with, judged by aiogram's private parts: the handlers that are neither
+    commands nor behind a flow's state check, and every tap handler."""
+    plain: list[HandlerObject] = []
+    taps: list[HandlerObject] = []
+
+    def walk(router: Router, *, gated: bool) -> None:
+        for observer in (router.message, router.callback_query):
+            assert not observer.middleware._middlewares, router.name  # the first skips it
+            assert not observer.outer_middleware._middlewares, router.name
+        assert not router.callback_query._handler.filters, router.name
+        taps.extend(router.callback_query.handlers)
+        if gates := router.message._handler.filters:
+            assert all(_needs_a_state(f.callback) for f in gates), router.name
+            gated = True  # a flow's steps, behind a check of its state, and all below
+        if not gated:
+            plain.extend(h for h in router.message.handlers if not handlers._is_command(h))
+        for sub in router.sub_routers:
+            walk(sub, gated=gated)
+
+    for router in routers:
+        walk(router, gated=False)
+    return plain, taps
+
+
+def _needs_a_state(check: object) -> bool:
+    return isinstance(check, StateFilter) and not any(s in (None, "*") for s in check.states)
+
+
+@pytest.mark.parametrize("kept", ["on", "off"])
+def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order(
+    kept: str,
+) -> None:
+    _, first = _private(kept)
+    assert first.name == "private.first"
+    assert [h.callback.__name__ for h in first.message.handlers] == [
         "cmd_support",  # a request for a person in words
         "into_ticket",
         "number_typed",
@@ -52,13 +88,13 @@ def test_plain_messages_meet_every_handler_outside_commands_and_flows_in_order()
     ]
 
 
-def test_taps_meet_every_tap_handler_in_the_routers_order_the_stale_button_last() -> None:
-    private, shortcut = _private()
-    behind = [
-        h for r in private.sub_routers[1:] for c in r.chain_tail for h in c.callback_query.handlers
-    ]
-    assert shortcut.callback_query.handlers == behind
-    assert behind[-1].callback.__name__ == "stale_button"  # the shortcut answers every tap
+@pytest.mark.parametrize("kept", ["on", "off"])
+def test_the_first_router_holds_what_the_routers_behind_it_would_answer(kept: str) -> None:
+    private, first = _private(kept)
+    plain, taps = _answerable(private.sub_routers[1:])
+    assert first.message.handlers == plain
+    assert first.callback_query.handlers == taps
+    assert taps[-1].callback.__name__ == "stale_button"  # the first router answers every tap
 
 
 @pytest.mark.parametrize(
@@ -79,22 +115,7 @@ async def test_not_command_reads_text_and_caption_as_command_does(
     assert await NotCommand()(_message(text, caption)) is plain
 
 
-def test_a_router_the_shortcut_cannot_judge_is_refused() -> None:
-    odd = Router(name="odd")
-    odd.message.filter(NotCommand())
-    with pytest.raises(ValueError, match="odd"):
-        handlers._shortcut((odd,))
-    taps = Router(name="taps")
-    taps.callback_query.filter(F.data == "x")
-    with pytest.raises(ValueError, match="taps"):
-        handlers._shortcut((taps,))
-    watched = Router(name="watched")
-    watched.message.middleware(lambda handler, event, data: handler(event, data))
-    with pytest.raises(ValueError, match="watched"):
-        handlers._shortcut((watched,))
-
-
-def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
+def test_the_check_leaves_flow_steps_and_commands_out() -> None:
     flow = Router(name="flow")
     steps = Router(name="flow.steps")
     steps.message.filter(StateFilter(Support))
@@ -110,8 +131,8 @@ def test_flow_steps_and_commands_stay_out_of_the_shortcut() -> None:
     steps.message.register(step)
     flow.message.register(command, Command("x"))
     flow.message.register(free)
-    shortcut = handlers._shortcut((flow,))
-    assert [h.callback for h in shortcut.message.handlers] == [free]
+    plain, _ = _answerable([flow])
+    assert [h.callback for h in plain] == [free]
 
 
 def test_forum_handlers_that_answer_their_taps_each_have_their_own_flags() -> None:
@@ -163,3 +184,24 @@ def test_a_flows_steps_from_all_its_modules_sit_behind_one_check_of_its_state(
 
 def test_recoverys_catch_all_comes_after_every_step() -> None:
     assert _steps(handlers.recovery.in_flow)[-1] == "recovery_text_only"
+
+
+@pytest.mark.parametrize(("kept", "on_the_loop"), [("on", True), ("off", False)])
+def test_plain_filters_run_on_the_loop_only_with_the_speed_up(
+    kept: str, on_the_loop: bool
+) -> None:
+    dp = _routed(kept)
+    checks = [
+        check
+        for router in dp.chain_tail
+        for observer in router.observers.values()
+        for handler in (observer._handler, *observer.handlers)
+        for check in handler.filters or ()
+    ]
+    assert checks
+    assert all(check.awaitable for check in checks) is on_the_loop
+
+
+def test_the_tree_can_be_built_again_in_the_same_process() -> None:
+    for kept in ("on", "off", "on"):
+        assert _private(kept)[0].parent_router is not None
