@@ -19,13 +19,13 @@ import contextvars
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, methods
 from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import TelegramMethod
-from aiogram.methods.base import TelegramType
+from aiogram.methods.base import Response, TelegramType
 from pydantic import ValidationError
 
 from bot.delivery.session import json_body
@@ -70,7 +70,9 @@ class Answers:
         make_request: NextRequestMiddlewareType[TelegramType],
         bot: Bot,
         method: TelegramMethod[TelegramType],
-    ) -> TelegramType:
+    ) -> Response[TelegramType]:
+        # aiogram types a session middleware's result as Response[...]; what flows
+        # through it at run time is the call's result itself.
         held = _held.get()
         if held is None or not held.open or method.__api_method__.startswith("get"):
             return await make_request(bot, method)
@@ -78,7 +80,7 @@ class Answers:
         if body is None:
             return await make_request(bot, method)
         held.calls.append((method, body))
-        return None  # type: ignore[return-value]
+        return cast(Response[TelegramType], None)  # held: sent after the commit
 
     @asynccontextmanager
     async def transaction(self, update_id: int) -> AsyncIterator[None]:

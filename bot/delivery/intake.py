@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.methods import GetUpdates, TelegramMethod
-from aiogram.methods.base import TelegramType
+from aiogram.methods.base import Response, TelegramType
 from aiogram.types import TelegramObject, Update
 from pydantic import ValidationError
 
@@ -70,11 +70,13 @@ class Incoming:
         make_request: NextRequestMiddlewareType[TelegramType],
         bot: Bot,
         method: TelegramMethod[TelegramType],
-    ) -> TelegramType:
+    ) -> Response[TelegramType]:
         """The session's middleware: keeps each getUpdates answer before aiogram sees it."""
+        response = await make_request(bot, method)
         if not isinstance(method, GetUpdates):
-            return await make_request(bot, method)
-        updates: list[Update] = await make_request(bot, method)  # type: ignore[assignment]
+            return response
+        # At run time a session middleware passes on the call's result, not a Response.
+        updates = cast(list[Update], response)
         fresh, again = [], set()
         for update in updates:
             body = update.model_dump_json(exclude_unset=True, by_alias=True)
@@ -91,7 +93,7 @@ class Incoming:
             await self.flush()
         self._again |= again
         self._left = None
-        return updates  # type: ignore[return-value]
+        return cast(Response[TelegramType], updates)
 
     async def updates(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         """The dispatcher's outermost middleware: counts the updates in hand, and marks
