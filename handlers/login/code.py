@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -16,13 +16,13 @@ from bot.services.orders import OrderService
 from bot.telegram.filters import TextButton
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Login
+from handlers.login import flow
 from handlers.login.prompts import ask_email, not_a_code, send_code
 from handlers.menu import show_menu
 from handlers.orders_views import show_orders
 from handlers.taps import alert
 
-router = Router(name=__name__)
-steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
+router, steps = flow.router, flow.in_flow  # the flow's steps: behind its state check
 _RESEND = {LoginAction.BY_CALL: Channel.CALL, LoginAction.BY_SMS: Channel.SMS}
 
 

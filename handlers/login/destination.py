@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -18,11 +18,11 @@ from bot.telegram.filters import TextButton
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Login
 from handlers.choices import unreadable
+from handlers.login import flow
 from handlers.login.prompts import ask_email, send_code, start_login
 from handlers.menu import show_menu
 
-router = Router(name=__name__)
-steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
+router, steps = flow.router, flow.in_flow  # the flow's steps: behind its state check
 _ECHO_LIMIT = 40  # how much of a bad input we quote back
 _PHONE_BUTTONS = ("login-btn-share-contact", "login-btn-by-email", "login-btn-cancel")
 

@@ -3,7 +3,7 @@ email, or failing it, leads to the review path."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -17,9 +17,10 @@ from bot.telegram.i18n import Texts
 from bot.telegram.states import Recovery
 from handlers.choices import unreadable
 from handlers.login.prompts import not_a_code
+from handlers.recovery import flow
 from handlers.recovery.prompts import ask_new_phone, start_review
 
-steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
+steps = flow.in_flow  # the flow's steps: behind its state check
 _FAILURES_BEFORE_REVIEW = 2
 _EMAIL_BUTTONS = ("recover-btn-no-email", "login-btn-cancel")
 

@@ -3,7 +3,7 @@ email path that schedules the change; on the review path the story comes next.""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 
@@ -17,9 +17,10 @@ from bot.telegram.i18n import Texts
 from bot.telegram.notices import due_date
 from bot.telegram.states import Recovery
 from handlers.login.prompts import not_a_code
+from handlers.recovery import flow
 from handlers.recovery.prompts import ask_new_phone, start_review
 
-steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
+steps = flow.in_flow  # the flow's steps: behind its state check
 _ECHO_LIMIT = 40  # how much of a bad input we quote back
 
 

@@ -3,7 +3,7 @@ to an agent, who decides."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
@@ -16,9 +16,10 @@ from bot.settings import Settings
 from bot.telegram.i18n import Texts
 from bot.telegram.states import Recovery
 from handlers.convert import person
+from handlers.recovery import flow
 from handlers.recovery.prompts import ask_new_phone
 
-steps = Router(name=f"{__name__}.steps")  # behind the flow's state check
+steps = flow.in_flow  # the flow's steps: behind its state check
 _NAME_LIMIT = 100
 _NAME_LEAST = 2  # letters: a one-letter "name" matches nothing worth checking
 _ECHO_LIMIT = 40  # how much of a bad input we quote back

@@ -3,7 +3,7 @@ cancelled."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -27,10 +27,11 @@ from bot.telegram.i18n import Texts
 from bot.telegram.notices import due_date
 from bot.telegram.states import Recovery
 from handlers.menu import show_menu
+from handlers.recovery import flow
 from handlers.taps import alert
 from storage.recovery import Recovery as PhoneChange
 
-router = Router(name=__name__)
+router = flow.router
 
 
 @router.message(Command("recover"))
