@@ -90,3 +90,27 @@ def test_every_value_the_storage_sql_names_is_a_domain_value() -> None:
                 if isinstance(sql, str):
                     named = set(re.findall(r"'([a-z_-]+)'", sql))
                     assert named <= values, f"{path.name}: {sorted(named - values)}"
+
+
+_MODULE_LINES, _FUNCTION_LINES = 300, 50
+
+
+def _product_modules() -> list[Path]:
+    return sorted(
+        p for part in ("bot", "handlers", "storage") for p in (ROOT / part).rglob("*.py")
+    )
+
+
+@pytest.mark.parametrize("path", _product_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_modules_and_functions_fit_a_reading(path: Path) -> None:
+    # Past these a module wants splitting by sub-flow, a function by step.
+    source = path.read_text()
+    assert source.count("\n") <= _MODULE_LINES
+    long = [
+        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > _FUNCTION_LINES
+    ]
+    assert not long
