@@ -45,11 +45,8 @@ async def code_entered(
     data = await state.get_data()
     try:
         account = await login.confirm(message.chat.id, message.text or "")
-    except NotACode as error:
+    except (NotACode, CodeWrong) as error:
         await message.answer(not_a_code(t, error))
-        return
-    except CodeWrong as error:
-        await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
     except (CodeExpired, CodeBurned, NoCode) as error:
         key = {CodeExpired: "login-code-expired", CodeBurned: "login-code-burned"}.get(

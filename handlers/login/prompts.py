@@ -11,6 +11,7 @@ from bot.domain.phones import mask
 from bot.domain.values import Channel
 from bot.keyboards.login import phone_request, with_cancel
 from bot.services.codes import (
+    CodeWrong,
     DestinationCapped,
     HourlyCapReached,
     NotACode,
@@ -89,8 +90,11 @@ async def send_code(
     )
 
 
-def not_a_code(t: Texts, error: NotACode) -> str:
-    """What to say to text that cannot be the code; every code step says the same."""
+def not_a_code(t: Texts, error: NotACode | CodeWrong) -> str:
+    """What to say to text that cannot be the code, or to a wrong code with tries left;
+    every code step says the same."""
+    if isinstance(error, CodeWrong):
+        return t("login-code-wrong", left=error.attempts_left)
     key = "login-code-length" if error.has_digits else "login-code-only-digits"
     return t(key, length=error.length)
 

@@ -67,11 +67,8 @@ async def email_code_entered(
 ) -> None:
     try:
         account_id = await recovery.confirm_email(message.chat.id, message.text or "")
-    except NotACode as error:
+    except (NotACode, CodeWrong) as error:
         await message.answer(not_a_code(t, error))
-        return
-    except CodeWrong as error:
-        await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
     except CodeError:
         failures = int((await state.get_data()).get("failures", 0)) + 1

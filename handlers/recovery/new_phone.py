@@ -71,11 +71,8 @@ async def phone_code_entered(
 ) -> None:
     try:
         new_phone = await recovery.confirm_phone(message.chat.id, message.text or "")
-    except NotACode as error:
+    except (NotACode, CodeWrong) as error:
         await message.answer(not_a_code(t, error))
-        return
-    except CodeWrong as error:
-        await message.answer(t("login-code-wrong", left=error.attempts_left))
         return
     except CodeError:
         await message.answer(t("login-code-burned"))
