@@ -12,11 +12,14 @@ import logging
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
-from bot.settings import SettingsError, load_settings
-from storage.db import DatabaseUnavailable
+from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
+from storage.db import Database, DatabaseUnavailable
+from storage.migrations import migrate_postgres
 
 
 async def _run() -> None:
@@ -43,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=_port, default=8080, help="web page port (default 8080)")
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
     sandbox.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    commands.add_parser(
+        "migrate",
+        help="bring the database (DATABASE_URL, or DATABASE_PATH) to the current schema",
+    )
     return parser
 
 
@@ -74,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "sandbox":
         return _sandbox(args)
+    if args.command == "migrate":
+        return _migrate()
     setup_logging()
     try:
         asyncio.run(_run())
@@ -86,6 +95,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _migrate() -> int:
+    """The start applies what is missing too; this is for a deployment that migrates
+    first (several workers, a PostgreSQL database) or wants to know what ran."""
+    setup_logging()
+    try:
+        where = DatabaseSettings()
+    except ValidationError as error:
+        return _refuse(describe_error(error))
+    try:
+        ran = asyncio.run(_apply(where))
+    except DatabaseUnavailable as error:
+        return _refuse(f"DATABASE_PATH {error}")
+    except (OSError, ImportError) as error:  # PostgreSQL unreachable, asyncpg missing
+        return _refuse(f"DATABASE_URL {type(error).__name__}: {error}")
+    print(f"applied: {', '.join(ran)}" if ran else "the schema is up to date")  # noqa: T201
+    return 0
+
+
+async def _apply(where: DatabaseSettings) -> list[str]:
+    if where.postgres_url:
+        return await migrate_postgres(where.postgres_url)
+    db = await Database.open(where.sqlite_path)
+    await db.close()
+    return db.migrated
 
 
 def _refuse(reason: str) -> int:

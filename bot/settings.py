@@ -33,14 +33,48 @@ def _span(default: float, low: float, high: float, *, zero: bool = False) -> Any
     return Field(default=default, gt=low, le=high, allow_inf_nan=False)
 
 
-class Settings(BaseSettings):
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the bot keeps everything: all `python -m bot migrate` needs."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
 
+    database_path: Path = Path("data/support.sqlite3")
+    # sqlite:///path, or postgresql://user@host/db; unset: DATABASE_PATH.
+    database_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
+            return value
+        if value.startswith(_POSTGRES_SCHEMES) and urlsplit(value).hostname:
+            return value
+        raise ValueError("must be sqlite:///path or postgresql://user@host/database")
+
+    @property
+    def postgres_url(self) -> str | None:
+        url = self.database_url
+        return url if url is not None and url.startswith(_POSTGRES_SCHEMES) else None
+
+    @property
+    def sqlite_path(self) -> Path:
+        url = self.database_url
+        if url is not None and url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///"))
+        return self.database_path
+
+
+class Settings(DatabaseSettings):
     bot_token: SecretStr
     telegram_api_url: str | None = None
-    database_path: Path = Path("data/support.sqlite3")
     support_chat_id: int | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Locale = Locale.RU

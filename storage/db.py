@@ -86,6 +86,7 @@ class Database:
         self._keeper: aiosqlite.Connection | None = None
         self._checkpoints: asyncio.Task[None] | None = None
         self._flock: int | None = None
+        self.migrated: list[str] = []  # what this open applied
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -113,7 +114,7 @@ class Database:
         db._flock = flock
         try:
             async with db.tx():
-                migrate(writer)
+                db.migrated = migrate(writer)
             db._reader = _connect(path, *_PRAGMAS[1:], "PRAGMA query_only = ON")
             db._keeper = await aiosqlite.connect(path)
             db._checkpoints = asyncio.create_task(db._checkpoint_now_and_then())

@@ -1,0 +1,70 @@
+"""`python -m bot migrate`: the schema brought up to date, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.app import create_app
+from bot.settings import SettingsError, load_settings
+from storage.migrations import available
+
+ROOT = Path(__file__).resolve().parents[2]
+_SETTINGS = ("DATABASE_PATH", "DATABASE_URL", "BOT_TOKEN")
+
+
+async def _migrate(cwd: Path, **settings: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
+    env["PYTHONPATH"] = str(ROOT)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "migrate",
+        cwd=cwd,
+        env={**env, **settings},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
+
+
+async def test_migrate_applies_what_is_missing_then_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'support.sqlite3'}"
+    code, out = await _migrate(tmp_path, DATABASE_URL=url)
+    assert code == 0
+    assert all(name in out for name, _ in available())
+    assert await _migrate(tmp_path, DATABASE_URL=url) == (0, "the schema is up to date\n")
+
+
+async def test_migrate_brings_postgres_to_the_same_schema(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    code, out = await _migrate(tmp_path, DATABASE_URL=postgres_url)
+    assert code == 0
+    assert out.startswith("applied: 0001_initial")
+    assert await _migrate(tmp_path, DATABASE_URL=postgres_url) == (
+        0,
+        "the schema is up to date\n",
+    )
+
+
+async def test_an_odd_database_url_is_refused_with_one_line(tmp_path: Path) -> None:
+    code, out = await _migrate(tmp_path, DATABASE_URL="mysql://somewhere/db")
+    assert code == 2
+    assert out.strip() == (
+        "Cannot start: DATABASE_URL is malformed: must be sqlite:///path or "
+        "postgresql://user@host/database"
+    )
+
+
+async def test_the_bot_itself_refuses_postgres_until_it_runs_on_it() -> None:
+    with pytest.raises(SettingsError, match="python -m bot migrate"):
+        await create_app(
+            load_settings(bot_token="1:a", database_url="postgresql://postgres@127.0.0.1/test")
+        )
