@@ -108,7 +108,7 @@ def _migrate() -> int:
     try:
         ran = asyncio.run(_apply(where))
     except DatabaseUnavailable as error:
-        return _refuse(f"DATABASE_PATH {error}")
+        return _refuse(f"{'DATABASE_URL' if where.database_url else 'DATABASE_PATH'} {error}")
     except (OSError, ImportError) as error:  # PostgreSQL unreachable, asyncpg missing
         return _refuse(f"DATABASE_URL {type(error).__name__}: {error}")
     print(f"applied: {', '.join(ran)}" if ran else "the schema is up to date")  # noqa: T201

@@ -74,7 +74,7 @@ class Outbox:
         self._attempts = attempts
         self._backoff = Backoff(retry_seconds, _LONGEST_PAUSE)
         # A code lives for minutes: it is tried again at the policy's pace until it expires.
-        self._code_backoff = (policy or RetryPolicy()).backoff
+        self._code_backoff = self._retries.policy.backoff
         self.given_up: GivenUpHook | None = None
         # Told that a notice a phone change waits for is settled (sent or given up on).
         self.settled: Callable[[], None] = lambda: None

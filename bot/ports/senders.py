@@ -31,6 +31,10 @@ class MailSender(Protocol):
     async def send(self, to: str, subject: str, body: str) -> None: ...
 
 
+# A gateway's "too many" and "timed out" answers are for now, not for good.
+_BUSY = frozenset({408, 429})
+
+
 class DeliveryRefused(DeliveryFailed):
     """The gateway or the mail server said no for good (a 4xx): trying again is no use."""
 
@@ -52,7 +56,7 @@ class SmsGateway:
                 if 200 <= response.status < 300:  # noqa: PLR2004
                     return
                 reason = f"HTTP {response.status}"
-                refused = response.status < 500  # noqa: PLR2004
+                refused = response.status < 500 and response.status not in _BUSY  # noqa: PLR2004
         except (aiohttp.ClientError, TimeoutError) as error:
             reason, refused = type(error).__name__, False
         log.warning("SMS gateway send to %s failed: %s", mask(phone), reason)

@@ -17,12 +17,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiohttp import web
 
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.retry import Backoff, RetryPolicy
 from bot.domain.clock import FrozenClock
-from bot.ports.senders import SmsGateway
+from bot.ports.senders import DeliveryFailed, DeliveryRefused, SmsGateway
 from emulator import BotApiEmulator
 from emulator.server import ApiCall
 from sandbox.peers import SmsEndpoint
@@ -230,3 +231,26 @@ async def test_a_code_the_gateway_refuses_is_given_up_at_once(
         await outbox.stop()
         await sender.close()
     assert gateway.attempts == 1  # a 401 is not tried again, in place or later
+
+
+@pytest.mark.parametrize(("status", "for_good"), [(401, True), (429, False), (503, False)])
+async def test_the_gateway_tells_a_refusal_from_a_busy_moment(status: int, for_good: bool) -> None:
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({"error": "no"}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/send", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    sender = SmsGateway(f"http://127.0.0.1:{port}/send", "token")
+    try:
+        with pytest.raises(DeliveryFailed) as failed:
+            await sender.send("+79123456789", "sms", "123456", "code 123456")
+    finally:
+        await sender.close()
+        await runner.cleanup()
+    # Only a refusal is given up on; the rest the outbox tries again until the code expires.
+    assert isinstance(failed.value, DeliveryRefused) is for_good
