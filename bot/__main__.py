@@ -19,7 +19,6 @@ from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
 from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
 from storage.db import Database, DatabaseUnavailable
-from storage.migrations import migrate_postgres
 
 
 async def _run() -> None:
@@ -91,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataFileError as error:
         return _refuse(f"MARKETPLACE_DATA {error}")
     except DatabaseUnavailable as error:
-        return _refuse(f"DATABASE_PATH {error}")
+        return _refuse(f"{_database_setting()} {error}")
     except KeyboardInterrupt:
         pass
     return 0
@@ -108,19 +107,23 @@ def _migrate() -> int:
     try:
         ran = asyncio.run(_apply(where))
     except DatabaseUnavailable as error:
-        return _refuse(f"{'DATABASE_URL' if where.database_url else 'DATABASE_PATH'} {error}")
-    except (OSError, ImportError) as error:  # PostgreSQL unreachable, asyncpg missing
-        return _refuse(f"DATABASE_URL {type(error).__name__}: {error}")
+        return _refuse(f"{_database_setting()} {error}")
     print(f"applied: {', '.join(ran)}" if ran else "the schema is up to date")  # noqa: T201
     return 0
 
 
 async def _apply(where: DatabaseSettings) -> list[str]:
-    if where.postgres_url:
-        return await migrate_postgres(where.postgres_url)
-    db = await Database.open(where.sqlite_path)
+    db = await Database.open(where.postgres_url or where.sqlite_path)
     await db.close()
     return db.migrated
+
+
+def _database_setting() -> str:
+    """The setting that names the database, for a refusal to point at."""
+    try:
+        return "DATABASE_URL" if DatabaseSettings().database_url else "DATABASE_PATH"
+    except ValidationError:
+        return "DATABASE_URL"
 
 
 def _refuse(reason: str) -> int:

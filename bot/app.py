@@ -27,7 +27,7 @@ from bot.domain.values import Locale
 from bot.logs import mask_pii
 from bot.ports import datafile
 from bot.ports.senders import SmsGateway
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.middlewares import CustomerMiddleware
 from bot.telegram.text_keys import COMMANDS
@@ -88,12 +88,7 @@ class App:
 
 
 async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
-    if settings.postgres_url:
-        raise SettingsError(
-            "DATABASE_URL is PostgreSQL: the bot runs on SQLite so far; PostgreSQL takes "
-            "the schema only (python -m bot migrate)"
-        )
-    db = await Database.open(settings.sqlite_path)
+    db = await Database.open(settings.postgres_url or settings.sqlite_path)
     try:
         return await _build(settings, clock or Clock(), db)
     except BaseException:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from storage.db import Database
 
-_ADD = "INSERT INTO answers (update_id, method, body) VALUES (:update_id, :method, :body)"
+_ADD = """
+INSERT INTO answers (update_id, method, body) VALUES (:update_id, :method, :body) RETURNING id
+"""
 _SENT = "DELETE FROM answers WHERE id = :id"
 _ALL = "SELECT id, update_id, method, body FROM answers ORDER BY id"
 
@@ -25,9 +27,7 @@ class AnswerRepo:
 
     async def add(self, update_id: int, method: str, body: str) -> int:
         params = {"update_id": update_id, "method": method, "body": body}
-        written = await self._db.execute(_ADD, params)
-        assert written.lastrowid is not None  # noqa: S101 - an INSERT has a row id
-        return written.lastrowid
+        return await self._db.insert(_ADD, params)
 
     async def sent(self, answer_id: int) -> None:
         await self._db.execute(_SENT, {"id": answer_id})

@@ -17,6 +17,7 @@ INSERT INTO codes (telegram_id, purpose, channel, destination, account_id, salt,
                    created_at, expires_at, attempts_left, failures)
 VALUES (:telegram_id, :purpose, :channel, :destination, :account_id, :salt, :code_hash,
         :created_at, :expires_at, :attempts_left, :failures)
+RETURNING id
 """
 _LATEST = """
 SELECT * FROM codes WHERE telegram_id = :telegram_id AND purpose = :purpose
@@ -83,8 +84,7 @@ class CodeRepo:
         params["expires_at"] = code.expires_at.isoformat()
         async with self._db.tx():
             await self._db.execute(_BURN_OPEN, params)
-            written = await self._db.execute(_INSERT, params)
-        return int(written.lastrowid or 0)
+            return await self._db.insert(_INSERT, params)
 
     async def latest(self, telegram_id: int, purpose: CodePurpose) -> CodeRow | None:
         params = {"telegram_id": telegram_id, "purpose": purpose}

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from storage.db import Database
 
-_ADD = "INSERT OR REPLACE INTO incoming (update_id, body) VALUES (:id, :body)"
+_ADD = """
+INSERT INTO incoming (update_id, body) VALUES (:id, :body)
+ON CONFLICT (update_id) DO UPDATE SET body = excluded.body, handled = 0, starts = 0
+"""
 _FORGET_HANDLED = "DELETE FROM incoming WHERE handled = 1 AND update_id < :below"
 _HANDLED = "UPDATE incoming SET handled = 1 WHERE update_id = :id"
 _TURN = "UPDATE incoming SET starts = starts + 1 WHERE update_id = :id"

@@ -21,7 +21,7 @@ ON CONFLICT (id) DO UPDATE SET
     -- The bot's own change stands until the file shows it too (old values on the right).
     phone = CASE WHEN accounts.phone_by_bot_at IS NULL THEN excluded.phone
                  ELSE accounts.phone END,
-    phone_by_bot_at = CASE WHEN accounts.phone IS excluded.phone THEN NULL
+    phone_by_bot_at = CASE WHEN accounts.phone IS NOT DISTINCT FROM excluded.phone THEN NULL
                            ELSE accounts.phone_by_bot_at END
 """
 _UPSERT_ORDER = """
@@ -86,8 +86,8 @@ class EmbeddedMarketplace:
         account_rows = [{**_account_row(a), "now": stamp} for a in accounts]
         order_rows = [{**_order_row(o), "now": stamp} for o in orders]
         async with self._db.tx():
-            statuses = dict(tuple(row) for row in await self._db.fetchall(_BOT_STATUSES))
-            phones = dict(tuple(row) for row in await self._db.fetchall(_BOT_PHONES))
+            statuses = {r[0]: r[1] for r in await self._db.fetchall(_BOT_STATUSES)}
+            phones = {r[0]: r[1] for r in await self._db.fetchall(_BOT_PHONES)}
             await self._db.executemany(_UPSERT_ACCOUNT, account_rows)
             await self._db.executemany(_UPSERT_ORDER, order_rows)
         return Imported(

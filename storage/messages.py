@@ -14,7 +14,7 @@ INSERT INTO ticket_messages (ticket_id, direction, author_id, author_name, kind,
     media_group_id, source_chat_id, source_message_id, edit_of, created_at, relayed_at)
 VALUES (:ticket_id, :direction, :author_id, :author_name, :kind, :text, :file_id,
     :media_group_id, :source_chat_id, :source_message_id, :edit_of, :created_at, :relayed_at)
-ON CONFLICT DO NOTHING
+ON CONFLICT DO NOTHING RETURNING id
 """
 _PENDING = """
 SELECT * FROM ticket_messages WHERE relayed_at IS NULL AND failed IS NULL
@@ -22,30 +22,23 @@ ORDER BY id LIMIT :limit
 """
 # A ticket has two queues: to the customer ('out') and to the agents' forum (the rest).
 _PENDING_QUEUES = """
-SELECT ticket_id, direction = 'out' AS outbound FROM ticket_messages
+SELECT ticket_id, CASE WHEN direction = 'out' THEN 1 ELSE 0 END AS outbound FROM ticket_messages
 WHERE relayed_at IS NULL AND failed IS NULL
 GROUP BY ticket_id, outbound ORDER BY min(id) LIMIT :limit
 """
 _PENDING_OF = """
 SELECT * FROM ticket_messages
 WHERE ticket_id = :ticket_id AND relayed_at IS NULL AND failed IS NULL
-AND (direction = 'out') = :outbound
+AND CASE WHEN direction = 'out' THEN 1 ELSE 0 END = :outbound
 ORDER BY id LIMIT :limit
 """
 _ANY_RELAYED = """
 SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
 """
 _RELAYED = "UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id WHERE id = :id"
-_RELAYED_MANY = """
-UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id
-WHERE id IN (SELECT value FROM json_each(:ids))
-"""
-# {"<stored id>": [ids of its copy, in order], ...}: an album's items each get their own.
 _RELAYED_EACH = """
-UPDATE ticket_messages SET relayed_at = :now,
-    relayed_id = json_extract(:ids, '$."' || id || '"[0]'),
-    relayed_ids = json_extract(:ids, '$."' || id || '"')
-WHERE id IN (SELECT CAST(key AS INTEGER) FROM json_each(:ids))
+UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id, relayed_ids = :relayed_ids
+WHERE id = :id
 """
 _ALBUM_HEAD = """
 SELECT min(id) FROM ticket_messages
@@ -59,8 +52,10 @@ ORDER BY id LIMIT 1
 """
 _BY_ID = "SELECT * FROM ticket_messages WHERE id = :id"
 _RECENT = """
-SELECT * FROM (SELECT * FROM ticket_messages WHERE ticket_id = :ticket_id
-               AND direction IN ('in', 'out') AND edit_of IS NULL ORDER BY id DESC LIMIT :limit)
+SELECT * FROM (
+    SELECT * FROM ticket_messages WHERE ticket_id = :ticket_id
+    AND direction IN ('in', 'out') AND edit_of IS NULL ORDER BY id DESC LIMIT :limit
+) AS latest
 ORDER BY id
 """
 
@@ -99,8 +94,7 @@ class MessageRepo:
         params = {k: v for k, v in message.__dict__.items() if k != "relayed"}
         params["created_at"] = message.created_at.isoformat()
         params["relayed_at"] = message.created_at.isoformat() if message.relayed else None
-        written = await self._db.execute(_ADD, params)
-        return int(written.lastrowid or 0) if written.rowcount else 0
+        return await self._db.insert(_ADD, params)
 
     async def get(self, message_id: int) -> TicketMessage | None:
         row = await self._db.fetchone(_BY_ID, {"id": message_id})
@@ -141,14 +135,21 @@ class MessageRepo:
         self, message_ids: list[int], relayed_id: int | None, now: datetime
     ) -> None:
         """One copy delivered several stored messages (an album, a merged relay)."""
-        params = {"ids": json.dumps(message_ids), "relayed_id": relayed_id, "now": now.isoformat()}
-        await self._db.execute(_RELAYED_MANY, params)  # one statement: no BEGIN/COMMIT
+        rows = [{"id": i, "relayed_id": relayed_id, "now": now.isoformat()} for i in message_ids]
+        await self._db.executemany(_RELAYED, rows)  # one transaction: all or none
 
     async def relayed_each(self, copies: dict[int, list[int]], now: datetime) -> None:
         """Each stored message delivered as its own copy (an album's items, a split text)."""
-        ids = json.dumps({str(stored): copy for stored, copy in copies.items()})
-        params = {"ids": ids, "now": now.isoformat()}
-        await self._db.execute(_RELAYED_EACH, params)  # one statement: all or none
+        rows = [
+            {
+                "id": i,
+                "now": now.isoformat(),
+                "relayed_id": c[0] if c else None,
+                "relayed_ids": json.dumps(c),
+            }
+            for i, c in copies.items()
+        ]
+        await self._db.executemany(_RELAYED_EACH, rows)  # one transaction: all or none
 
     async def album_head(self, message: TicketMessage) -> int | None:
         """The first stored item of the message's album: the one that carried the header."""

@@ -15,6 +15,7 @@ INSERT INTO recoveries (telegram_id, account_id, method, status, new_phone, loca
                         created_at, due_at)
 VALUES (:telegram_id, :account_id, :method, :status, :new_phone, :locale, :evidence,
         :created_at, :due_at)
+RETURNING id
 """
 _GET = "SELECT * FROM recoveries WHERE id = :id"
 _OPEN_OF = """
@@ -91,7 +92,7 @@ class RecoveryRepo:
             "created_at": recovery.created_at.isoformat(),
             "due_at": recovery.due_at.isoformat() if recovery.due_at else None,
         }
-        return int((await self._db.execute(_CREATE, params)).lastrowid or 0)
+        return await self._db.insert(_CREATE, params)
 
     async def get(self, recovery_id: int) -> Recovery | None:
         return _recovery(await self._db.fetchone(_GET, {"id": recovery_id}))

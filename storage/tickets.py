@@ -18,6 +18,7 @@ _CREATE = f"""
 INSERT INTO tickets ({_COLUMNS})
 VALUES (:customer_id, :customer_name, :customer_username, :account_id, :locale, :status,
         :subject, :order_number, :problem, :context, :created_at)
+RETURNING id
 """  # noqa: S608 - a constant list of columns
 _GET = "SELECT * FROM tickets WHERE id = :id"
 _OPEN_OF = """
@@ -45,7 +46,8 @@ WHERE status = 'closed' AND topic_closed = 0 AND topic_id IS NOT NULL AND card_p
 LIMIT :limit
 """
 _SET_TOPIC = """
-UPDATE tickets SET topic_id = :topic_id, topic_closed = 0, card_pending = :topic_id IS NOT NULL
+UPDATE tickets SET topic_id = :topic_id, topic_closed = 0,
+    card_pending = CASE WHEN CAST(:topic_id AS BIGINT) IS NULL THEN 0 ELSE 1 END
 WHERE id = :id
 """
 _CARD_POSTED = """
@@ -86,7 +88,7 @@ SELECT t.*,
     (SELECT count(*) FROM ticket_messages m JOIN tickets o ON o.id = m.ticket_id
      WHERE o.customer_id = :customer_id AND m.direction = 'in' AND m.created_at > :since)
      AS recent
-FROM (SELECT 1) LEFT JOIN tickets t ON t.id = (
+FROM (SELECT 1) AS one LEFT JOIN tickets t ON t.id = (
     SELECT id FROM tickets WHERE customer_id = :customer_id AND status != 'closed'
     ORDER BY id DESC LIMIT 1)
 """
@@ -157,7 +159,7 @@ class TicketRepo:
             "context": json.dumps(ticket.context, ensure_ascii=False),
             "created_at": ticket.created_at.isoformat(),
         }
-        return int((await self._db.execute(_CREATE, params)).lastrowid or 0)
+        return await self._db.insert(_CREATE, params)
 
     async def get(self, ticket_id: int) -> Ticket | None:
         return _ticket(await self._db.fetchone(_GET, {"id": ticket_id}))

@@ -1,6 +1,7 @@
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -14,21 +15,16 @@ def clock() -> FrozenClock:
     return FrozenClock()
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "test.sqlite3")
-    yield database
-    await database.close()
-
-
 # PostgreSQL for the tests that need it: a fresh database per test on the server the CI
 # machine runs (trust auth). Without one, those tests skip with one line; under CI they
 # must not (CI set), as for Chromium.
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+# TEST_DATABASE=postgres runs the suites that use `db` or the e2e bot on PostgreSQL.
+ON_POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgres"
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
+@asynccontextmanager
+async def fresh_postgres() -> AsyncIterator[str]:
     asyncpg = pytest.importorskip("asyncpg")
     try:
         admin = await asyncpg.connect(f"{POSTGRES_SERVER}/test", timeout=5)
@@ -43,3 +39,26 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    async with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Where the test's bot keeps its state: a SQLite file, or PostgreSQL when asked."""
+    if not ON_POSTGRES:
+        yield str(tmp_path / "test.sqlite3")
+        return
+    async with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_url)
+    yield database
+    await database.close()

@@ -14,6 +14,7 @@ from bot.domain.clock import FrozenClock
 from bot.settings import Settings
 from emulator import BotApiEmulator
 from sandbox.peers import SmsEndpoint, SmtpInbox
+from tests.conftest import ON_POSTGRES
 from tests.market import MARKET
 
 
@@ -98,13 +99,18 @@ def market_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(
-    emu: BotApiEmulator, tmp_path: Path, sms: SmsEndpoint, smtp: SmtpInbox, market_file: Path
+    emu: BotApiEmulator,
+    database_url: str,
+    sms: SmsEndpoint,
+    smtp: SmtpInbox,
+    market_file: Path,
 ) -> Settings:
+    where = {"database_url": database_url} if ON_POSTGRES else {"database_path": database_url}
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=emu.token,
         telegram_api_url=emu.base_url,
-        database_path=tmp_path / "bot.sqlite3",
+        **where,
         default_locale="ru",
         sms_gateway_url=sms.url,
         sms_gateway_token="sms-secret",

@@ -24,6 +24,7 @@ from typing import Any
 
 from emulator import BotApiEmulator, SimUser
 from emulator.server import ApiCall
+from storage.db import Database
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import ReadOnly, wait_settled
@@ -67,8 +68,8 @@ def _is_post(call: ApiCall) -> bool:
 class Crash:
     """Runs one conversation: the bot process, the emulator, the SMS endpoint."""
 
-    def __init__(self, tmp_path: Path, kill_at: KillAt | None) -> None:
-        self.tmp_path, self.kill_at = tmp_path, kill_at
+    def __init__(self, tmp_path: Path, kill_at: KillAt | None, postgres: str | None) -> None:
+        self.tmp_path, self.kill_at, self.postgres = tmp_path, kill_at, postgres
         self.emu = BotApiEmulator()
         self.sms = SmsEndpoint(token="sms-secret", on_message=self._sms_taken)
         self._sms_at = -1.0
@@ -80,7 +81,7 @@ class Crash:
         self._starts = 0
         self._dead = self._kill_next = False
         self.customer: SimUser | None = None
-        self._db: ReadOnly | None = None
+        self._db: ReadOnly | Database | None = None
 
     async def __aenter__(self) -> Crash:
         await self.emu.start()
@@ -106,7 +107,9 @@ class Crash:
                 await asyncio.wait_for(self._proc.wait(), 30)
             except TimeoutError:
                 self._proc.kill()
-        if self._db is not None:
+        if isinstance(self._db, Database):
+            await self._db.close()
+        elif self._db is not None:
             self._db.close()
         await self.sms.stop()
         await self.emu.stop()
@@ -120,7 +123,11 @@ class Crash:
             "PYTHONFAULTHANDLER": "1",
             "BOT_TOKEN": self.emu.token,
             "TELEGRAM_API_URL": self.emu.base_url,
-            "DATABASE_PATH": str(self.tmp_path / "bot.sqlite3"),
+            **(
+                {"DATABASE_URL": self.postgres}
+                if self.postgres
+                else {"DATABASE_PATH": str(self.tmp_path / "bot.sqlite3")}
+            ),
             "DEFAULT_LOCALE": "ru",
             "SMS_GATEWAY_URL": self.sms.url,
             "SMS_GATEWAY_TOKEN": "sms-secret",
@@ -228,7 +235,11 @@ class Crash:
     async def _settled(self) -> None:
         await self.emu.wait_taken(WAIT_SECONDS)  # the bot has polled: its database exists
         if self._db is None:
-            self._db = ReadOnly(self.tmp_path / "bot.sqlite3")
+            self._db = (
+                await Database.open(self.postgres)
+                if self.postgres
+                else ReadOnly(self.tmp_path / "bot.sqlite3")
+            )
         await wait_settled(self.emu, self._db, lambda: _ANY_TIME, WAIT_SECONDS)
 
     async def transcript(self) -> Transcript:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from emulator import SimUser, StoredMessage
+from tests.conftest import ON_POSTGRES, fresh_postgres
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.crash import Crash, KillAt, Transcript
 
@@ -112,11 +114,21 @@ async def _baseline(
     name: str, tmp_path: Path
 ) -> tuple[Transcript, list[tuple[int, int]], int, int]:
     if name not in _baselines:
-        async with Crash(tmp_path / "baseline", None) as run:
+        async with _database() as postgres, Crash(tmp_path / "baseline", None, postgres) as run:
             await SCRIPTS[name](run, None)
             seen = await run.transcript()
             _baselines[name] = (seen, run.steps, run.counts.posts, run.counts.taken)
     return _baselines[name]
+
+
+@asynccontextmanager
+async def _database() -> AsyncIterator[str | None]:
+    """A fresh PostgreSQL database when the suite runs on it; else the run's own file."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    async with fresh_postgres() as url:
+        yield url
 
 
 def _points(name: str) -> list[KillAt]:
@@ -139,7 +151,7 @@ async def test_a_kill_anywhere_loses_nothing_and_repeats_nothing(
     if kill_at.n > (taken if kill_at.where == "taken" else posts):
         pytest.skip("the conversation is over by then")
     (tmp_path / "crash").mkdir()
-    async with Crash(tmp_path / "crash", kill_at) as run:
+    async with _database() as postgres, Crash(tmp_path / "crash", kill_at, postgres) as run:
         await SCRIPTS[name](run, steps)
         seen = await run.transcript()
         assert run.killed

@@ -3,8 +3,6 @@ are stored as written."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from typing import Any
 
 import pytest
@@ -50,9 +48,9 @@ async def _whole(emu: BotApiEmulator, chat_id: int, typed: str) -> list[StoredMe
     return messages
 
 
-def _stored(settings: Settings, sql: str) -> list[Any]:
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as db:
-        return [row[0] for row in db.execute(sql)]
+async def _stored(running: RunningBot, sql: str) -> list[Any]:
+    assert running.app is not None
+    return [row[0] for row in await running.app.db.fetchall(sql)]
 
 
 async def _anna(emu: BotApiEmulator, sms: SmsEndpoint) -> SimUser:
@@ -79,7 +77,7 @@ async def test_a_long_damage_description_reaches_agents_whole(
     assert (await anna.next_message()).text.startswith("Передал специалисту")
     shown = await _whole(emu, FORUM, typed)
     assert "Заказ 10000006-0001: Товар повреждён." in shown[0].text
-    (summary,) = _stored(settings, "SELECT text FROM ticket_messages WHERE direction = 'in'")
+    (summary,) = await _stored(running, "SELECT text FROM ticket_messages WHERE direction = 'in'")
     title, words = summary.split("\n", 1)
     assert (title, words) == ("Заказ 10000006-0001: Товар повреждён.", typed)
 
@@ -92,8 +90,8 @@ async def test_a_long_first_description_reaches_agents_whole(
     typed = _typed(length, kind)
     await _open_ticket(emu, anna, typed)
     await _whole(emu, FORUM, typed)
-    assert _stored(settings, "SELECT text FROM ticket_messages") == [typed]
-    (subject,) = _stored(settings, "SELECT subject FROM tickets")
+    assert await _stored(running, "SELECT text FROM ticket_messages") == [typed]
+    (subject,) = await _stored(running, "SELECT subject FROM tickets")
     assert subject == shorten(typed, SUBJECT_LIMIT)
 
 
@@ -111,7 +109,7 @@ async def test_a_long_rating_comment_reaches_agents_whole(
     assert (await anna.next_message()).text.startswith("Спасибо! Мы читаем")
     shown = await _whole(emu, FORUM, typed)
     assert any(m.text.startswith("Комментарий клиента:\n") for m in shown)
-    assert _stored(settings, "SELECT rating_comment FROM tickets") == [typed]
+    assert await _stored(running, "SELECT rating_comment FROM tickets") == [typed]
 
 
 @pytest.mark.parametrize(("length", "kind"), TYPED)
@@ -133,7 +131,7 @@ async def test_a_long_reject_reason_reaches_the_customer_whole(
     assert first.text.startswith(
         "Sorry, we couldn't restore access with this request. The reason:\n"
     )
-    assert _stored(settings, "SELECT reason FROM recoveries") == [typed]
+    assert await _stored(running, "SELECT reason FROM recoveries") == [typed]
 
 
 async def test_a_long_list_of_ticked_items_reaches_agents_whole(
@@ -154,7 +152,7 @@ async def test_a_long_list_of_ticked_items_reaches_agents_whole(
     card = next(m for m in shown if m.button_texts())
     assert "Товары: Тарелка фарфоровая, серия 0 × 1" in card.text
     assert "весь список в сообщении клиента ниже" in card.text
-    (summary,) = _stored(settings, "SELECT text FROM ticket_messages WHERE direction = 'in'")
+    (summary,) = await _stored(running, "SELECT text FROM ticket_messages WHERE direction = 'in'")
     assert summary.split("\n", 1)[1] == ticked
 
 

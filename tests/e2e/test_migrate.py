@@ -7,10 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
-from bot.app import create_app
-from bot.settings import SettingsError, load_settings
 from storage.migrations import available
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,8 +59,13 @@ async def test_an_odd_database_url_is_refused_with_one_line(tmp_path: Path) -> N
     )
 
 
-async def test_the_bot_itself_refuses_postgres_until_it_runs_on_it() -> None:
-    with pytest.raises(SettingsError, match="python -m bot migrate"):
-        await create_app(
-            load_settings(bot_token="1:a", database_url="postgresql://postgres@127.0.0.1/test")
-        )
+async def test_an_unreachable_postgres_is_refused_with_one_line_without_its_password(
+    tmp_path: Path,
+) -> None:
+    url = "postgresql://bot:s3cret@127.0.0.1:1/support"
+    code, out = await _migrate(tmp_path, DATABASE_URL=url)
+    assert code == 2
+    assert out.startswith("Cannot start: DATABASE_URL postgresql://bot:***@127.0.0.1:1/support ")
+    assert "cannot be opened" in out
+    assert "s3cret" not in out
+    assert out.count("\n") == 1

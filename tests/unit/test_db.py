@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-import storage.db
+import storage.sqlite
 from storage.db import Database, DatabaseUnavailable
+from storage.sqlite import SqliteDatabase
 
 _COUNT = "SELECT count(*) FROM bans"
 _BAN = "INSERT INTO bans (telegram_id, banned_by, at) VALUES (:id, 1, 'now')"
@@ -59,14 +60,24 @@ async def test_after_commit_waits_for_the_commit_and_skips_a_rollback(db: Databa
 
 async def test_a_lone_write_is_atomic_and_counted(db: Database) -> None:
     written = await db.execute(_BAN, {"id": 7})
-    assert (written.rowcount, written.lastrowid) == (1, 7)
+    assert written.rowcount == 1
     assert await _count(db) == 1
+    again = f"{_BAN} ON CONFLICT DO NOTHING"
+    assert (await db.execute(again, {"id": 7})).rowcount == 0
+
+
+async def test_an_insert_returns_its_id_or_0_when_nothing_was_written(db: Database) -> None:
+    add = "INSERT INTO answers (update_id, method, body) VALUES (:u, 'm', '{}') RETURNING id"
+    assert [await db.insert(add, {"u": u}) for u in (5, 5)] == [1, 2]
+    canned = "INSERT INTO canned_replies (key, locale, text) VALUES (:k, 'en', 'hi')"
+    once = f"{canned} ON CONFLICT DO NOTHING RETURNING 1"
+    assert [await db.insert(once, {"k": "a"}) for _ in (1, 2)] == [1, 0]
 
 
 class Checkpoints:
     """The checkpointer's rounds off the loop, as they end: a test waits for them."""
 
-    def __init__(self, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, db: SqliteDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
         self.rounds = 0
         self.ended = asyncio.Condition()
         keeper = db._keeper  # the connection whose thread the rounds run on
@@ -91,17 +102,17 @@ class Checkpoints:
 @pytest.fixture
 async def checkpointed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Database, Path, Checkpoints]]:
+) -> AsyncIterator[tuple[SqliteDatabase, Path, Checkpoints]]:
     """A database file whose checkpointer runs every 20 ms."""
-    monkeypatch.setattr(storage.db, "CHECKPOINT_EVERY", 0.02)
+    monkeypatch.setattr(storage.sqlite, "CHECKPOINT_EVERY", 0.02)
     path = tmp_path / "wal.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open_at(path)
     yield db, path, Checkpoints(db, monkeypatch)
     await db.close()
 
 
 async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
-    checkpointed: tuple[Database, Path, Checkpoints],
+    checkpointed: tuple[SqliteDatabase, Path, Checkpoints],
 ) -> None:
     db, path, checkpoints = checkpointed
     size = path.stat().st_size
@@ -118,7 +129,7 @@ async def test_writes_reach_the_database_file_by_checkpoints_off_the_loop(
 
 
 async def test_the_wal_starts_over_while_writes_keep_coming(
-    checkpointed: tuple[Database, Path, Checkpoints],
+    checkpointed: tuple[SqliteDatabase, Path, Checkpoints],
 ) -> None:
     db, path, checkpoints = checkpointed
     commits = 0

@@ -6,10 +6,14 @@ import pytest
 
 from storage.db import Database
 from storage.migrations import available, for_postgres, migrate, migrate_postgres
+from storage.sqlite import SqliteDatabase
 
 
 async def _tables(db: Database) -> set[str]:
-    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    # information_schema is SQL's own; SQLite keeps the list in sqlite_master.
+    sqlite = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    standard = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    rows = await db.fetchall(sqlite if isinstance(db, SqliteDatabase) else standard)
     return {row[0] for row in rows}
 
 
@@ -56,11 +60,13 @@ def test_migration_files_are_numbered_in_order() -> None:
     assert numbers == list(range(1, len(names) + 1))
 
 
-async def test_database_uses_wal_and_foreign_keys(db: Database) -> None:
+async def test_database_uses_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "wal.sqlite3")
     async with db.tx():  # inside a transaction: the writing connection answers
         assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
         assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
     assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    await db.close()
 
 
 async def test_a_transaction_cancelled_midway_leaves_nothing_behind(db: Database) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,13 +31,13 @@ from storage.outbox import OutboxRepo
 
 ANNA, BORIS = 1001, 1002
 _MINUTES = timedelta(minutes=5)
-_ROWS = "SELECT text, sent_at IS NOT NULL, failed FROM outbox WHERE chat_id = ? ORDER BY id"
+_ROWS = "SELECT text, sent_at IS NOT NULL, failed FROM outbox WHERE chat_id = :chat_id ORDER BY id"
 
 
 @dataclass
 class Wired:
     emu: BotApiEmulator
-    path: Path
+    db: Database
     bot: Bot
     pacer: Pacer
     outbox: Outbox
@@ -46,16 +45,15 @@ class Wired:
     def tries(self, chat_id: int) -> int:
         return sum(1 for c in self.emu.calls_to("sendMessage") if c.get("chat_id") == chat_id)
 
-    def rows(self, chat_id: int) -> list[tuple[str, bool, str | None]]:
+    async def rows(self, chat_id: int) -> list[tuple[str, bool, str | None]]:
         """What became of each notice to the chat: its text, sent, why it failed."""
-        # Read as another process would: only what the outbox committed.
-        with sqlite3.connect(self.path) as reader:
-            rows = reader.execute(_ROWS, (chat_id,)).fetchall()
+        # Read outside any transaction: only what the outbox committed.
+        rows = await self.db.fetchall(_ROWS, {"chat_id": chat_id})
         return [(text, bool(sent), failed) for text, sent, failed in rows]
 
     async def until_settled(self, chat_id: int) -> list[tuple[str, bool, str | None]]:
-        def settled() -> list[tuple[str, bool, str | None]] | None:
-            rows = self.rows(chat_id)
+        async def settled() -> list[tuple[str, bool, str | None]] | None:
+            rows = await self.rows(chat_id)
             return rows if all(sent or failed for _, sent, failed in rows) else None
 
         return await self.emu.wait_for(settled, timeout=10)
@@ -81,7 +79,7 @@ async def wired(
     session.middleware(PacingMiddleware(pacer, policy))
     outbox = Outbox(bot, db, OutboxRepo(db), pacer, clock, policy=policy, tick=0.05)
     await outbox.start()
-    yield Wired(emu, tmp_path / "test.sqlite3", bot, pacer, outbox)
+    yield Wired(emu, db, bot, pacer, outbox)
     await outbox.stop()
     await bot.session.close()
 
@@ -219,9 +217,8 @@ async def test_a_code_the_gateway_refuses_is_given_up_at_once(
             "+79123456789", "", "code 123456", code="123456", expires_at=clock.now() + _MINUTES
         )
 
-        def failed() -> str | None:
-            with sqlite3.connect(tmp_path / "test.sqlite3") as reader:
-                row = reader.execute("SELECT failed FROM outbox").fetchone()
+        async def failed() -> str | None:
+            row = await db.fetchone("SELECT failed FROM outbox")
             return row[0] if row and row[0] else None
 
         assert "refused" in await emu.wait_for(failed, timeout=10)
