@@ -33,7 +33,9 @@ _LOCK_POLL = 0.02
 
 async def connect(url: str) -> Redis:
     """A client that has answered a PING."""
-    redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+    # Short timeouts: a post waits on the pacing budget, and a Redis that stalls longer
+    # is better given up on (the worker then paces alone) than waited for.
+    redis = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
     try:
         await redis.ping()
     except BaseException:
