@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.app import TelegramUnavailable, create_app, run_polling
+from bot.app import RedisUnavailable, TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
 from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     try:
         asyncio.run(_run())
-    except (SettingsError, TelegramUnavailable) as error:
+    except (SettingsError, TelegramUnavailable, RedisUnavailable) as error:
         return _refuse(str(error))
     except DataFileError as error:
         return _refuse(f"MARKETPLACE_DATA {error}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -14,7 +16,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
@@ -22,6 +24,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot import speedups
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
+from bot.delivery.shared_pacing import build_pacer
 from bot.domain.clock import Clock
 from bot.domain.values import Locale
 from bot.logs import mask_pii
@@ -37,6 +40,9 @@ from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace, Imported
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +73,7 @@ class App:
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
+    redis: Redis | None = None
 
     async def close(self) -> None:
         # Updates in hand finish (aiogram stops polling without waiting for them) and
@@ -84,23 +91,31 @@ class App:
         for closer in self.closers:
             await closer.close()
         await self.bot.session.close()
+        if self.redis is not None:  # after the last send: pacing asks it
+            await self.redis.aclose()
         await self.db.close()
 
 
 async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     db = await Database.open(settings.postgres_url or settings.sqlite_path)
+    redis = None
     try:
-        return await _build(settings, clock or Clock(), db)
+        if settings.redis_url:
+            redis = await _redis(settings.redis_url)
+        return await _build(settings, clock or Clock(), db, redis)
     except BaseException:
         # An open database keeps a thread alive: left open, the process would hang.
+        if redis is not None:
+            await redis.aclose()
         await db.close()
         raise
 
 
-async def _build(settings: Settings, clock: Clock, db: Database) -> App:
+async def _build(settings: Settings, clock: Clock, db: Database, redis: Redis | None) -> App:
     marketplace = await _marketplace(db, clock, settings)
     translator = Translator(settings.default_locale)
-    core = build_core(settings, db, clock, translator, marketplace)
+    pacer = build_pacer(settings, redis)
+    core = build_core(settings, db, clock, translator, marketplace, pacer)
     background = Background()
     incoming = Incoming(IncomingRepo(db), core.answers, background)
     services = build_services(core)
@@ -113,15 +128,22 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
         "marketplace": marketplace,
         **services.by_name(),
     }
-    dp = _dispatcher(core, services, incoming)
+    dp = _dispatcher(core, services, incoming, _fsm(db, redis))
     dp.workflow_data.update(data)
-    return App(settings, core.bot, dp, db, translator, incoming, data, background, core.closers)
+    return App(
+        settings, core.bot, dp, db, translator, incoming, data, background, core.closers, redis
+    )
 
 
-def _dispatcher(core: Core, services: Services, incoming: Incoming) -> Dispatcher:
+def _dispatcher(
+    core: Core,
+    services: Services,
+    incoming: Incoming,
+    fsm: tuple[BaseStorage, BaseEventIsolation],
+) -> Dispatcher:
     dp = Dispatcher(
-        storage=SQLiteStorage(core.db),
-        events_isolation=_isolation(),
+        storage=fsm[0],
+        events_isolation=fsm[1],
         # An agent's updates are ordered per topic (one ticket), not across the whole
         # forum: answering in several tickets at once must not queue each answer behind
         # the others' calls to Telegram. Agents keep no FSM state; in a private chat
@@ -173,10 +195,39 @@ def _kept_line(imported: Imported) -> str:
     )
 
 
-def _isolation() -> BaseEventIsolation:
+def _fsm(db: Database, redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
     # One update at a time per person and chat (per topic in the forum): FSM reads and
-    # writes of one person never interleave.
-    return SimpleEventIsolation()
+    # writes of one person never interleave; with REDIS_URL, across every worker.
+    if redis is None:
+        return SQLiteStorage(db), SimpleEventIsolation()
+    from storage.redis_fsm import SharedStorage  # noqa: PLC0415 - an optional extra
+
+    storage = SharedStorage(redis)
+    return storage, storage.create_isolation()
+
+
+class RedisUnavailable(Exception):
+    """REDIS_URL is set and Redis cannot be used at start; one line that names it."""
+
+
+async def _redis(url: str) -> Redis:
+    try:
+        from storage import redis_fsm  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        raise RedisUnavailable(
+            "REDIS_URL is set and the redis package is missing: pip install -e '.[redis]'"
+        ) from None
+    try:
+        return await redis_fsm.connect(url)
+    except redis_fsm.UNREACHABLE as error:
+        why = f"{type(error).__name__}: {_first_line(error)}"
+        raise RedisUnavailable(f"REDIS_URL {_where(url)} cannot be reached ({why})") from None
+
+
+def _where(url: str) -> str:
+    # The URL may hold a password: only where it points.
+    parts = urlsplit(url)
+    return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
 
 
 async def _set_commands(bot: Bot, translator: Translator) -> None:

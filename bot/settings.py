@@ -34,6 +34,7 @@ def _span(default: float, low: float, high: float, *, zero: bool = False) -> Any
 
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class DatabaseSettings(BaseSettings):
@@ -123,6 +124,8 @@ class Settings(DatabaseSettings):
     outbound_global_per_second: float = _span(30, 0.1, 1_000_000, zero=True)
 
     speedups: Annotated[frozenset[str], NoDecode] = frozenset(SPEEDUPS)
+    # Several workers of one bot: FSM state, per-chat isolation and pacing budgets there.
+    redis_url: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -156,6 +159,21 @@ class Settings(DatabaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` lists optional settings with empty values.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        try:
+            parts = urlsplit(value)
+            where = parts.path if parts.scheme == "unix" else parts.hostname
+        except ValueError:
+            where = None
+        if value.startswith(_REDIS_SCHEMES) and where:
+            return value
+        raise ValueError("must be redis://host:port/db, rediss://... or unix:///path")
 
     @field_validator("support_timezone")
     @classmethod

@@ -92,11 +92,9 @@ def build_core(
     clock: Clock,
     translator: Translator,
     marketplace: EmbeddedMarketplace,
+    pacer: Pacer,  # bot.delivery.shared_pacing.build_pacer: in the process, or shared
 ) -> Core:
     s = settings
-    pacer = Pacer(
-        s.outbound_chat_per_second, s.outbound_group_per_minute, s.outbound_global_per_second
-    )
     retry = RetryPolicy()  # one for every call to Telegram: see bot/delivery/retry.py
     answers = Answers(db, AnswerRepo(db))
     bot = _bot(settings, pacer, retry, answers)

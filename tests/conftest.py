@@ -2,6 +2,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,43 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     database = await Database.open(database_url)
     yield database
     await database.close()
+
+
+# Redis for the tests that need it (REDIS_URL), on the server the CI machine runs. Each
+# test gets its own bot id: every key the bot writes names it (fsm:<id>:..., {pacing:<id>}),
+# and whatever holds it is deleted afterwards. Skipped with one line without a server,
+# failed under CI, as for PostgreSQL.
+REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@dataclass(frozen=True)
+class RedisScope:
+    url: str
+    bot_id: int
+
+    @property
+    def token(self) -> str:
+        return f"{self.bot_id}:test"
+
+
+@pytest.fixture
+async def redis_scope() -> AsyncIterator[RedisScope]:
+    redis_asyncio = pytest.importorskip("redis.asyncio")
+    from redis.exceptions import RedisError  # noqa: PLC0415 - after the skip above
+
+    client = redis_asyncio.Redis.from_url(REDIS_SERVER, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except (OSError, RedisError) as error:
+        await client.aclose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_SERVER} ({type(error).__name__})")
+    scope = RedisScope(REDIS_SERVER, 10**9 + secrets.randbelow(10**9))
+    try:
+        yield scope
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"*{scope.bot_id}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

@@ -4,6 +4,7 @@ Sliding windows: a private chat gets a short burst, then OUTBOUND_CHAT_PER_SECON
 (the agents' forum) OUTBOUND_GROUP_PER_MINUTE; the bot as a whole
 OUTBOUND_GLOBAL_PER_SECOND. A 429 holds only the chat it came from, for its retry_after.
 Senders to one chat wait their turn in arrival order, so per-chat order is kept.
+Several workers of one bot share the windows and the holds (``bot.delivery.shared_pacing``).
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        group_window: float = _GROUP_WINDOW,
+        global_window: float = _GLOBAL_WINDOW,
     ) -> None:
         self._private = (PRIVATE_BURST, PRIVATE_BURST / chat_per_second)
-        self._group = (max(1, math.floor(group_per_minute)), _GROUP_WINDOW)
+        self._group = (max(1, math.floor(group_per_minute)), group_window)
         global_limit = max(1, math.floor(global_per_second))
-        self._global = Window(global_limit, _GLOBAL_WINDOW * global_limit / global_per_second)
+        self._global = Window(global_limit, global_window * global_limit / global_per_second)
         self._clock, self._sleep = clock, sleep
         self._chats: dict[int, Window] = {}
         self._held: dict[int, float] = {}
@@ -127,6 +130,11 @@ class Pacer:
         self._held[chat_id] = max(self._held.get(chat_id, 0.0), now + seconds)
         self._waited[chat_id] = now  # behind: whoever sends next waits for it
 
+    async def flooded(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for this chat: held for every sender (in every worker, when
+        the budget is shared)."""
+        self.hold(chat_id, seconds)
+
     def pressed(self, chat_id: int) -> bool:
         """The chat is behind or close to it: others wait for it, it cannot take a
         message now, half its window is used, or a sender had to wait for it moments
@@ -167,12 +175,16 @@ class Pacer:
             await self.ready(chat_id, slot_taken=True)
             return
         if _holding.get() == chat_id:
-            await self.ready(chat_id, count)
-            self.take(chat_id, count)
+            await self.claim(chat_id, count)
             return
         async with self.turn(chat_id):
-            await self.ready(chat_id, count)
-            self.take(chat_id, count)
+            await self.claim(chat_id, count)
+
+    async def claim(self, chat_id: int, count: int = 1) -> None:
+        """Wait for a free slot for ``count`` messages to this chat and take it; the
+        caller holds the chat's turn."""
+        await self.ready(chat_id, count)
+        self.take(chat_id, count)
 
     @contextlib.asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[None]:
@@ -247,7 +259,7 @@ class PacingMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
-                self._hold(method, error)
+                await self._hold(method, error)
                 raise
         chat_id, count = target
         tries = self.policy.tries_in_place()
@@ -256,7 +268,7 @@ class PacingMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramAPIError as error:
-                self._hold(method, error)
+                await self._hold(method, error)
                 pause = self.policy.pause(error, failures)
                 if pause is None or failures >= tries:
                     raise
@@ -267,9 +279,9 @@ class PacingMiddleware(BaseRequestMiddleware):
                 self.pacer.hold(chat_id, pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _hold(self, method: TelegramMethod[Any], error: TelegramAPIError) -> None:
+    async def _hold(self, method: TelegramMethod[Any], error: TelegramAPIError) -> None:
         """A 429 holds its chat for every post to it, whoever tries this call again."""
         chat_id = getattr(method, "chat_id", None)
         if isinstance(error, TelegramRetryAfter) and isinstance(chat_id, int):
             log.warning("429 for a chat: holding it %ss", error.retry_after)
-            self.pacer.hold(chat_id, error.retry_after)
+            await self.pacer.flooded(chat_id, error.retry_after)

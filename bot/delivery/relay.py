@@ -176,8 +176,7 @@ class Relay:
                 # is several messages, and nothing may come between them.
                 return await self._deliver(queue, ticket, batch, covered)
             posts = posts_of(batch)
-            await self._pacer.ready(chat, posts)  # an album takes a slot per item
-            self._pacer.take(chat, posts)
+            await self._pacer.claim(chat, posts)  # an album takes a slot per item
         # In the forum only the order within a topic matters, and this worker keeps it.
         # The slot is taken, so the next ticket's turn starts while this one is sent:
         # held through the send, the turn let the forum have one send on the wire at a time.

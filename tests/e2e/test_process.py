@@ -172,6 +172,11 @@ ODD_STARTS: dict[str, tuple[Callable[[Path], dict[str, str]], str]] = {
     ),
     "api url not a url": (lambda _: {"TELEGRAM_API_URL": "localhost:8081"}, "TELEGRAM_API_URL"),
     "telegram unreachable": (lambda _: {}, "TELEGRAM_API_URL"),
+    "redis url not a url": (lambda _: {"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+    "redis unreachable": (
+        lambda _: {"REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"},
+        "REDIS_URL",
+    ),
 }
 
 

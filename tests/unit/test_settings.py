@@ -23,6 +23,7 @@ def test_defaults_follow_the_contract(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (s.code_resend_cooldown_seconds, s.recovery_hold_days) == (60, 14)
     assert s.support_chat_id is None
     assert s.admin_ids == frozenset()
+    assert s.redis_url is None
 
 
 def test_missing_token_names_the_setting() -> None:
@@ -54,12 +55,14 @@ def test_malformed_setting_is_named(
 
 def test_lists_and_blanks_from_env_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
-        "BOT_TOKEN=123:abc\nADMIN_IDS=1, 2,3\nSUPPORT_CHAT_ID=\nSMS_GATEWAY_URL=\n", "utf-8"
+        "BOT_TOKEN=123:abc\nADMIN_IDS=1, 2,3\nSUPPORT_CHAT_ID=\nSMS_GATEWAY_URL=\nREDIS_URL=\n",
+        "utf-8",
     )
     s = load_settings()
     assert s.admin_ids == frozenset({1, 2, 3})
     assert s.support_chat_id is None
     assert s.sms_gateway_url is None
+    assert s.redis_url is None
 
 
 def test_env_example_lists_every_setting() -> None:
@@ -100,6 +103,9 @@ def test_blank_token_from_env_example_counts_as_not_set(tmp_path: Path) -> None:
         ("TELEGRAM_API_URL", "ftp://example.com"),
         ("TELEGRAM_API_URL", "http://localhost:99999"),
         ("SMS_GATEWAY_URL", "gateway"),
+        ("REDIS_URL", "localhost:6379"),
+        ("REDIS_URL", "redis://"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
     ],
 )
 def test_an_odd_setting_is_refused_at_load(

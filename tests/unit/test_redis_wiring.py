@@ -1,0 +1,131 @@
+"""REDIS_URL chooses where FSM state, the per-chat lock and the pacing budgets live: in
+Redis for every worker of the bot, or (unset) in SQLite and in the process as before."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+
+from bot.app import App, RedisUnavailable, create_app
+from bot.delivery.pacing import Pacer, PacingMiddleware
+from bot.delivery.shared_pacing import SharedPacer
+from bot.settings import Settings
+from storage.db import Database
+from storage.fsm import SQLiteStorage
+from tests.conftest import RedisScope
+
+redis_asyncio = pytest.importorskip("redis.asyncio")
+
+import storage.redis_fsm  # noqa: E402 - after the skip above
+from storage.redis_fsm import ChatLocks, SharedStorage  # noqa: E402
+
+
+class Flow(StatesGroup):
+    step = State()
+
+
+def _settings(path: Path, token: str, **more: Any) -> Settings:
+    return Settings(_env_file=None, bot_token=token, database_path=path, **more)  # type: ignore[call-arg]
+
+
+def _pacer(app: App) -> Pacer:
+    (middleware,) = (m for m in app.bot.session.middleware if isinstance(m, PacingMiddleware))
+    return middleware.pacer
+
+
+@pytest.fixture
+async def workers(tmp_path: Path, redis_scope: RedisScope) -> AsyncIterator[tuple[App, App]]:
+    """Two workers of one bot: each its own database file (SQLite allows one process per
+    file), one Redis."""
+    apps = [
+        await create_app(
+            _settings(tmp_path / f"{n}.sqlite3", redis_scope.token, redis_url=redis_scope.url)
+        )
+        for n in range(2)
+    ]
+    yield apps[0], apps[1]
+    for app in apps:
+        await app.close()
+
+
+async def test_without_redis_the_state_stays_in_sqlite_and_the_process(tmp_path: Path) -> None:
+    app = await create_app(_settings(tmp_path / "db.sqlite3", "1:x"))
+    try:
+        assert type(app.dp.storage) is SQLiteStorage
+        assert type(app.dp.fsm.events_isolation) is SimpleEventIsolation
+        assert type(_pacer(app)) is Pacer
+        assert app.redis is None
+    finally:
+        await app.close()
+
+
+async def test_with_redis_every_worker_sees_the_state_one_of_them_set(
+    workers: tuple[App, App], redis_scope: RedisScope
+) -> None:
+    first, second = workers
+    assert isinstance(first.dp.storage, SharedStorage)
+    assert isinstance(first.dp.fsm.events_isolation, ChatLocks)
+    assert isinstance(_pacer(first), SharedPacer)
+    key = StorageKey(bot_id=redis_scope.bot_id, chat_id=1001, user_id=1001)
+    await first.dp.storage.set_state(key, Flow.step)
+    await first.dp.storage.set_data(key, {"order": "12345678-0001"})
+    assert await second.dp.storage.get_state(key) == "Flow:step"
+    assert await second.dp.storage.get_data(key) == {"order": "12345678-0001"}
+    # Keyed like the SQLite storage: per bot, with the destiny.
+    assert first.redis is not None
+    assert await first.redis.exists(f"fsm:{redis_scope.bot_id}:1001:1001:default:state")
+    await second.dp.storage.set_state(key, None)
+    assert await first.dp.storage.get_state(key) is None
+
+
+async def test_the_dispatcher_stopping_leaves_redis_to_the_last_sends(
+    workers: tuple[App, App], redis_scope: RedisScope
+) -> None:
+    first, _ = workers
+    await first.dp.fsm.close()  # what aiogram does at shutdown, before the app's last sends
+    await _pacer(first).acquire(1001)
+    assert first.redis is not None
+    assert await first.redis.ping()
+
+
+async def test_one_update_at_a_time_per_chat_across_workers(
+    workers: tuple[App, App], redis_scope: RedisScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A short lock that its holder keeps renewing: still held after twice its life.
+    monkeypatch.setattr(storage.redis_fsm, "LOCK_SECONDS", 0.2)
+    first, second = (app.dp.fsm.events_isolation for app in workers)
+    key = StorageKey(bot_id=redis_scope.bot_id, chat_id=1001, user_id=1001)
+    elsewhere = StorageKey(bot_id=redis_scope.bot_id, chat_id=1002, user_id=1002)
+    entered = asyncio.Event()
+
+    async def next_update() -> None:
+        async with second.lock(key):
+            entered.set()
+
+    async with first.lock(key):
+        waiting = asyncio.create_task(next_update())
+        async with second.lock(elsewhere):  # another chat does not wait
+            pass
+        await asyncio.sleep(0.45)
+        assert not entered.is_set()
+    await asyncio.wait_for(waiting, 2)
+
+
+async def test_an_unreachable_redis_stops_the_start_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    settings = _settings(path, "1:x", redis_url="redis://:secret@127.0.0.1:1/0")
+    with pytest.raises(
+        RedisUnavailable, match=r"^REDIS_URL 127\.0\.0\.1:1 cannot be reached"
+    ) as e:
+        await create_app(settings)
+    assert "secret" not in str(e.value)
+    assert "\n" not in str(e.value)
+    db = await Database.open(path)  # and the database was let go
+    await db.close()
