@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -22,6 +23,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 from bot import speedups
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
+from bot.delivery.queue import Claims
 from bot.domain.clock import Clock
 from bot.domain.values import Locale
 from bot.logs import mask_pii
@@ -37,6 +39,7 @@ from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace, Imported
+from storage.queue import QueueRepo
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,7 @@ class App:
     dp: Dispatcher
     db: Database
     translator: Translator
-    incoming: Incoming
+    incoming: Incoming | Claims
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
@@ -87,7 +90,11 @@ class App:
         await self.db.close()
 
 
-async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
+async def create_app(
+    settings: Settings, *, clock: Clock | None = None, webhook: bool = False
+) -> App:
+    """The bot with every part built; ``webhook``: its updates come by webhook into the
+    queue its workers share (``bot.delivery.queue``) instead of by long polling."""
     if settings.postgres_url:
         raise SettingsError(
             "DATABASE_URL is PostgreSQL: the bot runs on SQLite so far; PostgreSQL takes "
@@ -95,19 +102,24 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         )
     db = await Database.open(settings.sqlite_path)
     try:
-        return await _build(settings, clock or Clock(), db)
+        return await _build(settings, clock or Clock(), db, webhook=webhook)
     except BaseException:
         # An open database keeps a thread alive: left open, the process would hang.
         await db.close()
         raise
 
 
-async def _build(settings: Settings, clock: Clock, db: Database) -> App:
+async def _build(settings: Settings, clock: Clock, db: Database, *, webhook: bool) -> App:
     marketplace = await _marketplace(db, clock, settings)
     translator = Translator(settings.default_locale)
     core = build_core(settings, db, clock, translator, marketplace)
     background = Background()
-    incoming = Incoming(IncomingRepo(db), core.answers, background)
+    incoming: Incoming | Claims = (
+        # SQLite has one process: every lease left in its queue is a dead worker's.
+        Claims(QueueRepo(db), core.answers, background, exclusive=not settings.postgres_url)
+        if webhook
+        else Incoming(IncomingRepo(db), core.answers, background)
+    )
     services = build_services(core)
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
@@ -123,7 +135,7 @@ async def _build(settings: Settings, clock: Clock, db: Database) -> App:
     return App(settings, core.bot, dp, db, translator, incoming, data, background, core.closers)
 
 
-def _dispatcher(core: Core, services: Services, incoming: Incoming) -> Dispatcher:
+def _dispatcher(core: Core, services: Services, incoming: Incoming | Claims) -> Dispatcher:
     dp = Dispatcher(
         storage=SQLiteStorage(core.db),
         events_isolation=_isolation(),
@@ -199,12 +211,12 @@ class TelegramUnavailable(Exception):
     setting to check."""
 
 
-async def _reach_telegram(app: App) -> None:
-    # The first call to Telegram: when it fails the bot cannot work at all, and the
-    # operator needs to know which setting to fix, not a traceback or endless retries.
-    where = app.settings.telegram_api_url or "https://api.telegram.org"
+async def reach_telegram(settings: Settings, first: Awaitable[object]) -> None:
+    """The first call to Telegram: when it fails the bot cannot work at all, and the
+    operator needs to know which setting to fix, not a traceback or endless retries."""
+    where = settings.telegram_api_url or "https://api.telegram.org"
     try:
-        await app.bot.delete_webhook(drop_pending_updates=False, request_timeout=START_TIMEOUT)
+        await first
     except TelegramUnauthorizedError:
         raise TelegramUnavailable(
             "BOT_TOKEN is refused by Telegram: copy it again from @BotFather"
@@ -221,6 +233,15 @@ async def _reach_telegram(app: App) -> None:
         ) from None
 
 
+def used_updates(settings: Settings) -> list[str]:
+    """The kinds of update the handlers take, as polling asks for them: what a webhook
+    is set to receive."""
+    dp = Dispatcher()
+    translator = Translator(settings.default_locale)
+    route(dp, settings.support_chat_id, translator(settings.default_locale), settings.speedups)
+    return dp.resolve_used_update_types()
+
+
 def _first_line(error: Exception) -> str:
     # aiogram quotes a whole HTML page when the answer is not JSON.
     return next(iter(str(error).splitlines()), type(error).__name__)
@@ -229,7 +250,10 @@ def _first_line(error: Exception) -> str:
 async def run_polling(app: App) -> None:
     """Long polling until SIGINT/SIGTERM; aiogram finishes the updates in hand first."""
     try:
-        await _reach_telegram(app)
+        # Telegram refuses getUpdates while a webhook is set: a bot that ran by webhook
+        # comes back to polling with the updates Telegram holds for it.
+        first = app.bot.delete_webhook(drop_pending_updates=False, request_timeout=START_TIMEOUT)
+        await reach_telegram(app.settings, first)
         log.info(speedups.describe(app.settings.speedups))
         speedups.settle_gc(app.settings.speedups)
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -44,6 +45,8 @@ class WebhookSender:
         self.timeout = 10.0  # seconds the bot has to answer one POST
         self.retry_seconds = 0.2  # pause before an update that failed is sent again
         self.deliveries: list[Delivery] = []
+        # Sees each POST once answered (crash tests kill the bot right after a 200).
+        self.on_delivered: Callable[[Delivery], None] | None = None
         self._in_flight: set[int] = set()
         self._retry_at: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
@@ -114,7 +117,10 @@ class WebhookSender:
             self.world.webhook_error = f"{type(error).__name__}: {error}"
         finally:
             self._in_flight.discard(update_id)
-        self.deliveries.append(Delivery(update_id, status))
+        delivery = Delivery(update_id, status)
+        self.deliveries.append(delivery)
+        if self.on_delivered is not None:
+            self.on_delivered(delivery)
         if status == 200:  # noqa: PLR2004
             self._retry_at.pop(update_id, None)
             self.world.updates = [u for u in self.world.updates if u["update_id"] != update_id]
