@@ -1,0 +1,165 @@
+"""The webhook workers' queue: a chat's updates one at a time in order, a lease that
+another worker takes over once it runs out, and the SQL the same on both databases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.delivery.queue import chat_key
+from storage.db import Database, Written
+from storage.migrations import migrate_postgres
+from storage.queue import Claimed, Lease, QueueRepo
+
+T0, T1, T2, T3 = (f"2026-01-01T00:00:0{n}.000000+00:00" for n in range(4))
+_PARAM = re.compile(r"(?<!:):([a-z_]+)")
+
+
+class _Postgres:
+    """The calls the repository makes, on one asyncpg connection (named parameters as
+    the project writes them), until the bot's own PostgreSQL database class is here."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    @staticmethod
+    def _sql(sql: str, params: Mapping[str, object] | None) -> tuple[str, list[object]]:
+        names: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in names:
+                names.append(match[1])
+            return f"${names.index(match[1]) + 1}"
+
+        text = _PARAM.sub(number, sql)
+        return text, [(params or {})[name] for name in names]
+
+    async def fetchall(self, sql: str, params: Mapping[str, object] | None = None) -> list[Any]:
+        text, args = self._sql(sql, params)
+        return list(await self._conn.fetch(text, *args))
+
+    async def execute(self, sql: str, params: Mapping[str, object] | None = None) -> Written:
+        text, args = self._sql(sql, params)
+        status = await self._conn.execute(text, *args)
+        return Written(int(status.split()[-1]), None)
+
+    async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
+        for row in rows:
+            await self.execute(sql, row)
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[None]:
+        async with self._conn.transaction():
+            yield
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Database]:
+    db = await Database.open(tmp_path / "queue.sqlite3")
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def postgres_store(postgres_url: str) -> AsyncIterator[_Postgres]:
+    await migrate_postgres(postgres_url)
+    import asyncpg  # noqa: PLC0415 - only where PostgreSQL is
+
+    conn = await asyncpg.connect(postgres_url)
+    yield _Postgres(conn)
+    await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+def _all(free: list[Claimed]) -> list[Claimed]:
+    return free
+
+
+async def _record(repo: QueueRepo, update_id: int, key: str | None) -> None:
+    await repo.record(update_id, f'{{"update_id": {update_id}}}', key, T0)
+
+
+async def test_a_chat_waits_for_its_earlier_update_others_do_not(store: Any) -> None:
+    repo = QueueRepo(store)
+    for update_id, key in ((1, "7"), (2, "8"), (3, "7"), (4, None)):
+        await _record(repo, update_id, key)
+    await _record(repo, 1, "7")  # Telegram's second copy: dropped
+    first = await repo.claim(Lease("w1", T0, T1), 10, _all)
+    assert [(c.update_id, c.starts) for c in first] == [(1, 0), (2, 0), (4, 0)]
+    # Held by w1 and not run out: nobody else gets them, nor update 3 behind 1.
+    assert await repo.claim(Lease("w2", T0, T1), 10, _all) == []
+    assert await repo.handled(1, "w1")
+    assert not await repo.handled(1, "w1")  # once
+    assert [c.update_id for c in await repo.claim(Lease("w2", T0, T1), 10, _all)] == [3]
+
+
+async def test_a_lease_run_out_goes_to_another_worker_and_the_first_cannot_commit(
+    store: Any,
+) -> None:
+    repo = QueueRepo(store)
+    await _record(repo, 1, "7")
+    await repo.claim(Lease("w1", T0, T1), 10, _all)
+    assert await repo.renew(1, Lease("w1", T0, T2))
+    assert await repo.claim(Lease("w2", T1, T3), 10, _all) == []  # renewed: still w1's
+    taken = await repo.claim(Lease("w2", T3, T3), 10, _all)
+    assert [(c.update_id, c.starts) for c in taken] == [(1, 1)]
+    assert not await repo.renew(1, Lease("w1", T3, T3))
+    assert not await repo.handled(1, "w1")
+    assert await repo.handled(1, "w2")
+
+
+async def test_answers_left_unsent_hold_the_chat_and_are_adopted_once_the_lease_ran_out(
+    store: Any,
+) -> None:
+    repo = QueueRepo(store)
+    await _record(repo, 1, "7")
+    await _record(repo, 2, "7")
+    await repo.claim(Lease("w1", T0, T1), 1, _all)
+    await store.execute(
+        "INSERT INTO answers (update_id, method, body) VALUES (1, 'sendMessage', '{}')"
+    )
+    assert await repo.handled(1, "w1")
+    # Update 1's answers are still to go out: its chat's next update waits for them.
+    assert await repo.claim(Lease("w2", T0, T1), 10, _all) == []
+    assert await repo.adopt_answers(Lease("w2", T0, T1), 10) == []  # w1 is alive
+    assert await repo.adopt_answers(Lease("w2", T2, T3), 10) == [1]
+    await store.execute("DELETE FROM answers WHERE update_id = 1")
+    assert [c.update_id for c in await repo.claim(Lease("w2", T2, T3), 10, _all)] == [2]
+
+
+async def test_forgotten_only_once_handled_and_old(store: Any) -> None:
+    repo = QueueRepo(store)
+    await repo.record(1, "{}", "7", T0)
+    await repo.record(2, "{}", "8", T0)
+    await repo.claim(Lease("w1", T0, T1), 10, _all)
+    await repo.handled(1, "w1")
+    await repo.forget(T1)
+    rows = await store.fetchall("SELECT update_id FROM incoming ORDER BY update_id")
+    assert [r["update_id"] for r in rows] == [2]
+
+
+def _message(chat: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"message_id": 1, "date": 0, "chat": chat, "from": {"id": 5}, **extra}
+
+
+def test_the_chat_key_is_the_chat_the_topic_in_a_forum_or_the_sender() -> None:
+    private = {"id": 5, "type": "private"}
+    forum = {"id": -100, "type": "supergroup", "is_forum": True}
+    assert chat_key({"update_id": 1, "message": _message(private)}) == "5"
+    tap = {"id": "q", "from": {"id": 5}, "message": _message(private)}
+    assert chat_key({"update_id": 2, "callback_query": tap}) == "5"
+    in_topic = _message(forum, message_thread_id=12, is_topic_message=True)
+    assert chat_key({"update_id": 3, "edited_message": in_topic}) == "-100:12"
+    general = _message(forum, message_thread_id=12)  # a reply thread, not a topic
+    assert chat_key({"update_id": 4, "message": general}) == "-100"
+    assert chat_key({"update_id": 5, "poll_answer": {"user": {"id": 9}}}) == "user:9"
+    assert chat_key({"update_id": 6, "something_new": {}}) is None
