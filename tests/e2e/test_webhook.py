@@ -114,6 +114,8 @@ async def test_a_login_over_the_webhook_with_one_worker(tmp_path: Path) -> None:
         # worker still starting, and come again).
         assert [status for _, status in run.emu.webhooks.deliveries].count(200) == 5
         emu = run.emu
+    assert run._proc is not None
+    assert run._proc.returncode == 0  # SIGTERM: the worker finished, then the parent
     # Stopped, the webhook stays: Telegram keeps what comes meanwhile.
     assert not emu.calls_to("deleteWebhook")
     assert emu.world.webhook_url == URL
