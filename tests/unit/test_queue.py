@@ -3,15 +3,23 @@ another worker takes over once it runs out, and the SQL the same on both databas
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot, Dispatcher, Router
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import ErrorEvent, Message
 
-from bot.delivery.queue import chat_key
+from bot.delivery.answers import Answers
+from bot.delivery.background import Background
+from bot.delivery.queue import Claims, chat_key
+from storage.answers import AnswerRepo
 from storage.db import Database, Written
 from storage.migrations import migrate_postgres
 from storage.queue import Claimed, Lease, QueueRepo
@@ -163,3 +171,93 @@ def test_the_chat_key_is_the_chat_the_topic_in_a_forum_or_the_sender() -> None:
     assert chat_key({"update_id": 4, "message": general}) == "-100"
     assert chat_key({"update_id": 5, "poll_answer": {"user": {"id": 9}}}) == "user:9"
     assert chat_key({"update_id": 6, "something_new": {}}) is None
+
+
+BOT = Bot("42:TEST")
+
+
+def _text_update(update_id: int, text: str, chat: int) -> dict[str, Any]:
+    person = {"id": chat, "is_bot": False, "first_name": "Анна"}
+    message = {"message_id": update_id, "date": 1_700_000_000, "text": text, "from": person}
+    return {"update_id": update_id, "message": {**message, "chat": {**person, "type": "private"}}}
+
+
+async def _claims_on(
+    db: Database, note: Callable[[Message], Awaitable[None]]
+) -> tuple[Claims, list[BaseException]]:
+    """A worker's queue and dispatcher, started; and what reached the errors handler."""
+    claims = Claims(QueueRepo(db), Answers(db, AnswerRepo(db)), Background(), exclusive=True)
+    dp = Dispatcher(events_isolation=SimpleEventIsolation())
+    claims.install(dp, BOT)
+    router = Router()
+    router.message()(note)
+    dp.include_router(router)
+    failures: list[BaseException] = []
+
+    async def on_error(event: ErrorEvent) -> None:
+        failures.append(event.exception)
+
+    dp.errors.register(on_error)
+    await claims.replay(BOT, dp)
+    return claims, failures
+
+
+async def _handled(db: Database) -> dict[int, int]:
+    rows = await db.fetchall("SELECT update_id, handled FROM incoming")
+    return {r["update_id"]: r["handled"] for r in rows}
+
+
+async def test_each_update_recorded_is_handled_once_in_its_chats_order(
+    sqlite_store: Database,
+) -> None:
+    db = sqlite_store
+    await db.execute("CREATE TABLE notes (chat INTEGER, text TEXT)")
+
+    async def note(message: Message) -> None:
+        await asyncio.sleep(0.01 if message.text == "a1" else 0)  # a slow first one
+        params = {"chat": message.chat.id, "text": message.text}
+        await db.execute("INSERT INTO notes VALUES (:chat, :text)", params)
+
+    claims, _ = await _claims_on(db, note)
+    try:
+        for update_id, text, chat in ((1, "a1", 7), (2, "b1", 8), (3, "a2", 7), (4, "a3", 7)):
+            body = json.dumps(_text_update(update_id, text, chat))
+            await claims.record(body, json.loads(body))
+        await claims.record(body, json.loads(body))  # a copy
+        for _ in range(200):
+            if set((await _handled(db)).values()) == {1}:
+                break
+            await asyncio.sleep(0.01)
+        await claims.wait_idle()
+    finally:
+        await claims.stop()
+    rows = await db.fetchall("SELECT chat, text FROM notes WHERE chat = 7")
+    assert [r["text"] for r in rows] == ["a1", "a2", "a3"]
+    assert await _handled(db) == {1: 1, 2: 1, 3: 1, 4: 1}
+    assert len(await db.fetchall("SELECT * FROM notes")) == 4
+
+
+async def test_a_run_whose_lease_went_elsewhere_is_rolled_back_without_an_apology(
+    sqlite_store: Database,
+) -> None:
+    db = sqlite_store
+    await db.execute("CREATE TABLE notes (text TEXT)")
+    done = asyncio.Event()
+
+    async def note(message: Message) -> None:
+        await db.execute("INSERT INTO notes VALUES (:text)", {"text": message.text})
+        # Meanwhile its lease ran out and another worker took it over.
+        await db.execute("UPDATE incoming SET lease_holder = 'another worker'")
+        done.set()
+
+    claims, failures = await _claims_on(db, note)
+    try:
+        body = json.dumps(_text_update(1, "hello", 7))
+        await claims.record(body, json.loads(body))
+        await asyncio.wait_for(done.wait(), 5)
+        await claims.wait_idle()
+    finally:
+        await claims.stop()
+    assert await db.fetchall("SELECT * FROM notes") == []
+    assert await _handled(db) == {1: 0}  # the other worker's to finish
+    assert failures == []
