@@ -156,7 +156,10 @@ def _dispatcher(core: Core, services: Services, incoming: Incoming | Claims) -> 
     # First: what the last run committed and did not send goes out before any worker
     # acts on what that commit says (a relay pass closing a topic before the last
     # message into it, say).
-    dp.startup.register(core.answers.send_left)
+    if not isinstance(incoming, Claims) or incoming.exclusive:
+        # Workers sharing a database leave this to their queue: another one alive may
+        # be sending these answers right now (bot.delivery.queue).
+        dp.startup.register(core.answers.send_left)
     dp.startup.register(_set_commands)
     for part in (core.outbox, services.relay, services.scheduler):
         dp.startup.register(part.start)

@@ -36,15 +36,15 @@ _HANDLED = """
 UPDATE incoming SET handled = 1
 WHERE update_id = :id AND handled = 0 AND lease_holder = :me"""
 _LET_GO = "UPDATE incoming SET handled = 2 WHERE update_id = :id AND lease_holder = :me"
-# Committed by a worker that died before sending all of it.
+# Committed by a worker that died before sending all of it (or by long polling).
 _ORPHANED = """
 SELECT DISTINCT i.update_id FROM answers a JOIN incoming i ON i.update_id = a.update_id
-WHERE i.lease_until IS NOT NULL AND i.lease_until < :now
+WHERE i.lease_until IS NULL OR i.lease_until < :now
 ORDER BY i.update_id
 LIMIT :limit"""
 _ADOPT = """
 UPDATE incoming SET lease_holder = :me, lease_until = :until
-WHERE update_id = :id AND lease_until < :now"""
+WHERE update_id = :id AND (lease_until IS NULL OR lease_until < :now)"""
 _RELEASE_ALL = (
     "UPDATE incoming SET lease_holder = NULL, lease_until = NULL WHERE lease_until IS NOT NULL"
 )

@@ -79,7 +79,7 @@ class Claims:
     ) -> None:
         self._repo, self._answers, self._background = repo, answers, background
         # The only process of its database (SQLite): every lease left is a dead one's.
-        self._exclusive = exclusive
+        self.exclusive = exclusive
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._in_hand: set[int] = set()
         self._flushes = 0
@@ -117,7 +117,7 @@ class Claims:
     async def replay(self, bot: Bot, dispatcher: Dispatcher) -> None:
         """Last at start-up: what the last run left is in the queue like anything else."""
         self._bot, self._dp = bot, dispatcher
-        if self._exclusive:
+        if self.exclusive:
             await self._repo.release_all()
         unkeyed = await self._repo.unkeyed()
         if unkeyed:
