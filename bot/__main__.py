@@ -1,5 +1,8 @@
 """`python -m bot`: run the bot with long polling.
 
+`python -m bot webhook [--workers N]` runs it by webhook instead (WEBHOOK_URL,
+WEBHOOK_SECRET): N worker processes on one port behind a TLS proxy.
+
 `python -m bot sandbox` runs the whole bot locally in a web page instead: no token,
 no network, nothing from the environment or .env.
 """
@@ -10,20 +13,32 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from bot.app import RedisUnavailable, TelegramUnavailable, create_app, run_polling
+from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
 from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
+from bot.shared import RedisUnavailable
+from bot.supervisor import Supervisor, set_webhook
+from bot.webhook import serve
 from storage.db import Database, DatabaseUnavailable
 
 
 async def _run() -> None:
     app = await create_app(load_settings())
     await run_polling(app)
+
+
+def _workers(value: str) -> int:
+    count = int(value) if value.isdigit() else 0
+    if not 1 <= count <= 64:  # noqa: PLR2004
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of workers (1-64)")
+    return count
 
 
 def _port(value: str) -> int:
@@ -45,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=_port, default=8080, help="web page port (default 8080)")
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
     sandbox.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    webhook = commands.add_parser(
+        "webhook", help="receive updates by webhook (WEBHOOK_URL), behind a TLS proxy"
+    )
+    webhook.add_argument(
+        "--workers", type=_workers, default=1, help="worker processes on the one port"
+    )
+    webhook.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # one worker
     commands.add_parser(
         "migrate",
         help="bring the database (DATABASE_URL, or DATABASE_PATH) to the current schema",
@@ -83,8 +105,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     setup_logging()
+    if args.command == "webhook":
+        return _webhook(args)
+    return _guarded(_run)
+
+
+def _webhook(args: argparse.Namespace) -> int:
     try:
-        asyncio.run(_run())
+        settings = load_settings()
+    except SettingsError as error:
+        return _refuse(str(error))
+    refusal = settings.webhook_refusal()
+    if refusal is not None:
+        return _refuse(refusal)
+    if args.serve:
+        return _guarded(lambda: serve(settings))
+    if args.workers > 1 and not settings.postgres_url:
+        return _refuse(
+            f"--workers {args.workers} needs DATABASE_URL on PostgreSQL: a SQLite database "
+            "belongs to one process (use --workers 1)"
+        )
+
+    async def supervise() -> int:
+        await set_webhook(settings)
+        return await Supervisor(args.workers).run()
+
+    return _guarded(supervise)
+
+
+def _guarded(run: Callable[[], Coroutine[Any, Any, int | None]]) -> int:
+    """Runs the bot; a start that cannot succeed ends in one line, not a traceback."""
+    try:
+        code = asyncio.run(run())
     except (SettingsError, TelegramUnavailable, RedisUnavailable) as error:
         return _refuse(str(error))
     except DataFileError as error:
@@ -92,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseUnavailable as error:
         return _refuse(f"{_database_setting()} {error}")
     except KeyboardInterrupt:
-        pass
-    return 0
+        code = None
+    return code or 0
 
 
 def _migrate() -> int:

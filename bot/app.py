@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
@@ -17,13 +17,13 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot import speedups
 from bot.delivery.background import Background
 from bot.delivery.intake import Incoming
+from bot.delivery.queue import Claims
 from bot.delivery.shared_pacing import build_pacer
 from bot.domain.clock import Clock
 from bot.domain.values import Locale
@@ -31,15 +31,16 @@ from bot.logs import mask_pii
 from bot.ports import datafile
 from bot.ports.senders import SmsGateway
 from bot.settings import Settings
+from bot.shared import connect_redis, fsm_for, one_worker_at_a_time
 from bot.telegram.i18n import Translator
 from bot.telegram.middlewares import CustomerMiddleware
 from bot.telegram.text_keys import COMMANDS
 from bot.wiring import Core, Services, build_core, build_services
 from handlers import route
 from storage.db import Database
-from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.marketplace import EmbeddedMarketplace, Imported
+from storage.queue import QueueRepo
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -69,7 +70,7 @@ class App:
     dp: Dispatcher
     db: Database
     translator: Translator
-    incoming: Incoming
+    incoming: Incoming | Claims
     services: dict[str, object] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     closers: list[SmsGateway] = field(default_factory=list)
@@ -96,13 +97,17 @@ class App:
         await self.db.close()
 
 
-async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
+async def create_app(
+    settings: Settings, *, clock: Clock | None = None, webhook: bool = False
+) -> App:
+    """The bot with every part built; ``webhook``: its updates come by webhook into the
+    queue its workers share (``bot.delivery.queue``) instead of by long polling."""
     db = await Database.open(settings.postgres_url or settings.sqlite_path)
     redis = None
     try:
         if settings.redis_url:
-            redis = await _redis(settings.redis_url)
-        return await _build(settings, clock or Clock(), db, redis)
+            redis = await connect_redis(settings.redis_url)
+        return await _build(settings, clock or Clock(), db, redis, webhook=webhook)
     except BaseException:
         # An open database keeps a thread alive: left open, the process would hang.
         if redis is not None:
@@ -111,13 +116,20 @@ async def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
         raise
 
 
-async def _build(settings: Settings, clock: Clock, db: Database, redis: Redis | None) -> App:
+async def _build(
+    settings: Settings, clock: Clock, db: Database, redis: Redis | None, *, webhook: bool
+) -> App:
     marketplace = await _marketplace(db, clock, settings)
     translator = Translator(settings.default_locale)
     pacer = build_pacer(settings, redis)
     core = build_core(settings, db, clock, translator, marketplace, pacer)
     background = Background()
-    incoming = Incoming(IncomingRepo(db), core.answers, background)
+    incoming: Incoming | Claims = (
+        # SQLite has one process: every lease left in its queue is a dead worker's.
+        Claims(QueueRepo(db), core.answers, background, exclusive=not settings.postgres_url)
+        if webhook
+        else Incoming(IncomingRepo(db), core.answers, background)
+    )
     services = build_services(core)
     # Workflow data is aiogram's own injection: it reaches handlers, filters, the
     # error handler and startup hooks alike, whatever middleware ran or failed.
@@ -128,7 +140,7 @@ async def _build(settings: Settings, clock: Clock, db: Database, redis: Redis | 
         "marketplace": marketplace,
         **services.by_name(),
     }
-    dp = _dispatcher(core, services, incoming, _fsm(db, redis))
+    dp = _dispatcher(core, services, incoming, fsm_for(db, redis))
     dp.workflow_data.update(data)
     return App(
         settings, core.bot, dp, db, translator, incoming, data, background, core.closers, redis
@@ -138,7 +150,7 @@ async def _build(settings: Settings, clock: Clock, db: Database, redis: Redis | 
 def _dispatcher(
     core: Core,
     services: Services,
-    incoming: Incoming,
+    incoming: Incoming | Claims,
     fsm: tuple[BaseStorage, BaseEventIsolation],
 ) -> Dispatcher:
     dp = Dispatcher(
@@ -161,9 +173,13 @@ def _dispatcher(
     # First: what the last run committed and did not send goes out before any worker
     # acts on what that commit says (a relay pass closing a topic before the last
     # message into it, say).
-    dp.startup.register(core.answers.send_left)
+    if not isinstance(incoming, Claims) or incoming.exclusive:
+        # Workers sharing a database leave this to their queue: another one alive may
+        # be sending these answers right now (bot.delivery.queue).
+        dp.startup.register(core.answers.send_left)
     dp.startup.register(_set_commands)
-    for part in (core.outbox, services.relay, services.scheduler):
+    parts = (core.outbox, services.relay, services.scheduler)
+    for part in one_worker_at_a_time(core.db, parts, shared=bool(settings.postgres_url)):
         dp.startup.register(part.start)
         dp.shutdown.register(part.stop)
     # Last: what the last run left is handled by everything above, before new updates.
@@ -195,41 +211,6 @@ def _kept_line(imported: Imported) -> str:
     )
 
 
-def _fsm(db: Database, redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
-    # One update at a time per person and chat (per topic in the forum): FSM reads and
-    # writes of one person never interleave; with REDIS_URL, across every worker.
-    if redis is None:
-        return SQLiteStorage(db), SimpleEventIsolation()
-    from storage.redis_fsm import SharedStorage  # noqa: PLC0415 - an optional extra
-
-    storage = SharedStorage(redis)
-    return storage, storage.create_isolation()
-
-
-class RedisUnavailable(Exception):
-    """REDIS_URL is set and Redis cannot be used at start; one line that names it."""
-
-
-async def _redis(url: str) -> Redis:
-    try:
-        from storage import redis_fsm  # noqa: PLC0415 - an optional extra
-    except ImportError:
-        raise RedisUnavailable(
-            "REDIS_URL is set and the redis package is missing: pip install -e '.[redis]'"
-        ) from None
-    try:
-        return await redis_fsm.connect(url)
-    except redis_fsm.UNREACHABLE as error:
-        why = f"{type(error).__name__}: {_first_line(error)}"
-        raise RedisUnavailable(f"REDIS_URL {_where(url)} cannot be reached ({why})") from None
-
-
-def _where(url: str) -> str:
-    # The URL may hold a password: only where it points.
-    parts = urlsplit(url)
-    return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
-
-
 async def _set_commands(bot: Bot, translator: Translator) -> None:
     scope = BotCommandScopeAllPrivateChats()
     for locale in Locale:
@@ -245,12 +226,12 @@ class TelegramUnavailable(Exception):
     setting to check."""
 
 
-async def _reach_telegram(app: App) -> None:
-    # The first call to Telegram: when it fails the bot cannot work at all, and the
-    # operator needs to know which setting to fix, not a traceback or endless retries.
-    where = app.settings.telegram_api_url or "https://api.telegram.org"
+async def reach_telegram(settings: Settings, first: Awaitable[object]) -> None:
+    """The first call to Telegram: when it fails the bot cannot work at all, and the
+    operator needs to know which setting to fix, not a traceback or endless retries."""
+    where = settings.telegram_api_url or "https://api.telegram.org"
     try:
-        await app.bot.delete_webhook(drop_pending_updates=False, request_timeout=START_TIMEOUT)
+        await first
     except TelegramUnauthorizedError:
         raise TelegramUnavailable(
             "BOT_TOKEN is refused by Telegram: copy it again from @BotFather"
@@ -267,6 +248,15 @@ async def _reach_telegram(app: App) -> None:
         ) from None
 
 
+def used_updates(settings: Settings) -> list[str]:
+    """The kinds of update the handlers take, as polling asks for them: what a webhook
+    is set to receive."""
+    dp = Dispatcher()
+    translator = Translator(settings.default_locale)
+    route(dp, settings.support_chat_id, translator(settings.default_locale), settings.speedups)
+    return dp.resolve_used_update_types()
+
+
 def _first_line(error: Exception) -> str:
     # aiogram quotes a whole HTML page when the answer is not JSON.
     return next(iter(str(error).splitlines()), type(error).__name__)
@@ -275,7 +265,10 @@ def _first_line(error: Exception) -> str:
 async def run_polling(app: App) -> None:
     """Long polling until SIGINT/SIGTERM; aiogram finishes the updates in hand first."""
     try:
-        await _reach_telegram(app)
+        # Telegram refuses getUpdates while a webhook is set: a bot that ran by webhook
+        # comes back to polling with the updates Telegram holds for it.
+        first = app.bot.delete_webhook(drop_pending_updates=False, request_timeout=START_TIMEOUT)
+        await reach_telegram(app.settings, first)
         log.info(speedups.describe(app.settings.speedups))
         speedups.settle_gc(app.settings.speedups)
         await app.dp.start_polling(app.bot, handle_signals=True, close_bot_session=False)

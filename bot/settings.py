@@ -5,6 +5,7 @@ The names are a contract shared with deployment tooling (see README): keep them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ def _span(default: float, low: float, high: float, *, zero: bool = False) -> Any
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class DatabaseSettings(BaseSettings):
@@ -127,6 +129,13 @@ class Settings(DatabaseSettings):
     # Several workers of one bot: FSM state, per-chat isolation and pacing budgets there.
     redis_url: str | None = None
 
+    # python -m bot webhook: the public https URL Telegram posts to, the secret it sends
+    # with each update, and where the workers listen behind the TLS proxy.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8081, gt=0, lt=65536)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -153,6 +162,8 @@ class Settings(DatabaseSettings):
         "sms_gateway_token",
         "support_chat_id",
         "marketplace_data",
+        "webhook_url",
+        "webhook_secret",
         mode="before",
     )
     @classmethod
@@ -217,6 +228,38 @@ class Settings(DatabaseSettings):
         if not valid:
             raise ValueError("must be an http(s) address, like http://localhost:8081")
         return value.strip()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value.strip())
+            valid = parts.scheme == "https" and bool(parts.hostname) and not parts.fragment
+            parts.port  # noqa: B018 - raises for a port out of range
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("must be the public https address, like https://bot.example.com/tg")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # What the Bot API takes as secret_token.
+        if value is not None and not _SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    def webhook_refusal(self) -> str | None:
+        """Why ``python -m bot webhook`` cannot start with these settings, if it cannot."""
+        for name in ("webhook_url", "webhook_secret"):
+            if getattr(self, name) is None:
+                return (
+                    f"{name.upper()} is not set: python -m bot webhook needs it (see .env.example)"
+                )
+        return None
 
     @field_validator("bot_token")
     @classmethod

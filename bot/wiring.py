@@ -13,6 +13,7 @@ from aiogram.enums import ParseMode
 
 from bot import speedups
 from bot.delivery.answers import Answers
+from bot.delivery.leader import SHARED_TICK
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.relay import Relay
@@ -110,6 +111,7 @@ def build_core(
         mail=mail,
         retry_seconds=s.notice_retry_seconds,
         attempts=s.notice_attempts,
+        tick=SHARED_TICK if s.postgres_url else 5.0,
     )
     courier = Courier(outbox, translator, s.code_ttl_seconds)
     return Core(
@@ -224,6 +226,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
         core.pacer,
         core.outbox,
         core.retry,
+        tick=SHARED_TICK if s.postgres_url else 5.0,
     )
     # Each needs the other: the relay reads tickets, and the service tells the relay
     # which queue has new work and which ticket's topic must follow a change.

@@ -59,6 +59,14 @@ Events
     * ``reaction``: ``chat_id``, ``message_id``, ``reaction`` (list), ``is_big`` - from
       setMessageReaction; also stored in ``StoredMessage.reactions``
 
+Webhook
+    Once the bot calls setWebhook, each update is POSTed to its URL instead of waiting
+    for getUpdates (which then answers 409), as Telegram does: with the secret token
+    header, sent again after anything but a 200, up to ``max_connections`` at once in
+    order. ``emu.webhooks.proxy = "http://127.0.0.1:8081"`` stands for the TLS proxy in
+    front of the bot (the https URL's origin is replaced, its path kept);
+    ``emu.webhooks.deliveries`` lists each POST as ``(update_id, status)``.
+
 Faults and limits
     ``emu.fail_next(method, status, retry_after=..., times=...)``,
     ``emu.set_failure_rate(rate, statuses, retry_after, seed)``, ``latency=`` and

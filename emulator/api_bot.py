@@ -16,6 +16,8 @@ _MAX_LIMIT = 100
 _CALLBACK_TEXT_LIMIT = 200
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _COMMAND_DESCRIPTION_LIMIT = 256
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_MAX_CONNECTIONS = 40  # Telegram's default
 _CONFLICT_OTHER_POLL = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -68,23 +70,42 @@ async def set_webhook(world: World, params: Params) -> Any:
     url = params.text("url") or ""
     if url and not url.startswith("https://"):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    world.webhook_url = url
+    secret = params.text("secret_token") or ""
+    if secret and not _SECRET_RE.match(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = params.integer("max_connections") or _MAX_CONNECTIONS
+    if not 1 <= connections <= _MAX_LIMIT:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = params.json("allowed_updates")
+    if isinstance(allowed, list):
+        world.allowed_updates = frozenset(allowed) or DEFAULT_ALLOWED_UPDATES
+    if params.flag("drop_pending_updates"):
+        world.updates.clear()
+    world.webhook_url, world.webhook_secret = url, secret
+    world.webhook_max_connections = connections
+    world.hub.poke()  # the sender looks at it at once
     return True
 
 
 async def delete_webhook(world: World, params: Params) -> Any:
-    world.webhook_url = ""
+    world.webhook_url = world.webhook_secret = ""
     if params.flag("drop_pending_updates"):
         world.updates.clear()
     return True
 
 
 async def get_webhook_info(world: World, params: Params) -> Any:
-    return {
+    info: dict[str, Any] = {
         "url": world.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": len(world.updates),
     }
+    if world.webhook_url:
+        info["max_connections"] = world.webhook_max_connections
+        info["allowed_updates"] = sorted(world.allowed_updates)
+    if world.webhook_error:
+        info["last_error_message"] = world.webhook_error
+    return info
 
 
 def commands_key(scope: Any, language_code: str | None) -> tuple[str, str]:

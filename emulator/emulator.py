@@ -18,6 +18,7 @@ from .models import GENERAL_TOPIC_ID, MEMBER_STATUSES, ChatRecord, Topic, UserRe
 from .server import ApiCall, ApiServer
 from .state import World, now
 from .waiting import WaitingMixin
+from .webhook import WebhookSender
 
 
 class BotApiEmulator(WaitingMixin):
@@ -56,6 +57,8 @@ class BotApiEmulator(WaitingMixin):
         self.server = ApiServer(
             self.world, token=token, faults=self.faults, limiter=self.limiter, latency=latency
         )
+        # Telegram's side of a webhook, once the bot sets one.
+        self.webhooks = WebhookSender(self.world)
         self._users: dict[int, SimUser] = {}
         self._init_waiting()
 
@@ -63,8 +66,10 @@ class BotApiEmulator(WaitingMixin):
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         await self.server.start(host, port)
+        self.webhooks.start()
 
     async def stop(self) -> None:
+        await self.webhooks.stop()
         await self.server.stop()
 
     async def __aenter__(self) -> Self:

@@ -53,6 +53,9 @@ class World:
         self.callback_answers: list[dict[str, Any]] = []
         self.callback_queries: dict[str, bool] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        self.webhook_error = ""
         self._update_ids = itertools.count(1)
         self._file_numbers = itertools.count(1)
         self._ids = itertools.count(1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.db import Database
+from storage.db import Database, Row
 
 _ADD = """
 INSERT INTO answers (update_id, method, body) VALUES (:update_id, :method, :body) RETURNING id
 """
 _SENT = "DELETE FROM answers WHERE id = :id"
 _ALL = "SELECT id, update_id, method, body FROM answers ORDER BY id"
+_OF_UPDATE = "SELECT id, update_id, method, body FROM answers WHERE update_id = :id ORDER BY id"
 
 
 @dataclass(frozen=True)
@@ -33,5 +34,11 @@ class AnswerRepo:
         await self._db.execute(_SENT, {"id": answer_id})
 
     async def all(self) -> list[Answer]:
-        rows = await self._db.fetchall(_ALL)
-        return [Answer(r["id"], r["update_id"], r["method"], r["body"]) for r in rows]
+        return _answers(await self._db.fetchall(_ALL))
+
+    async def of_update(self, update_id: int) -> list[Answer]:
+        return _answers(await self._db.fetchall(_OF_UPDATE, {"id": update_id}))
+
+
+def _answers(rows: list[Row]) -> list[Answer]:
+    return [Answer(r["id"], r["update_id"], r["method"], r["body"]) for r in rows]

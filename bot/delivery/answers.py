@@ -29,7 +29,7 @@ from aiogram.methods.base import Response, TelegramType
 from pydantic import ValidationError
 
 from bot.delivery.session import json_body
-from storage.answers import AnswerRepo
+from storage.answers import Answer, AnswerRepo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,17 @@ class Answers:
         left = await self._repo.all()
         if left:
             log.warning("sending %d answers the last run committed and did not send", len(left))
+        await self._send(await self._calls(left))
+
+    async def send_of(self, update_id: int) -> None:
+        """What one update's handling committed and the worker that handled it, gone
+        since, did not send."""
+        left = await self._repo.of_update(update_id)
+        if left:
+            log.warning("sending %d answers of update %s a worker left", len(left), update_id)
+        await self._send(await self._calls(left))
+
+    async def _calls(self, left: list[Answer]) -> list[tuple[int, TelegramMethod[Any]]]:
         calls = []
         for answer in left:
             try:
@@ -119,7 +130,7 @@ class Answers:
                 await self._repo.sent(answer.id)
                 continue
             calls.append((answer.id, call))
-        await self._send(calls)
+        return calls
 
     async def _send(
         self, calls: list[tuple[int, TelegramMethod[Any]]]

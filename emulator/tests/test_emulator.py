@@ -16,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -39,6 +40,7 @@ from aiogram.types import (
     ReplyParameters,
     Update,
 )
+from aiohttp import web
 
 from emulator import BotApiEmulator, HtmlParseError, SimulationError, parse_html
 from emulator.client import FAKE_JPEG
@@ -1048,3 +1050,87 @@ async def test_a_quiz_is_copied_only_when_the_bot_knows_its_answer(
     assert in_group.chat_id == forum and "correct_option_id" not in in_group.media["poll"]
     with pytest.raises(TelegramBadRequest, match="message can't be copied"):
         await bot.copy_message(USER_ID, forum, in_group.message_id)
+
+
+# --- webhook ----------------------------------------------------------------------------------
+
+
+class _Hook:
+    """A bot's webhook endpoint: answers each POST with the next status of ``statuses``
+    (200 once they run out), after ``hold`` seconds."""
+
+    def __init__(self, statuses: list[int] | None = None, hold: float = 0.0) -> None:
+        self.statuses, self.hold = list(statuses or []), hold
+        self.seen: list[tuple[int, str | None]] = []
+        self.at_once = self.most_at_once = 0
+        self.runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.seen.append(
+            (body["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
+        self.at_once += 1
+        self.most_at_once = max(self.most_at_once, self.at_once)
+        await asyncio.sleep(self.hold)
+        self.at_once -= 1
+        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/hook", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        return f"http://127.0.0.1:{self.runner.addresses[0][1]}"
+
+
+async def test_webhook_posts_updates_with_the_secret_and_resends_until_200(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    hook = _Hook(statuses=[500, 403])
+    emu.webhooks.proxy = await hook.start()
+    try:
+        with pytest.raises(TelegramBadRequest, match="HTTPS URL"):
+            await bot.set_webhook("http://bot.example.com/hook")
+        with pytest.raises(TelegramBadRequest, match="secret token"):
+            await bot.set_webhook("https://bot.example.com/hook", secret_token="no spaces")
+        await emu.user(USER_ID).send("before the webhook")
+        assert await bot.set_webhook(
+            "https://bot.example.com/hook", secret_token="s3cret_-X", max_connections=1
+        )
+        with pytest.raises(TelegramConflictError):
+            await bot.get_updates()
+        await emu.user(USER_ID).send("second")
+        await emu.wait_taken(5)
+        # The first was answered 500, then 403: sent again each time, before the second.
+        assert [i for i, _ in hook.seen] == [1, 1, 1, 2]
+        assert {secret for _, secret in hook.seen} == {"s3cret_-X"}
+        assert [d.status for d in emu.webhooks.deliveries] == [500, 403, 200, 200]
+        info = await bot.get_webhook_info()
+        assert info.url == "https://bot.example.com/hook"
+        assert info.pending_update_count == 0
+        assert info.last_error_message == "Wrong response from the webhook: 403"
+        assert await bot.delete_webhook()
+        await emu.user(USER_ID).send("polled again")
+        assert [u.update_id for u in await bot.get_updates()] == [3]
+    finally:
+        assert hook.runner is not None
+        await hook.runner.cleanup()
+
+
+async def test_webhook_sends_up_to_max_connections_at_once(emu: BotApiEmulator, bot: Bot) -> None:
+    hook = _Hook(hold=0.2)
+    emu.webhooks.proxy = await hook.start()
+    try:
+        await bot.set_webhook("https://bot.example.com/hook", max_connections=3)
+        for n in range(6):
+            await emu.user(USER_ID).send(f"line {n}")
+        await emu.wait_taken(5)
+        assert hook.most_at_once == 3
+        assert sorted(i for i, _ in hook.seen) == [1, 2, 3, 4, 5, 6]
+        assert hook.seen[0][1] is None  # no secret set, no header
+    finally:
+        assert hook.runner is not None
+        await hook.runner.cleanup()

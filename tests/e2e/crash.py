@@ -82,6 +82,7 @@ class Crash:
         self._dead = self._kill_next = False
         self.customer: SimUser | None = None
         self._db: ReadOnly | Database | None = None
+        self.command: tuple[str, ...] = ()  # after python -m bot
 
     async def __aenter__(self) -> Crash:
         await self.emu.start()
@@ -147,6 +148,7 @@ class Crash:
             sys.executable,
             "-m",
             "bot",
+            *self.command,
             env=self._env(),
             cwd=self.tmp_path,
             stdout=log,
@@ -196,13 +198,17 @@ class Crash:
         if loop.time() - self._sms_at < SMS_QUIET_SECONDS:
             loop.call_later(SMS_QUIET_SECONDS / 2, self._kill)
             return
-        self._proc.kill()
+        self._restarting = loop.create_task(self._restart(self._die()))
         self.sms.down = True  # what the dead process had on its way never reached it
-        self._restarting = loop.create_task(self._restart())
 
-    async def _restart(self) -> None:
+    def _die(self) -> Awaitable[object]:
+        """Kills the bot's process; awaited, it is dead."""
         assert self._proc is not None
-        await self._proc.wait()
+        self._proc.kill()
+        return self._proc.wait()
+
+    async def _restart(self, dead: Awaitable[object]) -> None:
+        await dead
         # Requests the dead process left in its sockets are read before the sockets'
         # end; handlers that had not come to them yet are cancelled then (the SMS one
         # looks at `down` at once).

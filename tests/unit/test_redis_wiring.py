@@ -13,10 +13,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
-from bot.app import App, RedisUnavailable, create_app
+from bot.app import App, create_app
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.delivery.shared_pacing import SharedPacer
 from bot.settings import Settings
+from bot.shared import RedisUnavailable
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from tests.conftest import RedisScope
