@@ -210,7 +210,8 @@ async def test_several_workers_keep_a_chats_order_and_a_killed_one_loses_nothing
         seen = await run.transcript()
         assert run.killed == (kill_at is not None)
         assert run._proc is not None
-        assert len(_children(run._proc.pid)) == workers  # a killed one was started again
+        parent = run._proc.pid  # a killed worker is started again
+        await run.emu.wait_for(lambda: len(_children(parent)) == workers, WAIT_SECONDS)
     for part in ("customer", "forum", "codes"):
         got, want = getattr(seen, part), getattr(expected, part)
         assert got == want, _diff(part, want, got)
