@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -30,7 +32,7 @@ if str(ROOT) not in sys.path:
 # first use, as the bot's is; built whole, its heap slowed the harness the bot waits on.
 import bot as _lazy_types  # noqa: E402, F401, I001
 
-from bench import bigdb  # noqa: E402
+from bench import bigdb, scale  # noqa: E402
 from bench.burst import UNPACED, run_burst  # noqa: E402
 from bench.harness import (  # noqa: E402
     Child,
@@ -39,6 +41,7 @@ from bench.harness import (  # noqa: E402
     Processes,
     ReplyTracker,
     own_cpu_seconds,
+    read_status_kb,
     sqlite_pages_bytes,
     sqlite_size,
     summary_ms,
@@ -61,7 +64,7 @@ from bench.scenario import (  # noqa: E402
 )
 from bot import speedups  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from emulator import BotApiEmulator  # noqa: E402
+from emulator import BotApiEmulator, SimUser  # noqa: E402
 from tests.e2e.peers import SmsEndpoint, SmtpInbox  # noqa: E402
 
 BOT_TOKEN = "700001:BENCH-support"  # noqa: S105 - a fake token for the emulator
@@ -186,7 +189,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="start the support bot with this command instead of '<python> -m bot'\n"
         "(for A/B runs, e.g. another checkout or interpreter flags)",
     )
+    _scale_arguments(parser)
     args = parser.parse_args(argv)
+    _check_scale(parser, args)
     if args.quick:
         args.customers, args.messages = 5, 2
         args.big_db = 1_000 if args.big_db is None else min(args.big_db, 1_000)
@@ -213,6 +218,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     except ValueError as error:
         parser.error(str(error))
     return args
+
+
+def _scale_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=None,
+        metavar="WORKERS",
+        help="after the SQLite polling run, 'python -m bot webhook --workers N' on PostgreSQL\n"
+        "and Redis for each N (1 2 4), same customers and mix; replies/s, latency and\n"
+        "CPU per update of the bot, PostgreSQL and Redis side by side",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_POSTGRES_URL", scale.DEFAULT_POSTGRES),
+        help=f"PostgreSQL server for --scale, a database per run ({scale.DEFAULT_POSTGRES})",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("TEST_REDIS_URL", scale.DEFAULT_REDIS),
+        help=f"Redis for --scale, keys of a bot id per run, deleted after ({scale.DEFAULT_REDIS})",
+    )
+    parser.add_argument(
+        "--synchronous-commit",
+        choices=scale.SYNCHRONOUS_COMMIT,
+        help="PostgreSQL's synchronous_commit for --scale's databases (the server's own)",
+    )
+
+
+def _check_scale(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.scale is None:
+        return
+    args.scale = args.scale or list(scale.DEFAULT_WORKERS)
+    if not all(1 <= n <= 64 for n in args.scale):  # noqa: PLR2004 - the bot's own limit
+        parser.error("--scale takes worker counts 1..64")
+    if args.no_load:
+        parser.error("--scale is a load run: not with --no-load")
 
 
 def _speedups(value: str) -> str:
@@ -300,8 +343,16 @@ def load_figures(load: Load, child: Child, chats: list[int], cpu: dict[str, floa
 
 
 async def measure_load(
-    load: Load, child: Child, runs: list[Any], chats: list[int], deadline: float
+    load: Load,
+    child: Child,
+    runs: list[Any],
+    chats: list[int],
+    deadline: float,
+    probe: scale.Probe | None = None,
 ) -> dict[str, Any]:
+    """One load run; with a ``probe`` (webhook workers), the bot's CPU is its workers'."""
+    if probe is not None:
+        await probe.start()
     bot_cpu, own_cpu, wall = child.cpu() or 0.0, own_cpu_seconds(), time.perf_counter()
     calls_before = _api_calls(load.emu)
     lag = LagMonitor()
@@ -312,14 +363,18 @@ async def measure_load(
             await _forum_drained(load, deadline)
     finally:
         lag_ms = await lag.stop()
+        if probe is not None:
+            await probe.stop()
     wall = max(time.perf_counter() - wall, 1e-9)
-    bot_cpu = (child.cpu() or 0.0) - bot_cpu
+    harness_cpu = own_cpu_seconds() - own_cpu
+    bot_cpu = probe.bot.seconds if probe is not None else (child.cpu() or 0.0) - bot_cpu
     answered = max(len(load.stats.latencies), 1)
     cpu = {
         "bot_cpu_percent": round(100 * bot_cpu / wall, 1),
         "bot_cpu_ms_per_update": round(1000 * bot_cpu / answered, 2),
         "api_calls_per_update": round((_api_calls(load.emu) - calls_before) / answered, 2),
-        "harness_cpu_percent": round(100 * (own_cpu_seconds() - own_cpu) / wall, 1),
+        "harness_cpu_percent": round(100 * harness_cpu / wall, 1),
+        "harness_cpu_ms_per_update": round(1000 * harness_cpu / answered, 2),
         "harness_loop_lag": lag_ms,
     }
     await asyncio.sleep(0.5)  # late replies would show up as extra_replies
@@ -343,6 +398,37 @@ def _api_calls(emu: BotApiEmulator) -> int:
     return sum(1 for call in emu.calls if call.method != "getUpdates")
 
 
+def load_env(
+    args: argparse.Namespace, emu: BotApiEmulator, peers: Peers, db: Path, market: Path
+) -> dict[str, str]:
+    # The load run measures the bot's own speed, like for like with the baseline,
+    # which does not pace either; delivery under Telegram's limits is the burst's part.
+    env = {**support_env(emu, peers, db, market, args.speedups), **UNPACED}
+    if args.messages + 1 >= _DEFAULT_MESSAGES_PER_MINUTE:
+        # Keep the scenario what it is: no "slow down" replies inside one ticket.
+        env["CUSTOMER_MESSAGES_PER_MINUTE"] = str(args.messages + 10)
+    return env
+
+
+def support_load(
+    args: argparse.Namespace,
+    emu: BotApiEmulator,
+    tracker: ReplyTracker,
+    peers: Peers,
+    people: list[Customer],
+    users: list[SimUser],
+) -> tuple[Load, list[Any], list[int]]:
+    """The customers' runs, once the bot is up: the load, its runs and their chats."""
+    load = Load(emu, tracker, args.timeout, peers.codes, FORUM, emu.user(AGENT))
+    if "support" in args.mix:
+        load.expected_forum_lines = args.customers * args.messages
+    runs = [
+        support_customer(load, user, person, args.mix, args.messages)
+        for user, person in zip(users, people, strict=True)
+    ]
+    return load, runs, [u.id for u in users]
+
+
 async def run_support(
     args: argparse.Namespace, work: Path, procs: Processes, peers: Peers, run: int = 1
 ) -> dict[str, Any]:
@@ -353,16 +439,10 @@ async def run_support(
     tracker = ReplyTracker(emu, forum_id=FORUM)
     try:
         users = add_users(emu, people)
-        # The load run measures the bot's own speed, like for like with the baseline,
-        # which does not pace either; delivery under Telegram's limits is the burst's part.
-        env = {**support_env(emu, peers, db, market, args.speedups), **UNPACED}
-        if args.messages + 1 >= _DEFAULT_MESSAGES_PER_MINUTE:
-            # Keep the scenario what it is: no "slow down" replies inside one ticket.
-            env["CUSTOMER_MESSAGES_PER_MINUTE"] = str(args.messages + 10)
         child = await procs.spawn(
             "support bot",
             bot_argv(args.profile, args.bot_command),
-            child_env(env),
+            child_env(load_env(args, emu, peers, db, market)),
             work,
             work / f"support-{run}.log",
         )
@@ -371,14 +451,7 @@ async def run_support(
         sms_before = peers.codes.received
         before = sqlite_size(db)
         before["logical"] = await asyncio.to_thread(sqlite_pages_bytes, db)
-        load = Load(emu, tracker, args.timeout, peers.codes, FORUM, emu.user(AGENT))
-        if "support" in args.mix:
-            load.expected_forum_lines = args.customers * args.messages
-        runs = [
-            support_customer(load, user, person, args.mix, args.messages)
-            for user, person in zip(users, people, strict=True)
-        ]
-        chats = [u.id for u in users]
+        load, runs, chats = support_load(args, emu, tracker, peers, people, users)
         figures = await measure_load(load, child, runs, chats, args.max_seconds)
         during = sqlite_size(db)
         during["logical"] = await asyncio.to_thread(sqlite_pages_bytes, db)
@@ -393,6 +466,102 @@ async def run_support(
         tracker.close()
         await procs.stop_all()
         await emu.stop()
+
+
+# --- webhook workers on PostgreSQL and Redis (--scale) ----------------------------------
+
+WEBHOOK_URL = "https://bench.example.com/telegram/hook"
+
+
+async def run_webhook(
+    args: argparse.Namespace, work: Path, procs: Processes, peers: Peers, workers: int, run: int
+) -> dict[str, Any]:
+    """The load run's customers against `python -m bot webhook --workers N`, on a fresh
+    PostgreSQL database and Redis keys of a bot id of its own (both gone afterwards)."""
+    people = customers(args.customers)
+    market = work / "market.json"
+    write_market(market, people)
+    bot_id, port = scale.new_bot_id(), scale.free_port()
+    emu = await new_emulator(f"{bot_id}:BENCH-scale", args.latency)
+    emu.webhooks.proxy = f"http://127.0.0.1:{port}"  # the TLS proxy's stand-in
+    tracker = ReplyTracker(emu, forum_id=FORUM)
+    try:
+        async with scale.fresh_database(args.postgres, args.synchronous_commit) as url:
+            users = add_users(emu, people)
+            env = load_env(args, emu, peers, work / "unused.sqlite3", market)
+            del env["DATABASE_PATH"]
+            env |= {
+                "DATABASE_URL": url,
+                "REDIS_URL": args.redis,
+                "WEBHOOK_URL": WEBHOOK_URL,
+                "WEBHOOK_SECRET": secrets.token_urlsafe(16),
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+            }
+            argv = [sys.executable, "-m", "bot", "webhook", "--workers", str(workers)]
+            log = work / f"webhook-{workers}-{run}.log"
+            child = await procs.spawn(f"webhook x{workers}", argv, child_env(env), work, log)
+            try:
+                ready = await wait_listening(emu, child, port, workers)
+                sms_before = peers.codes.received
+                load, runs, chats = support_load(args, emu, tracker, peers, people, users)
+                figures = await _measure_webhook(args, child, url, load, runs, chats)
+            finally:
+                await _stop_webhook(child)
+            figures["workers"] = workers
+            figures["database"], figures["bot_id"] = url.rsplit("/", 1)[1], bot_id
+            figures["startup_to_listening_s"] = round(ready, 2)
+            figures["sms_sent"] = peers.codes.received - sms_before
+            return figures
+    finally:
+        tracker.close()
+        await procs.stop_all()
+        await emu.stop()
+        with contextlib.suppress(Exception):
+            await scale.forget_redis_keys(args.redis, bot_id)
+
+
+async def _measure_webhook(
+    args: argparse.Namespace,
+    child: Child,
+    url: str,
+    load: Load,
+    runs: list[Any],
+    chats: list[int],
+) -> dict[str, Any]:
+    probe = scale.Probe(url, args.redis, child.pid)
+    await probe.open()
+    try:
+        figures = await measure_load(load, child, runs, chats, args.max_seconds, probe)
+        pids = scale.children(child.pid)
+        peaks = [kb for pid in pids if (kb := read_status_kb(pid, "VmHWM")) is not None]
+        figures["peak_rss_mb"] = round(max(peaks) / 1024, 1) if peaks else None
+        figures["exit_code"] = await _stop_webhook(child)
+        figures |= probe.figures(figures["updates"], await probe.counters_after())
+    finally:
+        await probe.close()
+    return figures
+
+
+async def wait_listening(emu: BotApiEmulator, child: Child, port: int, workers: int) -> float:
+    """Until the webhook is set and every worker listens; seconds since the spawn."""
+    async with asyncio.timeout(STARTUP_TIMEOUT):
+        while not (emu.calls_to("setWebhook") and scale.listening(port) >= workers):
+            child.check()
+            await asyncio.sleep(0.02)
+    return time.perf_counter() - child.started_at
+
+
+async def _stop_webhook(child: Child) -> int | None:
+    """SIGTERM to the parent, which stops its workers; any of them still there after
+    the parent's end (it was killed) is killed by its pid."""
+    pids = scale.children(child.pid)
+    code = await child.stop()
+    for pid in pids:
+        if scale.is_worker(pid):  # not a pid the kernel has given to another since
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    return code
 
 
 async def run_baseline(
@@ -538,6 +707,8 @@ def derived(result: dict[str, Any], args: argparse.Namespace) -> None:
         queue_ok = big["queue"]["max_s"] < TARGETS["queue_s_max"]
         verdicts["queue"] = queue_ok if applies else None
     result["targets"] = {"values": TARGETS, "verdicts": verdicts}
+    if "scale" in result:
+        scale.complete(bot, result["scale"].get("webhook", {}))
 
 
 def report(result: dict[str, Any]) -> str:
@@ -567,6 +738,8 @@ def report(result: dict[str, Any]) -> str:
                 f"  {step:<24}{s['count']:>7}"
                 + "".join(f"{_fmt(s[k]):>10}" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             )
+    if "scale" in result:
+        out.extend(_scale_lines(result["scale"], bot, cfg))
     big = result.get("big_db")
     if big:
         out.extend(_big_db_lines(big, verdicts))
@@ -645,6 +818,25 @@ def _load_table(
     for side, name in ((bot, "support bot"), (base, "baseline")):
         for error in (side or {}).get("errors", [])[:5]:
             out.append(f"  ! {name}: {error}")
+    return out
+
+
+def _scale_lines(
+    figures: dict[str, Any], polling: dict[str, Any] | None, cfg: dict[str, Any]
+) -> list[str]:
+    out = [
+        f"\nScale: the same load on one SQLite polling process and on webhook workers "
+        f"(PostgreSQL + Redis), {cfg['cpus']} CPUs shared with the databases and the harness"
+    ]
+    if figures.get("synchronous_commit"):
+        out.append(f"  PostgreSQL synchronous_commit = {figures['synchronous_commit']}")
+    if figures.get("skipped"):
+        out.append(f"  webhook runs skipped: {figures['skipped']}")
+    out.extend(scale.table(polling, figures.get("webhook", {})))
+    out.append(
+        "  predicted = cores x 1000 / (bot + PostgreSQL + Redis CPU ms per update), at most "
+        "the write-lock ceiling (1000 / ms held per update); one polling process: one core"
+    )
     return out
 
 
@@ -731,9 +923,12 @@ async def load_runs(
     per_customer: int,
     result: dict[str, Any],
 ) -> None:
-    """Baseline and support bot in turn, ``--repeat`` times (never at the same time)."""
+    """Baseline, support bot and, with --scale, each count of webhook workers in turn,
+    ``--repeat`` times (never two at the same time)."""
     bot_runs: list[dict[str, Any]] = []
     base_runs: list[dict[str, Any]] = []
+    hooks = await _scale_workers(args, result)
+    hook_runs: dict[int, list[dict[str, Any]]] = {n: [] for n in hooks}
     for run in range(1, args.repeat + 1):
         label = f" (run {run}/{args.repeat})" if args.repeat > 1 else ""
         if not args.no_baseline:
@@ -743,9 +938,32 @@ async def load_runs(
             base_runs.append(await run_baseline(args, work, procs, per_customer, run))
         progress(f"support bot{label}: {args.customers} customers x {per_customer} updates")
         bot_runs.append(await run_support(args, work, procs, peers, run))
+        for n, runs in hook_runs.items():
+            progress(f"webhook, {n} worker(s), PostgreSQL + Redis{label}")
+            runs.append(await run_webhook(args, work, procs, peers, n, run))
     if base_runs:
         result["baseline"] = median_run(base_runs)
     result["support_bot"] = median_run(bot_runs)
+    if hook_runs:
+        result["scale"]["webhook"] = {str(n): median_run(r) for n, r in hook_runs.items()}
+
+
+async def _scale_workers(args: argparse.Namespace, result: dict[str, Any]) -> list[int]:
+    """The worker counts --scale asked for, or none, said in one line, if PostgreSQL or
+    Redis cannot be used."""
+    if args.scale is None:
+        return []
+    why = await scale.unreachable(scale.Servers(args.postgres, args.redis))
+    result["scale"] = {
+        "workers": args.scale,
+        "synchronous_commit": args.synchronous_commit,
+        "skipped": why,
+        "webhook": {},
+    }
+    if why is not None:
+        progress(f"--scale: {why}; the webhook runs are skipped")
+        return []
+    return list(dict.fromkeys(args.scale))
 
 
 def progress(text: str) -> None:
