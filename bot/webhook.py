@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+import os
 import signal
 from contextlib import suppress
 from typing import Any
@@ -78,6 +79,7 @@ async def serve(settings: Settings) -> None:
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     data = _workflow(app)
+    orphaned = asyncio.create_task(_parent_gone(stop))
     try:
         await app.dp.emit_startup(bot=app.bot, **data)
         await runner.setup()
@@ -87,9 +89,20 @@ async def serve(settings: Settings) -> None:
         speedups.settle_gc(settings.speedups)
         await stop.wait()
     finally:
+        orphaned.cancel()
         await runner.cleanup()  # nothing more comes in; Telegram keeps it for the others
         await claims.stop()
         await _stop(app, data)
+
+
+async def _parent_gone(stop: asyncio.Event) -> None:
+    """A worker whose parent died (SIGKILL, out of memory) stops as on SIGTERM: left
+    running, it would hold the port and its leases for a parent nobody can stop."""
+    parent = os.getppid()
+    while os.getppid() == parent:  # noqa: ASYNC110 - nothing signals a parent's death
+        await asyncio.sleep(1)
+    log.warning("the webhook's parent process is gone; this worker stops")
+    stop.set()
 
 
 def _workflow(app: App) -> dict[str, Any]:

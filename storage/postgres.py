@@ -3,9 +3,12 @@
 The repositories' SQL is SQLite's dialect kept to what both read alike; what differs is
 done here, once: ``:name`` parameters become ``$n``, SQLite's index hints (``INDEXED
 BY``, where its planner would pick a worse index) go, booleans are stored as the 0/1
-integers SQLite keeps, and every write transaction takes one advisory lock, so writes
-are serialised across workers as SQLite serialises them: a transaction's check and the
-write it decides are never split by another worker's write. Reads take no lock.
+integers SQLite keeps, and every write transaction takes one advisory lock, so write
+transactions are serialised across workers as SQLite serialises them: a transaction's
+check and the write it decides are never split by another worker's. A lone statement
+takes no lock: it is atomic by itself (its WHERE decides and writes at once, under the
+row's lock), and the repositories write a check-then-write as one statement or inside
+a transaction. Reads take no lock.
 """
 
 from __future__ import annotations
@@ -129,15 +132,14 @@ class PostgresDatabase(Database):
 
     async def execute(self, sql: str, params: Params = None) -> Written:
         statement = self._statement(sql)
-        async with self.tx():  # a lone write is serialised with the rest too
-            status = await self._conn.execute(statement.sql, *statement.args(params))
+        conn = self._conn if self._owns() else self._pool
+        status = await conn.execute(statement.sql, *statement.args(params))
         return Written(_rowcount(status))
 
     async def write_returning(self, sql: str, params: Params = None) -> list[Row]:
         statement = self._statement(sql)
-        async with self.tx():
-            rows = await self._conn.fetch(statement.sql, *statement.args(params))
-        return cast(list[Row], rows)
+        conn = self._conn if self._owns() else self._pool
+        return cast(list[Row], await conn.fetch(statement.sql, *statement.args(params)))
 
     async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
         statement = self._statement(sql)

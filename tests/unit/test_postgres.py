@@ -49,7 +49,12 @@ async def test_a_workers_write_waits_for_anothers_transaction_but_a_read_does_no
 
     task = asyncio.create_task(holding())
     await inside.wait()
-    write = asyncio.create_task(second.execute(_BAN, {"id": 100}))
+
+    async def other_transaction() -> None:
+        async with second.tx():
+            await second.execute(_BAN, {"id": 100})
+
+    write = asyncio.create_task(other_transaction())
     await asyncio.sleep(0.2)
     assert not write.done()  # held behind the other worker's transaction
     assert (await second.fetchone(_COUNT))[0] == 0  # type: ignore[index]
@@ -58,6 +63,18 @@ async def test_a_workers_write_waits_for_anothers_transaction_but_a_read_does_no
     await write
     rows = await second.fetchall("SELECT telegram_id FROM bans ORDER BY telegram_id")
     assert [r[0] for r in rows] == [1, 100]  # the check saw no write slip in after it
+
+
+async def test_a_lone_write_takes_no_lock_and_is_atomic_by_itself(
+    workers: tuple[Database, Database],
+) -> None:
+    first, second = workers
+    async with first.tx():
+        async with asyncio.timeout(5):  # another worker's lone write does not wait
+            await second.execute(_BAN, {"id": 1})
+        await first.execute(_BAN, {"id": 2})
+    again = f"{_BAN} ON CONFLICT DO NOTHING"
+    assert (await second.execute(again, {"id": 1})).rowcount == 0
 
 
 async def test_a_rolled_back_transaction_leaves_nothing_and_frees_the_lock(
