@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from emulator import BotApiEmulator, SimUser
 from emulator.server import ApiCall
 from storage.db import Database
+from tests.conftest import ON_REDIS, RedisScope, fresh_redis, random_bot_id
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import ReadOnly, wait_settled
@@ -70,7 +72,11 @@ class Crash:
 
     def __init__(self, tmp_path: Path, kill_at: KillAt | None, postgres: str | None) -> None:
         self.tmp_path, self.kill_at, self.postgres = tmp_path, kill_at, postgres
-        self.emu = BotApiEmulator()
+        # With Redis, the bot's keys are named by its id: this run's own.
+        self._bot_id = random_bot_id() if ON_REDIS else None
+        self.redis: RedisScope | None = None
+        self._scopes = AsyncExitStack()
+        self.emu = BotApiEmulator(**({"token": f"{self._bot_id}:test"} if self._bot_id else {}))
         self.sms = SmsEndpoint(token="sms-secret", on_message=self._sms_taken)
         self._sms_at = -1.0
         self.counts = Counts()
@@ -85,6 +91,8 @@ class Crash:
         self.command: tuple[str, ...] = ()  # after python -m bot
 
     async def __aenter__(self) -> Crash:
+        if self._bot_id is not None:
+            self.redis = await self._scopes.enter_async_context(fresh_redis(self._bot_id))
         await self.emu.start()
         for user_id, name in ((ADMIN, "Olga Admin"), (AGENT, "Ivan Agent")):
             self.emu.add_user(user_id, name, language_code="en")
@@ -114,6 +122,7 @@ class Crash:
             self._db.close()
         await self.sms.stop()
         await self.emu.stop()
+        await self._scopes.aclose()
 
     def _env(self) -> dict[str, str]:
         market = self.tmp_path / "market.json"
@@ -129,6 +138,7 @@ class Crash:
                 if self.postgres
                 else {"DATABASE_PATH": str(self.tmp_path / "bot.sqlite3")}
             ),
+            **({"REDIS_URL": self.redis.url} if self.redis else {}),
             "DEFAULT_LOCALE": "ru",
             "SMS_GATEWAY_URL": self.sms.url,
             "SMS_GATEWAY_TOKEN": "sms-secret",
