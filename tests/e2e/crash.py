@@ -70,10 +70,17 @@ def _is_post(call: ApiCall) -> bool:
 class Crash:
     """Runs one conversation: the bot process, the emulator, the SMS endpoint."""
 
-    def __init__(self, tmp_path: Path, kill_at: KillAt | None, postgres: str | None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        kill_at: KillAt | None,
+        postgres: str | None,
+        *,
+        redis: bool = ON_REDIS,
+    ) -> None:
         self.tmp_path, self.kill_at, self.postgres = tmp_path, kill_at, postgres
         # With Redis, the bot's keys are named by its id: this run's own.
-        self._bot_id = random_bot_id() if ON_REDIS else None
+        self._bot_id = random_bot_id() if redis else None
         self.redis: RedisScope | None = None
         self._scopes = AsyncExitStack()
         self.emu = BotApiEmulator(**({"token": f"{self._bot_id}:test"} if self._bot_id else {}))
@@ -89,6 +96,7 @@ class Crash:
         self.customer: SimUser | None = None
         self._db: ReadOnly | Database | None = None
         self.command: tuple[str, ...] = ()  # after python -m bot
+        self.settings: dict[str, str] = {}  # set by a test, over the defaults
 
     async def __aenter__(self) -> Crash:
         if self._bot_id is not None:
@@ -149,6 +157,7 @@ class Crash:
             "OUTBOUND_CHAT_PER_SECOND": "1000",
             "OUTBOUND_GROUP_PER_MINUTE": "60000",
             "OUTBOUND_GLOBAL_PER_SECOND": "1000",
+            **self.settings,
         }
 
     async def _start(self) -> None:
