@@ -140,7 +140,7 @@ async def _build(
         "marketplace": marketplace,
         **services.by_name(),
     }
-    dp = _dispatcher(core, services, incoming, fsm_for(db, redis))
+    dp = _dispatcher(core, services, incoming, fsm_for(db, redis, core.answers))
     dp.workflow_data.update(data)
     return App(
         settings, core.bot, dp, db, translator, incoming, data, background, core.closers, redis

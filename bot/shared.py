@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
+from bot.delivery.answers import Answers
 from bot.delivery.leader import Leader, Part
 from storage.db import Database
 from storage.fsm import SQLiteStorage
@@ -25,14 +26,17 @@ def one_worker_at_a_time(db: Database, parts: Sequence[Part], *, shared: bool) -
     return [Leader(LeaseRepo(db), parts)] if shared else list(parts)
 
 
-def fsm_for(db: Database, redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
+def fsm_for(
+    db: Database, redis: Redis | None, answers: Answers
+) -> tuple[BaseStorage, BaseEventIsolation]:
     # One update at a time per person and chat (per topic in the forum): FSM reads and
     # writes of one person never interleave; with REDIS_URL, across every worker.
     if redis is None:
-        return SQLiteStorage(db), SimpleEventIsolation()
+        return SQLiteStorage(db), SimpleEventIsolation()  # written in the update's transaction
     from storage.redis_fsm import SharedStorage  # noqa: PLC0415 - an optional extra
 
     storage = SharedStorage(redis)
+    answers.defer_state(storage.deferred)  # written right after the update's commit
     return storage, storage.create_isolation()
 
 

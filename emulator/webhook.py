@@ -45,6 +45,10 @@ class WebhookSender:
         self.proxy: str | None = None
         self.timeout = 10.0  # seconds the bot has to answer one POST
         self.retry_seconds = 0.2  # pause before an update that failed is sent again
+        # False: a new connection for every POST. Workers sharing a port (SO_REUSEPORT)
+        # are then each given a share of the updates, as behind a proxy that spreads its
+        # connections; kept alive, one connection may carry them all to one worker.
+        self.keep_alive = True
         self.deliveries: list[Delivery] = []
         # Sees each POST once answered (crash tests kill the bot right after a 200).
         self.on_delivered: Callable[[Delivery], None] | None = None
@@ -75,7 +79,8 @@ class WebhookSender:
         )
 
     async def _run(self) -> None:
-        async with aiohttp.ClientSession() as session:
+        connector = aiohttp.TCPConnector(force_close=not self.keep_alive)
+        async with aiohttp.ClientSession(connector=connector) as session:
             while not self.world.closing:
                 if not self.world.webhook_url:
                     # Not woken by every event meanwhile: polling bots (the benchmark's

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import DefaultKeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
+from redis.typing import ExpiryT
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +49,26 @@ async def connect(url: str) -> Redis:
     return redis
 
 
+# The FSM writes of the update being handled, by key: "state" (a name, or None) and
+# "data" (its JSON, or None for none), held until its transaction commits.
+Pending = dict[StorageKey, dict[str, str | None]]
+
+
 class SharedStorage(RedisStorage):
-    """aiogram's Redis storage, keyed like the SQLite one: per bot, with the destiny."""
+    """aiogram's Redis storage, keyed like the SQLite one: per bot, with the destiny.
+
+    Redis is not part of the database's transaction: within ``deferred`` (one update's
+    handling), what a handler writes is kept in memory, read back from there, and
+    written to Redis only once the update's transaction has committed. A handler that
+    fails, or a crash before the commit, leaves the state as it was, with everything
+    else the update wrote; the update handled again finds it so.
+    """
 
     def __init__(self, redis: Redis) -> None:
         super().__init__(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
+        self._pending: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
+            "fsm_pending", default=None
+        )
 
     def create_isolation(self, **kwargs: Any) -> ChatLocks:
         return ChatLocks(self.redis, self.key_builder, **kwargs)
@@ -56,26 +76,124 @@ class SharedStorage(RedisStorage):
     async def close(self) -> None:
         """The connection belongs to the app, which closes it after the last send."""
 
+    @contextlib.asynccontextmanager
+    async def deferred(self) -> AsyncIterator[None]:
+        """One update's FSM writes, written when the block ends without an error (after
+        the commit it encloses); dropped when it raises."""
+        pending: Pending = {}
+        token = self._pending.set(pending)
+        try:
+            yield
+        finally:
+            self._pending.reset(token)
+        if pending:
+            await self._write(pending)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        pending = self._pending.get()
+        if pending is None:
+            await super().set_state(key, state)
+            return
+        pending.setdefault(key, {})["state"] = state.state if isinstance(state, State) else state
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        change = self._change(key)
+        if "state" in change:
+            return change["state"]
+        return await super().get_state(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        pending = self._pending.get()
+        if pending is None or not isinstance(data, dict):
+            await super().set_data(key, data)  # a dict-like refused there, as always
+            return
+        # Kept as the JSON it would be stored as: what the handler changes afterwards in
+        # the dict it passed does not change what is written.
+        pending.setdefault(key, {})["data"] = self.json_dumps(data) if data else None
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        change = self._change(key)
+        if "data" not in change:
+            return await super().get_data(key)
+        text = change["data"]
+        return {} if text is None else cast(dict[str, Any], self.json_loads(text))
+
+    def _change(self, key: StorageKey) -> dict[str, str | None]:
+        pending = self._pending.get()
+        return {} if pending is None else pending.get(key, {})
+
+    async def _write(self, pending: Pending) -> None:
+        # One MULTI: an update's writes land together or not at all.
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                for key, change in pending.items():
+                    if "state" in change:
+                        state = self.key_builder.build(key, "state")
+                        _put(pipe, state, change["state"], self.state_ttl)
+                    if "data" in change:
+                        data = self.key_builder.build(key, "data")
+                        _put(pipe, data, change["data"], self.data_ttl)
+                await pipe.execute()
+        except UNREACHABLE as error:
+            # Committed already: the answers still go. The chat keeps its earlier step.
+            log.error("FSM state of %d chats not written to Redis: %s", len(pending), error)
+
+
+def _put(pipe: Pipeline, name: str, value: str | None, ttl: ExpiryT | None) -> None:
+    if value is None:
+        pipe.delete(name)
+    else:
+        pipe.set(name, value, ex=ttl)
+
 
 class ChatLocks(RedisEventIsolation):
-    """One update at a time per chat (per topic in the forum) across every worker."""
+    """One update at a time per chat (per topic in the forum) across every worker.
+
+    Within a worker, a chat's updates take its lock in the order they came: Redis's lock
+    is taken by whichever waiter polls first once it is free, which would let a chat's
+    third message overtake its second. Across workers the webhook's queue orders them.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._turns: dict[str, _Turn] = {}
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         name = self.key_builder.build(key, "lock")
-        lock = self.redis.lock(name, timeout=LOCK_SECONDS, sleep=_LOCK_POLL)
-        await lock.acquire()
-        keeper = asyncio.create_task(_keep(lock, name))
-        try:
-            yield
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+        async with self._in_turn(name):
+            lock = self.redis.lock(name, timeout=LOCK_SECONDS, sleep=_LOCK_POLL)
+            await lock.acquire()
+            keeper = asyncio.create_task(_keep(lock, name))
             try:
-                await lock.release()
-            except UNREACHABLE as error:  # it expires on its own
-                log.warning("chat lock %s not released: %s", name, error)
+                yield
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+                try:
+                    await lock.release()
+                except UNREACHABLE as error:  # it expires on its own
+                    log.warning("chat lock %s not released: %s", name, error)
+
+    @contextlib.asynccontextmanager
+    async def _in_turn(self, name: str) -> AsyncIterator[None]:
+        """This worker's updates of one chat, first come first served (asyncio's lock)."""
+        turn = self._turns.setdefault(name, _Turn())
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[name]
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0  # holding or waiting: the entry goes with the last
 
 
 async def _keep(lock: Lock, name: str) -> None:

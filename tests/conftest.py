@@ -70,6 +70,8 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 # and whatever holds it is deleted afterwards. Skipped with one line without a server,
 # failed under CI, as for PostgreSQL.
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# TEST_REDIS=on runs the e2e bot (in process and as a process) with REDIS_URL.
+ON_REDIS = os.environ.get("TEST_REDIS", "off") == "on"
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,14 @@ class RedisScope:
         return f"{self.bot_id}:test"
 
 
-@pytest.fixture
-async def redis_scope() -> AsyncIterator[RedisScope]:
+def random_bot_id() -> int:
+    return 10**9 + secrets.randbelow(10**9)
+
+
+@asynccontextmanager
+async def fresh_redis(bot_id: int | None = None) -> AsyncIterator[RedisScope]:
+    """A bot id of the test's own (``bot_id``, or a random one) on the Redis server; its
+    keys deleted afterwards."""
     redis_asyncio = pytest.importorskip("redis.asyncio")
     from redis.exceptions import RedisError  # noqa: PLC0415 - after the skip above
 
@@ -95,7 +103,7 @@ async def redis_scope() -> AsyncIterator[RedisScope]:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no Redis at {REDIS_SERVER} ({type(error).__name__})")
-    scope = RedisScope(REDIS_SERVER, 10**9 + secrets.randbelow(10**9))
+    scope = RedisScope(REDIS_SERVER, bot_id or random_bot_id())
     try:
         yield scope
     finally:
@@ -103,3 +111,9 @@ async def redis_scope() -> AsyncIterator[RedisScope]:
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+@pytest.fixture
+async def redis_scope() -> AsyncIterator[RedisScope]:
+    async with fresh_redis() as scope:
+        yield scope

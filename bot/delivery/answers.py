@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, cast
 
 from aiogram import Bot, methods
@@ -54,11 +54,21 @@ class _Held:
 
 _held: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held", default=None)
 
+# Around an update's transaction: state kept outside the database, written after it.
+StateWrites = Callable[[], AbstractAsyncContextManager[None]]
+
 
 class Answers:
     def __init__(self, db: Database, repo: AnswerRepo) -> None:
         self._db, self._repo = db, repo
         self._bot: Bot | None = None
+        self._state_writes: StateWrites = nullcontext
+
+    def defer_state(self, writes: StateWrites) -> None:
+        """FSM state kept outside the database (Redis) is written by ``writes`` once the
+        update's transaction has committed, before its answers go: not in the middle of
+        the handler, where a crash would leave a step taken that the database never saw."""
+        self._state_writes = writes
 
     def install(self, bot: Bot) -> None:
         """Outermost on the session: a held call waits for nothing, not even pacing."""
@@ -89,7 +99,7 @@ class Answers:
         held = _Held(update_id)
         token = _held.set(held)
         try:
-            async with self._db.tx():
+            async with self._state_writes(), self._db.tx():
                 yield
                 held.open = False
                 ids = [

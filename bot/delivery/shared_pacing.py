@@ -109,11 +109,12 @@ def build_pacer(settings: Settings, redis: Redis | None) -> Pacer:
         settings.outbound_group_per_minute,
         settings.outbound_global_per_second,
     )
+    window = settings.outbound_group_window_seconds
     if redis is None:
-        return Pacer(*rates)
+        return Pacer(*rates, group_window=window)
     # Imported here: redis is an optional extra.
     from bot.delivery.redis_budget import RedisBudget  # noqa: PLC0415
 
     # Telegram's limits are per bot: two bots on one Redis keep apart.
     bot_id = settings.bot_token.get_secret_value().partition(":")[0]
-    return SharedPacer(RedisBudget(redis, f"pacing:{bot_id}"), *rates)
+    return SharedPacer(RedisBudget(redis, f"pacing:{bot_id}"), *rates, group_window=window)

@@ -14,7 +14,7 @@ from bot.domain.clock import FrozenClock
 from bot.settings import Settings
 from emulator import BotApiEmulator
 from sandbox.peers import SmsEndpoint, SmtpInbox
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, ON_REDIS, RedisScope, fresh_redis
 from tests.market import MARKET
 
 
@@ -58,8 +58,20 @@ STRANGER = 9009  # in the forum, but not an agent: ignored
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emulator:
+async def shared_redis() -> AsyncIterator[RedisScope | None]:
+    """With TEST_REDIS=on, the bot's Redis and a bot id of this test's own (its keys are
+    named by it, and deleted afterwards); otherwise none."""
+    if not ON_REDIS:
+        yield None
+        return
+    async with fresh_redis() as scope:
+        yield scope
+
+
+@pytest.fixture
+async def emu(shared_redis: RedisScope | None) -> AsyncIterator[BotApiEmulator]:
+    token = {"token": shared_redis.token} if shared_redis else {}
+    async with BotApiEmulator(**token) as emulator:
         for user_id, name in (
             (ADMIN, "Olga Admin"),
             (AGENT, "Ivan Agent"),
@@ -104,8 +116,11 @@ def settings(
     sms: SmsEndpoint,
     smtp: SmtpInbox,
     market_file: Path,
+    shared_redis: RedisScope | None,
 ) -> Settings:
     where = {"database_url": database_url} if ON_POSTGRES else {"database_path": database_url}
+    if shared_redis is not None:
+        where["redis_url"] = shared_redis.url
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=emu.token,

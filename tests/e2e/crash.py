@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from emulator import BotApiEmulator, SimUser
 from emulator.server import ApiCall
 from storage.db import Database
+from tests.conftest import ON_REDIS, RedisScope, fresh_redis, random_bot_id
 from tests.e2e.conftest import ADMIN, AGENT, FORUM
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import ReadOnly, wait_settled
@@ -68,9 +70,20 @@ def _is_post(call: ApiCall) -> bool:
 class Crash:
     """Runs one conversation: the bot process, the emulator, the SMS endpoint."""
 
-    def __init__(self, tmp_path: Path, kill_at: KillAt | None, postgres: str | None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        kill_at: KillAt | None,
+        postgres: str | None,
+        *,
+        redis: bool = ON_REDIS,
+    ) -> None:
         self.tmp_path, self.kill_at, self.postgres = tmp_path, kill_at, postgres
-        self.emu = BotApiEmulator()
+        # With Redis, the bot's keys are named by its id: this run's own.
+        self._bot_id = random_bot_id() if redis else None
+        self.redis: RedisScope | None = None
+        self._scopes = AsyncExitStack()
+        self.emu = BotApiEmulator(**({"token": f"{self._bot_id}:test"} if self._bot_id else {}))
         self.sms = SmsEndpoint(token="sms-secret", on_message=self._sms_taken)
         self._sms_at = -1.0
         self.counts = Counts()
@@ -83,8 +96,11 @@ class Crash:
         self.customer: SimUser | None = None
         self._db: ReadOnly | Database | None = None
         self.command: tuple[str, ...] = ()  # after python -m bot
+        self.settings: dict[str, str] = {}  # set by a test, over the defaults
 
     async def __aenter__(self) -> Crash:
+        if self._bot_id is not None:
+            self.redis = await self._scopes.enter_async_context(fresh_redis(self._bot_id))
         await self.emu.start()
         for user_id, name in ((ADMIN, "Olga Admin"), (AGENT, "Ivan Agent")):
             self.emu.add_user(user_id, name, language_code="en")
@@ -114,6 +130,7 @@ class Crash:
             self._db.close()
         await self.sms.stop()
         await self.emu.stop()
+        await self._scopes.aclose()
 
     def _env(self) -> dict[str, str]:
         market = self.tmp_path / "market.json"
@@ -129,6 +146,7 @@ class Crash:
                 if self.postgres
                 else {"DATABASE_PATH": str(self.tmp_path / "bot.sqlite3")}
             ),
+            **({"REDIS_URL": self.redis.url} if self.redis else {}),
             "DEFAULT_LOCALE": "ru",
             "SMS_GATEWAY_URL": self.sms.url,
             "SMS_GATEWAY_TOKEN": "sms-secret",
@@ -139,6 +157,7 @@ class Crash:
             "OUTBOUND_CHAT_PER_SECOND": "1000",
             "OUTBOUND_GROUP_PER_MINUTE": "60000",
             "OUTBOUND_GLOBAL_PER_SECOND": "1000",
+            **self.settings,
         }
 
     async def _start(self) -> None:

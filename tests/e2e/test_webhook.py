@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 
 from emulator.webhook import Delivery
+from tests.conftest import ON_REDIS
 from tests.e2e.crash import WAIT_SECONDS, Crash, KillAt
 from tests.e2e.test_crash import _baseline, _database, _diff, login
 
@@ -50,9 +51,15 @@ class WebhookCrash(Crash):
     calls have drained, so that none of the new worker's is taken for them."""
 
     def __init__(
-        self, tmp_path: Path, kill_at: KillAt | None, postgres: str | None, workers: int = 1
+        self,
+        tmp_path: Path,
+        kill_at: KillAt | None,
+        postgres: str | None,
+        workers: int = 1,
+        *,
+        redis: bool = ON_REDIS,
     ) -> None:
-        super().__init__(tmp_path, kill_at, postgres)
+        super().__init__(tmp_path, kill_at, postgres, redis=redis)
         self.command = ("webhook", "--workers", str(workers))
         self.port = _free_port()
         self._held: list[int] = []

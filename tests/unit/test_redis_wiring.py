@@ -119,6 +119,71 @@ async def test_one_update_at_a_time_per_chat_across_workers(
     await asyncio.wait_for(waiting, 2)
 
 
+async def test_a_chats_updates_take_the_lock_in_the_order_they_came(
+    workers: tuple[App, App], redis_scope: RedisScope
+) -> None:
+    # Redis's lock goes to whichever waiter polls first; within one worker, aiogram's
+    # tasks for one chat must still go first come, first served.
+    locks = workers[0].dp.fsm.events_isolation
+    key = StorageKey(bot_id=redis_scope.bot_id, chat_id=1001, user_id=1001)
+    order: list[int] = []
+
+    async def update(number: int) -> None:
+        async with locks.lock(key):
+            order.append(number)
+            await asyncio.sleep(0.01)
+
+    async with locks.lock(key):
+        tasks = [asyncio.create_task(update(n)) for n in range(8)]
+        await asyncio.sleep(0.1)  # all waiting, polling Redis
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert order == list(range(8))
+    assert not locks._turns  # type: ignore[attr-defined] - nothing kept per chat after
+
+
+async def test_an_updates_state_reaches_redis_only_once_its_transaction_committed(
+    workers: tuple[App, App], redis_scope: RedisScope
+) -> None:
+    """Redis is no part of the database's transaction: a step written there mid-handler
+    would outlive a crash before the commit, and the update handled again would find
+    its chat one step on. Held in memory and written after the commit, it does not."""
+    first, second = workers
+    storage = first.dp.storage
+    assert isinstance(storage, SharedStorage)
+    answers = first.incoming._answers  # type: ignore[union-attr] - the app's own
+    key = StorageKey(bot_id=redis_scope.bot_id, chat_id=1001, user_id=1001)
+    await storage.set_data(key, {"kept": 1})
+    seen: list[tuple[str | None, dict[str, Any]]] = []
+
+    async with answers.transaction(1):
+        await storage.set_state(key, Flow.step)
+        data = {"order": "12345678-0001"}
+        await storage.update_data(key, data)
+        data["order"] = "changed after"  # what was written stays as it was then
+        # The handler reads back its own writes; another worker sees none yet.
+        assert await storage.get_state(key) == "Flow:step"
+        assert await storage.get_data(key) == {"kept": 1, "order": "12345678-0001"}
+        seen.append((await second.dp.storage.get_state(key), {}))
+    assert seen == [(None, {})]
+    assert await second.dp.storage.get_state(key) == "Flow:step"
+    assert await second.dp.storage.get_data(key) == {"kept": 1, "order": "12345678-0001"}
+
+    with pytest.raises(RuntimeError):  # a handler that fails: rolled back, state too
+        async with answers.transaction(2):
+            await storage.set_state(key, None)
+            await storage.set_data(key, {})
+            raise RuntimeError
+    assert await second.dp.storage.get_state(key) == "Flow:step"
+    assert await second.dp.storage.get_data(key) == {"kept": 1, "order": "12345678-0001"}
+
+    async with answers.transaction(3):  # /cancel: cleared, after its commit
+        await storage.set_state(key, None)
+        await storage.set_data(key, {})
+        assert await storage.get_data(key) == {}
+    assert await second.dp.storage.get_state(key) is None
+    assert await second.dp.storage.get_data(key) == {}
+
+
 async def test_an_unreachable_redis_stops_the_start_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     settings = _settings(path, "1:x", redis_url="redis://:secret@127.0.0.1:1/0")
