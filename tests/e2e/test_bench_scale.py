@@ -14,6 +14,8 @@ import pytest
 
 from bench import scale
 
+pytestmark = pytest.mark.own_backend
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = scale.Servers(
     os.environ.get("TEST_POSTGRES_URL", scale.DEFAULT_POSTGRES),

@@ -7,7 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from storage.migrations import available
+
+pytestmark = pytest.mark.own_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 _SETTINGS = ("DATABASE_PATH", "DATABASE_URL", "BOT_TOKEN")

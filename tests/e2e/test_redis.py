@@ -13,6 +13,8 @@ from tests.conftest import RedisScope
 from tests.e2e.conftest import ADMIN, FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
 
+pytestmark = pytest.mark.own_backend
+
 pytest.importorskip("redis.asyncio")
 
 

@@ -13,11 +13,15 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from emulator import SimUser
 from emulator.server import ApiCall
 from tests.e2e.conftest import AGENT, FORUM
 from tests.e2e.crash import WAIT_SECONDS
 from tests.e2e.test_webhook import WebhookCrash
+
+pytestmark = pytest.mark.own_backend
 
 HOLD = 4  # seconds of the 429's retry_after
 BUDGET, WINDOW = 6, 5.0  # the forum's posts, and the seconds they are counted in

@@ -198,6 +198,7 @@ async def test_a_killed_worker_loses_nothing_and_repeats_nothing(
         assert got == want, _diff(part, want, got)
 
 
+@pytest.mark.own_backend
 @pytest.mark.parametrize(
     ("workers", "kill_at"),
     [(2, None), (3, None), (2, KillAt("taken", 3)), (3, KillAt("before", 3))],
