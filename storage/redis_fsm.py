@@ -31,7 +31,7 @@ UNREACHABLE = (RedisError, OSError)
 # A worker that dies holding a chat's lock keeps that chat waiting this long at most; a
 # live one keeps renewing it for as long as the update takes (its answers may wait out a
 # 429 before the lock is let go).
-LOCK_SECONDS = 30.0
+LOCK_SECONDS = 5.0
 # How often an update waiting for its chat's lock looks again.
 _LOCK_POLL = 0.02
 

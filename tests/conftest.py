@@ -1,6 +1,7 @@
+import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from bot.domain.clock import FrozenClock
 from storage.db import Database
+from storage.migrations import migrate_postgres
 
 
 @pytest.fixture
@@ -24,8 +26,13 @@ POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127
 ON_POSTGRES = os.environ.get("TEST_DATABASE", "sqlite") == "postgres"
 
 
+# A migrated database copied for each test that wants one: migrating each anew cost
+# more than most tests. One per test process, dropped at its end.
+_templates: list[str] = []
+
+
 @asynccontextmanager
-async def fresh_postgres() -> AsyncIterator[str]:
+async def fresh_postgres(*, migrated: bool = False) -> AsyncIterator[str]:
     asyncpg = pytest.importorskip("asyncpg")
     try:
         admin = await asyncpg.connect(f"{POSTGRES_SERVER}/test", timeout=5)
@@ -33,13 +40,34 @@ async def fresh_postgres() -> AsyncIterator[str]:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no PostgreSQL at {POSTGRES_SERVER} ({type(error).__name__})")
+    if migrated and not _templates:
+        template = f"test_template_{secrets.token_hex(6)}"
+        await admin.execute(f'CREATE DATABASE "{template}"')
+        _templates.append(template)
+        await migrate_postgres(f"{POSTGRES_SERVER}/{template}")
     name = f"test_{secrets.token_hex(6)}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    copied = f' TEMPLATE "{_templates[0]}"' if migrated else ""
+    await admin.execute(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield f"{POSTGRES_SERVER}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    if _templates:
+        import asyncpg  # noqa: PLC0415 - only where PostgreSQL was used
+
+        async def drop() -> None:
+            admin = await asyncpg.connect(f"{POSTGRES_SERVER}/test", timeout=5)
+            for template in _templates:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            await admin.close()
+
+        asyncio.run(drop())
 
 
 @pytest.fixture
@@ -54,7 +82,7 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     if not ON_POSTGRES:
         yield str(tmp_path / "test.sqlite3")
         return
-    async with fresh_postgres() as url:
+    async with fresh_postgres(migrated=True) as url:
         yield url
 
 

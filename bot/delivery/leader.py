@@ -24,7 +24,7 @@ from storage.leases import LeaseRepo
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 10.0
+LEASE_SECONDS = 6.0
 RENEW_SECONDS = 2.0
 _NAME = "delivery"
 # How often the relay and the outbox look for work nobody told them of: workers sharing

@@ -127,7 +127,7 @@ async def _database() -> AsyncIterator[str | None]:
     if not ON_POSTGRES:
         yield None
         return
-    async with fresh_postgres() as url:
+    async with fresh_postgres(migrated=True) as url:
         yield url
 
 
