@@ -86,6 +86,7 @@ class Crash:
         self.emu = BotApiEmulator(**({"token": f"{self._bot_id}:test"} if self._bot_id else {}))
         self.sms = SmsEndpoint(token="sms-secret", on_message=self._sms_taken)
         self._sms_at = -1.0
+        self._posted_at = -1.0  # when the last post Telegram carried out arrived
         self.counts = Counts()
         self.killed = False
         self.steps: list[tuple[int, int]] = []  # messages to the customer, to the forum
@@ -191,15 +192,17 @@ class Crash:
         if self._kill_next:  # the first call after it took the updates
             self._kill()
             return True
-        if not _is_post(call) or self.killed:
+        if not _is_post(call):
             return False
-        self.counts.posts += 1
-        if self.kill_at == KillAt("before", self.counts.posts):
-            self._kill()
-            return True
-        if self.kill_at == KillAt("after", self.counts.posts):
-            self.killed = True
-            asyncio.get_running_loop().call_later(AFTER_SECONDS, self._kill)
+        if not self.killed:
+            self.counts.posts += 1
+            if self.kill_at == KillAt("before", self.counts.posts):
+                self._kill()
+                return True
+            if self.kill_at == KillAt("after", self.counts.posts):
+                self.killed = True
+                asyncio.get_running_loop().call_later(AFTER_SECONDS, self._kill)
+        self._posted_at = asyncio.get_running_loop().time()
         return False
 
     def _sms_taken(self, _body: object) -> None:
@@ -210,12 +213,17 @@ class Crash:
         of its is on the way: one the gateway took in the instant before the process
         died, before it wrote that down, would go again at the next start; the SMS
         gateway, like Telegram, has no idempotency key, and no test can close that
-        window, so the kill must not fall into it by the harness's own timing."""
+        window, so the kill must not fall into it by the harness's own timing. Nor does
+        it die while a post it sent alongside (an answer beside a relay, say) may be
+        on its way back: carried out by Telegram a moment ago, not written down yet."""
         assert self._proc is not None
         self.killed, self._dead, self._kill_next = True, True, False
         loop = asyncio.get_running_loop()
         if loop.time() - self._sms_at < SMS_QUIET_SECONDS:
             loop.call_later(SMS_QUIET_SECONDS / 2, self._kill)
+            return
+        if loop.time() - self._posted_at < AFTER_SECONDS:
+            loop.call_later(AFTER_SECONDS / 2, self._kill)
             return
         self._restarting = loop.create_task(self._restart(self._die()))
         self.sms.down = True  # what the dead process had on its way never reached it
