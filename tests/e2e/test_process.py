@@ -17,6 +17,9 @@ import pytest
 from emulator import BotApiEmulator
 from tests.market import MARKET
 
+# Each starts its own process on a SQLite file: the same on either backend's run.
+pytestmark = pytest.mark.own_backend
+
 
 def _env(**extra: str) -> dict[str, str]:
     kept = {"PATH", "HOME", "LANG", "SYSTEMROOT", "PYTHONPATH", "SPEEDUPS"}  # CI runs both ways
