@@ -34,7 +34,21 @@ from storage.incoming import IncomingRepo
 log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+Middleware = Callable[[Handler, TelegramObject, dict[str, Any]], Awaitable[Any]]
 _MAX_STARTS = 3
+
+
+def around_builtins(dp: Dispatcher, outer: Middleware, inner: Middleware) -> None:
+    """``outer`` before aiogram's own update middlewares (errors, the FSM's per-chat
+    lock), ``inner`` after them, next to the handlers."""
+    manager = dp.update.outer_middleware
+    builtin = list(manager)
+    for each in builtin:
+        manager.unregister(each)
+    manager.register(outer)
+    for each in builtin:
+        manager.register(each)
+    manager.register(inner)
 
 
 class Incoming:
@@ -56,14 +70,7 @@ class Incoming:
         per-chat lock: an update waiting for its chat's lock, or failing in there, is in
         hand all the same), and inside them (`turns`)."""
         bot.session.middleware(self.requests)
-        manager = dp.update.outer_middleware
-        builtin = list(manager)
-        for each in builtin:
-            manager.unregister(each)
-        manager.register(self.updates)
-        for each in builtin:
-            manager.register(each)
-        manager.register(self.turns)
+        around_builtins(dp, self.updates, self.turns)
 
     async def requests(
         self,

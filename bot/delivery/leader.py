@@ -44,7 +44,8 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """A time as the leases store it: text that sorts as the time does."""
     return moment.isoformat(timespec="microseconds")
 
 
@@ -89,7 +90,7 @@ class Leader:
         now = datetime.now(UTC)
         try:
             held = await self._repo.hold(
-                _NAME, self.holder, _iso(now), _iso(now + timedelta(seconds=self._lease))
+                _NAME, self.holder, iso(now), iso(now + timedelta(seconds=self._lease))
             )
         except Exception:  # this task must outlive a failed round
             log.exception("the delivery lease could not be renewed; delivery stops here")

@@ -28,8 +28,8 @@ from pydantic import ValidationError
 
 from bot.delivery.answers import Answers
 from bot.delivery.background import Background, wake_or_tick
-from bot.delivery.intake import _MAX_STARTS
-from bot.delivery.leader import worker_name
+from bot.delivery.intake import _MAX_STARTS, around_builtins
+from bot.delivery.leader import iso, worker_name
 from storage.queue import Claimed, Lease, QueueRepo
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,6 @@ def _row(claimed: Claimed) -> tuple[int, int]:
     return claimed.update_id, claimed.starts
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="microseconds")
-
-
 class LeaseLost(Exception):
     """The update's lease went to another worker, which handles it."""
 
@@ -93,22 +89,15 @@ class Claims:
 
     def lease(self) -> Lease:
         now = datetime.now(UTC)
-        return Lease(self.holder, _iso(now), _iso(now + timedelta(seconds=LEASE_SECONDS)))
+        return Lease(self.holder, iso(now), iso(now + timedelta(seconds=LEASE_SECONDS)))
 
     def install(self, dp: Dispatcher, bot: Bot) -> None:
         """Around aiogram's own update middlewares (errors, the FSM's lock), and inside."""
-        manager = dp.update.outer_middleware
-        builtin = list(manager)
-        for each in builtin:
-            manager.unregister(each)
-        manager.register(self.updates)
-        for each in builtin:
-            manager.register(each)
-        manager.register(self.turns)
+        around_builtins(dp, self.updates, self.turns)
 
     async def record(self, body: str, update: Mapping[str, Any]) -> None:
         """Committed before the 200; then this worker tries to handle it at once."""
-        at = _iso(datetime.now(UTC))
+        at = iso(datetime.now(UTC))
         await self._repo.record(update["update_id"], body, chat_key(update), at)
         self._wake.set()
 
@@ -245,4 +234,4 @@ class Claims:
 
     async def flush(self) -> None:
         """Handled updates are kept a while, to drop a copy Telegram sends again."""
-        await self._repo.forget(_iso(datetime.now(UTC) - KEEP_HANDLED))
+        await self._repo.forget(iso(datetime.now(UTC) - KEEP_HANDLED))

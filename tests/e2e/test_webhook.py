@@ -232,19 +232,8 @@ async def test_sqlite_refuses_several_workers_with_one_line(tmp_path: Path) -> N
         "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
         **_webhook_env(_free_port()),
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "webhook", "--workers", "2"),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 2
-    lines = err.decode().strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("Cannot start: --workers 2 needs DATABASE_URL on PostgreSQL")
+    refusal = await _refused(tmp_path, env, "--workers", "2")
+    assert refusal.startswith("Cannot start: --workers 2 needs DATABASE_URL on PostgreSQL")
 
 
 @pytest.mark.parametrize(
@@ -268,11 +257,16 @@ async def test_a_webhook_setting_missing_or_malformed_stops_the_start(
         **bad,
     }
     env.pop(unset or "", None)
+    assert (await _refused(tmp_path, env)).startswith(f"Cannot start: {named}")
+
+
+async def _refused(cwd: Path, env: dict[str, str], *args: str) -> str:
+    """`python -m bot webhook` that must not start: its one line."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        *("-m", "bot", "webhook"),
+        *("-m", "bot", "webhook", *args),
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -280,4 +274,4 @@ async def test_a_webhook_setting_missing_or_malformed_stops_the_start(
     assert proc.returncode == 2
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"Cannot start: {named}")
+    return lines[0]
