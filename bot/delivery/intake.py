@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 Middleware = Callable[[Handler, TelegramObject, dict[str, Any]], Awaitable[Any]]
-_MAX_STARTS = 3
+MAX_STARTS = 3
 
 
 def around_builtins(dp: Dispatcher, outer: Middleware, inner: Middleware) -> None:
@@ -161,7 +161,7 @@ class Incoming:
         # rest only waited behind them (in their chat) or never came to it.
         suspects = [k for k in left if k.starts]
         for k in suspects + [k for k in left if not k.starts]:
-            if k.starts >= _MAX_STARTS:
+            if k.starts >= MAX_STARTS:
                 # Every replay of it ended the process before it finished: one update
                 # must not keep the bot down. Its row stays, marked, to be looked at.
                 log.error("update %s let go: %d replays did not finish it", k.update_id, k.starts)

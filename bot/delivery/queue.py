@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from bot.delivery.answers import Answers
 from bot.delivery.background import Background, wake_or_tick
-from bot.delivery.intake import _MAX_STARTS, around_builtins
+from bot.delivery.intake import MAX_STARTS, around_builtins
 from bot.delivery.leader import iso, worker_name
 from storage.queue import Claimed, Lease, QueueRepo
 
@@ -137,7 +137,7 @@ class Claims:
         # A suspect another worker took meanwhile is not this one's to wait for.
         self._alone = any(c.starts for c in taken)
         for claimed in taken:
-            if claimed.starts >= _MAX_STARTS:
+            if claimed.starts >= MAX_STARTS:
                 # Every claim of it ended with its worker gone: one update must not
                 # keep the bot down. Its row stays, marked, to be looked at.
                 log.error("update %s let go: %d runs did not finish it", *_row(claimed))
