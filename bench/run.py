@@ -835,7 +835,8 @@ def _scale_lines(
     out.extend(scale.table(polling, figures.get("webhook", {})))
     out.append(
         "  predicted = cores x 1000 / (bot + PostgreSQL + Redis CPU ms per update), at most "
-        "the write-lock ceiling (1000 / ms held per update); one polling process: one core"
+        "the ceiling of serialised writes (1000 / their ms per update); one polling\n"
+        "  process: one core"
     )
     return out
 

@@ -1,5 +1,5 @@
 """`--scale`: where the CPU goes when the bot runs as webhook workers on PostgreSQL and
-Redis, and how long the one write lock is held.
+Redis, and how long the write transactions serialise each other.
 
 Everything is measured from outside the bot, during the load only:
 
@@ -11,11 +11,12 @@ Everything is measured from outside the bot, during the load only:
   as they serve every database;
 * Redis's: ``used_cpu_sys + used_cpu_user`` of ``INFO cpu`` before and after (the whole
   server's);
-* the write lock: ``pg_locks`` sampled every 10 ms for the advisory lock every write
-  transaction takes (``storage.postgres.WRITE_LOCK``); the share of samples that find it
-  held, times the wall time, is the time it was held. The holder's backend state says
-  whose turn it was: ``active`` (PostgreSQL executing a statement) or ``idle in
-  transaction`` (waiting for the bot: its Python, the loop's other tasks, the trip).
+* the write locks: ``pg_locks`` sampled every 10 ms for the advisory locks the write
+  transactions take (``storage.postgres``): every write transaction holds
+  ``WRITE_LOCK``, shared by those of a chat and alone by the background work. The mean
+  number holding it is how many run side by side; the share of samples that find it
+  held alone, times the wall time, is the time the workers were serialised; backends
+  waiting for any advisory lock are the contention.
 """
 
 from __future__ import annotations
@@ -43,10 +44,9 @@ CONNECT_TIMEOUT = 5.0
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp
 
 _LOCK_SQL = """
-SELECT l.granted, a.state, a.query = 'COMMIT'
-FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'advisory' AND l.database = $1
-  AND l.classid = 0 AND l.objid = $2 AND l.objsubid = 1
+SELECT l.granted, l.classid = 0 AND l.objid = $2, l.mode = 'ExclusiveLock'
+FROM pg_locks l
+WHERE l.locktype = 'advisory' AND l.database = $1 AND l.objsubid = 1
 """
 _COUNTERS_SQL = """
 SELECT xact_commit + xact_rollback, tup_inserted + tup_updated + tup_deleted
@@ -196,35 +196,21 @@ class ProcSet:
 @dataclass
 class LockSamples:
     samples: int = 0
-    held_commit: int = 0  # the holder's COMMIT: writing and flushing its WAL
-    held_active: int = 0  # the holder's backend executing another statement
-    held_idle: int = 0  # the holder waiting for the bot, in its transaction
-    waiting: int = 0  # backends waiting for the lock, summed over samples
+    open: int = 0  # write transactions holding WRITE_LOCK, summed over samples
+    alone: int = 0  # samples that find it held alone: every other writer waits
+    waiting: int = 0  # backends waiting for an advisory lock, summed over samples
 
     def add(self, rows: list[Any]) -> None:
         self.samples += 1
-        for granted, state, commit in rows:
+        for granted, write_lock, exclusive in rows:
             if not granted:
                 self.waiting += 1
-            elif state != "active":
-                self.held_idle += 1
-            elif commit:
-                self.held_commit += 1
-            else:
-                self.held_active += 1
+            elif write_lock:
+                self.open += 1
+                self.alone += exclusive
 
-    @property
-    def held(self) -> int:
-        return self.held_commit + self.held_active + self.held_idle
-
-    def shares(self) -> dict[str, float | None]:
-        """Of the time the lock was held: whose turn it was."""
-        held = self.held
-        return {
-            "committing_share": round(self.held_commit / held, 3) if held else None,
-            "postgres_executing_share": round(self.held_active / held, 3) if held else None,
-            "waiting_for_the_bot_share": round(self.held_idle / held, 3) if held else None,
-        }
+    def mean(self, count: int) -> float | None:
+        return round(count / self.samples, 2) if self.samples else None
 
 
 class Probe:
@@ -342,8 +328,8 @@ class Probe:
         per = 1000 / max(answered, 1)  # ms per update from seconds
         before, after = self._before, self._after_redis
         lock, wall = self.lock, self._wall
-        share = lock.held / lock.samples if lock.samples else None
-        hold_ms = None if share is None else round(share * wall * per, 3)
+        share = lock.alone / lock.samples if lock.samples else None
+        alone_ms = None if share is None else round(share * wall * per, 3)
         return {
             "bot_cpu_ms_per_update": round(self.bot.seconds * per, 3),
             "postgres_cpu_ms_per_update": round(self.backends.seconds * per, 3),
@@ -369,11 +355,11 @@ class Probe:
             "workers_restarted": self.restarts,
             "write_lock": {
                 "samples": lock.samples,
-                "held_share": None if share is None else round(share, 3),
-                "held_ms_per_update": hold_ms,
-                **lock.shares(),
-                "mean_waiting": round(lock.waiting / lock.samples, 2) if lock.samples else None,
-                "ceiling_replies_per_s": round(1000 / hold_ms, 1) if hold_ms else None,
+                "mean_open": lock.mean(lock.open),
+                "alone_share": None if share is None else round(share, 3),
+                "alone_ms_per_update": alone_ms,
+                "mean_waiting": lock.mean(lock.waiting),
+                "ceiling_replies_per_s": round(1000 / alone_ms, 1) if alone_ms else None,
             },
         }
 
@@ -400,15 +386,13 @@ _ROWS: list[tuple[str, tuple[str, ...]]] = [
     ("PostgreSQL rows written per update", ("postgres_rows_written_per_update",)),
     ("WAL flushes per update (server-wide)", ("wal_flushes_per_update",)),
     ("Redis commands per update", ("redis_commands_per_update",)),
-    ("write lock held per update, ms", ("write_lock", "held_ms_per_update")),
-    ("write lock held, share of the time", ("write_lock", "held_share")),
-    ("  of it COMMIT (WAL flush)", ("write_lock", "committing_share")),
-    ("  of it other statements", ("write_lock", "postgres_executing_share")),
-    ("  of it waiting for the bot", ("write_lock", "waiting_for_the_bot_share")),
-    ("backends waiting for it, mean", ("write_lock", "mean_waiting")),
+    ("write transactions open at once, mean", ("write_lock", "mean_open")),
+    ("all writes serialised, share of the time", ("write_lock", "alone_share")),
+    ("  per update, ms", ("write_lock", "alone_ms_per_update")),
+    ("transactions waiting for a lock, mean", ("write_lock", "mean_waiting")),
     ("peak RSS per process, MB", ("peak_rss_mb",)),
     *((f"predicted replies/s, {k} cores", ("predicted", str(k))) for k in PREDICT_CORES),
-    ("write-lock ceiling, replies/s", ("write_lock", "ceiling_replies_per_s")),
+    ("serialised-writes ceiling, replies/s", ("write_lock", "ceiling_replies_per_s")),
 ]
 
 

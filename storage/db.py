@@ -5,9 +5,10 @@ workers), behind one interface the repositories use. Their SQL is written once, 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -36,20 +37,40 @@ class Written(NamedTuple):
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+class _Open:
+    """A task's open transaction: its connection, whether it locks by key, the keys it
+    holds and what waits for its commit."""
+
+    __slots__ = ("conn", "held", "keyed", "on_commit", "task")
+
+    def __init__(self, task: asyncio.Task[object] | None, conn: Any, key: str | None) -> None:
+        self.task, self.conn, self.keyed = task, conn, key is not None
+        self.held = {key} if key is not None else set()
+        self.on_commit: list[Callable[[], object]] = []
+
+
 class Database(ABC):
-    """Serialises write transactions; each helper runs in its own, or joins the
-    transaction its task already holds (one service call, one transaction). The lock
-    keeps two tasks of the process from interleaving statements inside each other's
-    transaction; the backend serialises the processes (SQLite's write lock, a PostgreSQL
-    advisory lock), so a check and the write it decides are never split by another's.
+    """Write transactions and the statements they run; each helper runs in its own, or
+    joins the transaction its task already holds (one service call, one transaction).
+
+    A transaction names what it writes for (``tx(key)``, ``lock(key)``: a chat, a
+    customer, an account, an address) and is serialised with every other that names the
+    same; one that names nothing is serialised with all. A check and the write it decides
+    are never split by another's write to what they share. SQLite has one writer and
+    needs no names; PostgreSQL holds them as advisory locks. A key names the thing, not
+    its rows, so a service locks what it checks across chats before it reads it.
 
     Reads outside a transaction see what is committed and never wait for a writer.
     """
 
+    # One connection writes, so one transaction at a time in the process (SQLite).
+    one_writer = True
+
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
-        self._on_commit: list[Callable[[], object]] = []
+        self._current: contextvars.ContextVar[_Open | None] = contextvars.ContextVar(
+            f"tx-{id(self)}", default=None
+        )
         self.migrated: list[str] = []  # what this open applied
 
     @staticmethod
@@ -65,42 +86,69 @@ class Database(ABC):
         return await SqliteDatabase.open_at(Path(where))
 
     @asynccontextmanager
-    async def tx(self) -> AsyncIterator[None]:
-        """One transaction; nested calls from the same task join it.
+    async def tx(self, key: str | None = None) -> AsyncIterator[None]:
+        """One transaction, serialised with those of the same ``key`` (all, without one);
+        a nested call from the same task joins it, and locks its key too.
 
-        A task spawned inside a transaction must not be awaited there: it would wait
-        for the lock its parent holds.
+        A task spawned inside a transaction must not be awaited there: on SQLite it
+        would wait for the lock its parent holds.
         """
         task = asyncio.current_task()
-        if self._owner is task:  # a service calling another service joins its transaction
+        joined = self._current.get()
+        if joined is not None and joined.task is task:
+            if key is not None:
+                await self.lock(key)
             yield
             return
-        async with self._lock:
+        async with self._lock if self.one_writer else nullcontext():
+            # One writer: every transaction is serialised with all, whatever it names.
+            key = None if self.one_writer else key
+            open_ = _Open(task, await self._begin(key), key)
+            token = self._current.set(open_)
             try:
-                await self._begin()
-                self._owner = task
                 yield
-                await self._commit()
+                await self._commit(open_.conn)
             except BaseException:
-                await self._rollback()
+                await self._rollback(open_.conn)
                 raise
             finally:
-                self._owner = None
-                done, self._on_commit = self._on_commit, []
-        for callback in done:  # reached only after a COMMIT
+                self._current.reset(token)
+        for callback in open_.on_commit:  # reached only after a COMMIT
             callback()
+
+    async def lock(self, *keys: str) -> bool:
+        """Inside a transaction: serialise it also with those of ``keys``, taken in the
+        order given (`storage.keys`: from the narrowest holder to the widest, so that two
+        transactions never wait for each other). True when it took one it did not hold:
+        what was read before may have changed since."""
+        open_ = self._current.get()
+        if open_ is None or open_.task is not asyncio.current_task():
+            raise RuntimeError("lock() outside a transaction")
+        wanted = [k for k in keys if k not in open_.held]
+        if not open_.keyed or not wanted:
+            return False
+        await self._lock_keys(open_.conn, wanted)
+        open_.held.update(wanted)
+        return True
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` once the task's transaction is committed (now, outside one):
         whoever it wakes reads outside the transaction and must find the data there."""
-        if self._owns():
-            self._on_commit.append(callback)
+        open_ = self._owned()
+        if open_ is not None:
+            open_.on_commit.append(callback)
         else:
             callback()
 
-    def _owns(self) -> bool:
+    def _owned(self) -> _Open | None:
         # Most statements run outside any transaction: no need to ask for the task.
-        return self._owner is not None and self._owner is asyncio.current_task()
+        open_ = self._current.get()
+        if open_ is not None and open_.task is asyncio.current_task():
+            return open_
+        return None
+
+    def _owns(self) -> bool:
+        return self._owned() is not None
 
     async def fetchone(self, sql: str, params: Params = None) -> Row | None:
         return next(iter(await self.fetchall(sql, params)), None)
@@ -112,13 +160,18 @@ class Database(ABC):
         return int(rows[0][0]) if rows else 0
 
     @abstractmethod
-    async def _begin(self) -> None: ...
+    async def _begin(self, key: str | None) -> object:
+        """BEGIN, locked for ``key`` (for all, without one); the connection it holds."""
 
     @abstractmethod
-    async def _commit(self) -> None: ...
+    async def _commit(self, conn: Any) -> None: ...
 
     @abstractmethod
-    async def _rollback(self) -> None: ...
+    async def _rollback(self, conn: Any) -> None: ...
+
+    @abstractmethod
+    async def _lock_keys(self, conn: Any, keys: list[str]) -> None:
+        """Serialise the open transaction with those of ``keys``."""
 
     @abstractmethod
     async def fetchall(self, sql: str, params: Params = None) -> list[Row]: ...

@@ -3,16 +3,20 @@
 The repositories' SQL is SQLite's dialect kept to what both read alike; what differs is
 done here, once: ``:name`` parameters become ``$n``, SQLite's index hints (``INDEXED
 BY``, where its planner would pick a worse index) go, booleans are stored as the 0/1
-integers SQLite keeps, and every write transaction takes one advisory lock, so write
-transactions are serialised across workers as SQLite serialises them: a transaction's
-check and the write it decides are never split by another worker's. A lone statement
-takes no lock: it is atomic by itself (its WHERE decides and writes at once, under the
-row's lock), and the repositories write a check-then-write as one statement or inside
-a transaction. Reads take no lock.
+integers SQLite keeps, and a write transaction's keys are advisory locks.
+
+A transaction with a key (an update's chat) holds one lock shared with every keyed
+transaction, and its keys each alone; one without a key (the background work) holds
+that one lock alone, so it is serialised with every other write transaction, as on
+SQLite. Transactions of different chats run side by side, in one worker as in several,
+each on its own connection. A lone statement takes no lock: it is atomic by itself (its
+WHERE decides and writes at once, under the row's lock), and the repositories write a
+check-then-write as one statement or inside a transaction. Reads take no lock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
@@ -20,9 +24,11 @@ from typing import Any, cast
 from storage.db import Database, DatabaseUnavailable, Params, Row, Written
 from storage.migrations import migrate_postgres
 
-# The one lock every write transaction holds until its COMMIT (pg_advisory_xact_lock).
+# Held by every write transaction until its COMMIT (pg_advisory_xact_lock): shared by
+# the keyed ones, alone by the rest.
 WRITE_LOCK = 0x5EED
-_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_BEGIN_ALONE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_BEGIN_KEYED = f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})"
 # A quoted string (left alone) or a :name (not a ::cast).
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([A-Za-z_]\w*)")
 _INDEX_HINT = re.compile(r"\s+INDEXED BY \w+", re.IGNORECASE)
@@ -67,10 +73,11 @@ def _rowcount(status: str) -> int:
 class PostgresDatabase(Database):
     """A pool of connections; a transaction holds one of them from BEGIN to COMMIT."""
 
+    one_writer = False
+
     def __init__(self, pool: Any) -> None:  # asyncpg ships no types
         super().__init__()
         self._pool = pool
-        self._conn: Any = None  # the open transaction's connection
         self._statements: dict[str, Statement] = {}
 
     @classmethod
@@ -97,60 +104,76 @@ class PostgresDatabase(Database):
             statement = self._statements[sql] = Statement(sql)
         return statement
 
-    async def _begin(self) -> None:
+    async def _begin(self, key: str | None) -> Any:
         conn = await self._pool.acquire()
         try:
-            await conn.execute(_BEGIN)
+            if key is None:
+                await conn.execute(_BEGIN_ALONE)
+            else:
+                await conn.execute(f"{_BEGIN_KEYED}; {_locks([key])}")
         except BaseException:
             await self._pool.release(conn)
             raise
-        self._conn = conn
+        return conn
 
-    async def _commit(self) -> None:
-        conn, self._conn = self._conn, None
-        try:
-            await conn.execute("COMMIT")
-        finally:
-            await self._pool.release(conn)
+    async def _commit(self, conn: Any) -> None:
+        await conn.execute("COMMIT")  # a failed one is rolled back, and released, there
+        await self._pool.release(conn)
 
-    async def _rollback(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:  # BEGIN failed, or COMMIT did (and released it)
-            return
+    async def _rollback(self, conn: Any) -> None:
         try:
             await conn.execute("ROLLBACK")
         finally:
             await self._pool.release(conn)
 
+    async def _lock_keys(self, conn: Any, keys: list[str]) -> None:
+        await conn.execute(_locks(keys))
+
+    def _conn(self) -> Any:
+        """The task's transaction's connection, else the pool (a statement alone)."""
+        open_ = self._owned()
+        return self._pool if open_ is None else open_.conn
+
     async def fetchall(self, sql: str, params: Params = None) -> list[Row]:
         statement = self._statement(sql)
-        if self._owns():
-            rows = await self._conn.fetch(statement.sql, *statement.args(params))
-        else:
-            rows = await self._pool.fetch(statement.sql, *statement.args(params))
+        rows = await self._conn().fetch(statement.sql, *statement.args(params))
         return cast(list[Row], rows)
 
     async def execute(self, sql: str, params: Params = None) -> Written:
         statement = self._statement(sql)
-        conn = self._conn if self._owns() else self._pool
-        status = await conn.execute(statement.sql, *statement.args(params))
+        status = await self._conn().execute(statement.sql, *statement.args(params))
         return Written(_rowcount(status))
 
     async def write_returning(self, sql: str, params: Params = None) -> list[Row]:
         statement = self._statement(sql)
-        conn = self._conn if self._owns() else self._pool
-        return cast(list[Row], await conn.fetch(statement.sql, *statement.args(params)))
+        return cast(list[Row], await self._conn().fetch(statement.sql, *statement.args(params)))
 
     async def executemany(self, sql: str, rows: Iterable[Mapping[str, object]]) -> None:
+        """All rows or none; alone, it takes no lock, as a lone statement takes none."""
         statement = self._statement(sql)
         args = [statement.args(row) for row in rows]
         if not args:
             return
-        async with self.tx():
-            await self._conn.executemany(statement.sql, args)
+        open_ = self._owned()
+        if open_ is not None:
+            await open_.conn.executemany(statement.sql, args)
+            return
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(statement.sql, args)
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+def _locks(keys: list[str]) -> str:
+    """One statement per key, so that they are taken in the order given. A key is
+    hashed to the 64-bit number PostgreSQL locks on: no text of it reaches the SQL."""
+    return "; ".join(f"SELECT pg_advisory_xact_lock({_number(k)})" for k in keys)
+
+
+def _number(key: str) -> int:
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _masked(url: str) -> str:

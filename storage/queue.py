@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from storage import keys
 from storage.db import Database
 
 # Telegram sends an update again after any answer but a 200: the second copy is dropped.
@@ -80,7 +81,7 @@ class QueueRepo:
 
     async def claim(self, lease: Lease, limit: int, choose: Choose) -> list[Claimed]:
         """Takes, in one transaction, what ``choose`` picks of the free updates."""
-        async with self._db.tx():
+        async with self._db.tx(keys.QUEUE):
             rows = await self._db.fetchall(_CLAIMABLE, {"now": lease.now, "limit": limit})
             free = [Claimed(r["update_id"], r["body"], r["starts"]) for r in rows]
             taken = []
@@ -104,7 +105,7 @@ class QueueRepo:
 
     async def adopt_answers(self, lease: Lease, limit: int) -> list[int]:
         """Updates whose worker died with answers committed and not sent: leased here."""
-        async with self._db.tx():
+        async with self._db.tx(keys.QUEUE):
             rows = await self._db.fetchall(_ORPHANED, {"now": lease.now, "limit": limit})
             adopted = []
             for row in rows:

@@ -103,15 +103,19 @@ class SqliteDatabase(Database):
             raise
         return db
 
-    async def _begin(self) -> None:
+    async def _begin(self, key: str | None) -> sqlite3.Connection:
         self._writer.execute("BEGIN IMMEDIATE")
+        return self._writer
 
-    async def _commit(self) -> None:
-        self._writer.execute("COMMIT")
+    async def _lock_keys(self, conn: sqlite3.Connection, keys: list[str]) -> None:
+        return None  # one writer: already serialised with every other
 
-    async def _rollback(self) -> None:
-        if self._writer.in_transaction:
-            self._writer.execute("ROLLBACK")
+    async def _commit(self, conn: sqlite3.Connection) -> None:
+        conn.execute("COMMIT")
+
+    async def _rollback(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[sqlite3.Connection]:

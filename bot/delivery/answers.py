@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, cast
 
@@ -29,6 +29,7 @@ from aiogram.methods.base import Response, TelegramType
 from pydantic import ValidationError
 
 from bot.delivery.session import json_body
+from storage import keys
 from storage.answers import Answer, AnswerRepo
 from storage.db import Database
 
@@ -93,13 +94,14 @@ class Answers:
         return cast(Response[TelegramType], None)  # held: sent after the commit
 
     @asynccontextmanager
-    async def transaction(self, update_id: int) -> AsyncIterator[None]:
+    async def transaction(self, update_id: int, data: Mapping[str, Any]) -> AsyncIterator[None]:
         """One update's handling: its writes and its calls commit together, and the calls
-        go out after the commit. A failure rolls back both: nothing was sent."""
+        go out after the commit. A failure rolls back both: nothing was sent. Its
+        transaction is its chat's: other chats' run beside it."""
         held = _Held(update_id)
         token = _held.set(held)
         try:
-            async with self._state_writes(), self._db.tx():
+            async with self._state_writes(), self._db.tx(_chat_key(data)):
                 yield
                 held.open = False
                 ids = [
@@ -164,6 +166,14 @@ class Answers:
                 log.exception("%s failed; not sent", call.__api_method__)
             await self._repo.sent(answer_id)
         return refused
+
+
+def _chat_key(data: Mapping[str, Any]) -> str | None:
+    """aiogram's context of the update: its chat and topic, else its sender."""
+    chat, user = data.get("event_chat"), data.get("event_from_user")
+    if chat is not None:
+        return keys.chat(chat.id, data.get("event_thread_id"))
+    return keys.chat(user.id) if user is not None else None
 
 
 def _posts(call: TelegramMethod[Any]) -> bool:

@@ -135,7 +135,7 @@ class Incoming:
                 await self._repo.turn_taken(update_id)
             except Exception:  # only the count is lost, not the update
                 log.exception("replay of update %s not counted", update_id)
-        async with self._answers.transaction(update_id):
+        async with self._answers.transaction(update_id, data):
             result = await handler(event, data)
             await self._repo.handled([update_id])
         self._committed.add(update_id)

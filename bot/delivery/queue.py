@@ -212,7 +212,7 @@ class Claims:
         while the lease is this worker's; what it sends goes out after."""
         update_id = event.update_id  # type: ignore[attr-defined]
         try:
-            async with self._answers.transaction(update_id):
+            async with self._answers.transaction(update_id, data):
                 result = await handler(event, data)
                 if not await self._repo.handled(update_id, self.holder):
                     raise LeaseLost

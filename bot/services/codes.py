@@ -31,6 +31,7 @@ from bot.services.code_errors import (
     TooSoon,
 )
 from bot.services.code_limits import CodeLimits, CodePolicy, Request
+from storage import keys
 from storage.codes import CodeRepo, CodeRow, NewCode
 from storage.db import Database
 
@@ -112,7 +113,8 @@ class CodeService:
     ) -> Issued:
         now = self._clock.now()
         asked = Request(telegram_id, purpose, destination, account_id)
-        async with self._db.tx():
+        # The caps of an address count the codes every chat asked for it.
+        async with self._db.tx(keys.destination(destination)):
             last = await self._repo.latest(telegram_id, purpose)
             failures = self._limits.carried_failures(last, now)
             refusal = await self._limits.refusal(asked, failures, now)

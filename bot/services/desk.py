@@ -19,6 +19,7 @@ from bot.services.ticket_terms import (
     TicketNotFound,
     TicketPolicy,
 )
+from storage import keys
 from storage.bans import BanRepo
 from storage.canned import CannedRepo
 from storage.db import Database
@@ -68,6 +69,14 @@ class TicketDesk:
             raise TicketNotFound
         return ticket
 
+    async def locked(self, ticket_id: int) -> Ticket:
+        """In a transaction: the ticket, its customer's chat locked. What agents do to
+        it and what its customer's chat does to their tickets never interleave."""
+        ticket = await self.get(ticket_id)
+        if await self._db.lock(keys.chat(ticket.customer_id)):
+            ticket = await self.get(ticket_id)  # as it is now that it is ours
+        return ticket
+
     async def by_topic(self, topic_id: int) -> Ticket | None:
         return await self._tickets.by_topic(topic_id)
 
@@ -83,7 +92,7 @@ class TicketDesk:
         """Assign the ticket to `agent`. Held by someone else, it is taken over only when
         `over` says the agent confirmed it: a stray tap must not snatch a colleague's work."""
         async with self._db.tx():
-            ticket = await self.get(ticket_id)
+            ticket = await self.locked(ticket_id)
             if ticket.status == TicketStatus.CLOSED:
                 raise TicketClosed
             held = ticket.assignee_id is not None and ticket.assignee_id != agent.id
@@ -95,7 +104,7 @@ class TicketDesk:
 
     async def close(self, ticket_id: int) -> Ticket:
         async with self._db.tx():
-            ticket = await self.get(ticket_id)
+            ticket = await self.locked(ticket_id)
             if ticket.status == TicketStatus.CLOSED:
                 raise TicketClosed
             await self._tickets.close(ticket_id, self._clock.now())
@@ -104,7 +113,7 @@ class TicketDesk:
     async def decided(self, ticket_id: int, approved: bool, by: str) -> Ticket:
         """A recovery was decided: the card says so and by whom, and the ticket closes."""
         async with self._db.tx():
-            ticket = await self.get(ticket_id)
+            ticket = await self.locked(ticket_id)
             decision = {"approved": approved, "by": by}
             await self._tickets.set_context(ticket_id, {**ticket.context, "decision": decision})
             if ticket.status != TicketStatus.CLOSED:

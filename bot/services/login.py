@@ -17,6 +17,7 @@ from bot.domain.values import AuditEvent, Channel, CodePurpose, Locale
 from bot.ports.marketplace import Account, MarketplacePort
 from bot.services.codes import CodeError, CodeService, DestinationCapped, NoCode
 from bot.services.courier import Courier
+from storage import keys
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
@@ -110,7 +111,8 @@ class LoginService:
             # real customer; answer as for a code that is no longer valid.
             raise NoCode
         now = self._clock.now()
-        async with self._db.tx():
+        # With the account's chats: a change of its number warns every one of them.
+        async with self._db.tx(keys.account(account.id)):
             await self._customers.link(telegram_id, account.id, now, now + self._ttl)
             await self._audit.audit(
                 now,

@@ -36,6 +36,7 @@ from bot.services.recovery_terms import (
     TooManyRecoveries,
 )
 from bot.services.tickets import Banned, Opened, Person, TicketService, Written
+from storage import keys
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
 from storage.db import Database
@@ -153,7 +154,7 @@ class RecoveryService:
         holder = await self._marketplace.account_by_phone(new_phone)
         if holder is not None and holder.id != account_id:
             return None
-        async with self._db.tx():  # the change, its audit and every warning, or none
+        async with self._db.tx(keys.account(account_id)):  # with every warning, or none
             await self.check_allowed(telegram_id, account_id)
             now = self._clock.now()
             due = now + timedelta(days=self.policy.hold_days)
@@ -193,7 +194,8 @@ class RecoveryService:
         account, order = await self._claimed(evidence)
         account_id = account.id if account else None
         found = matches(account, order, evidence, new_phone)
-        async with self._db.tx():
+        async with self._db.tx(keys.chat(customer.id)):
+            await self._db.lock(*[keys.account(account_id)] if account_id else [])
             if await self._tickets.is_banned(customer.id):
                 raise Banned
             await self.check_allowed(customer.id, account_id)
@@ -244,6 +246,7 @@ class RecoveryService:
             recovery = await self._repo.get(recovery_id)
             if recovery is None or recovery.account_id is None:
                 raise RecoveryNotOpen
+            await self._db.lock(keys.chat(recovery.telegram_id), keys.account(recovery.account_id))
             hold = timedelta(0 if self.policy.approve_immediately else self.policy.hold_days)
             if not await self._repo.schedule(recovery_id, self._clock.now() + hold, agent_id):
                 raise RecoveryNotOpen

@@ -31,6 +31,7 @@ from bot.services.ticket_terms import (
     shorten,
     subject_of,
 )
+from storage import keys
 from storage.messages import NewMessage
 from storage.tickets import NewTicket, Standing, Ticket
 
@@ -74,7 +75,7 @@ class TicketService(TicketDesk):
         """Open a ticket, or join the customer's open one (one open ticket a customer).
         Raises Banned for a banned customer, whichever flow sent them here."""
         now = self._clock.now()
-        async with self._db.tx():
+        async with self._db.tx(keys.chat(customer.id)):
             if await self._bans.is_banned(customer.id):
                 raise Banned
             ticket = await self._tickets.open_of(customer.id)
@@ -114,7 +115,7 @@ class TicketService(TicketDesk):
         now = self._clock.now()
         if not await self._tickets.known(customer.id):  # most people: no write lock needed
             return Fed(None)
-        async with self._db.tx():
+        async with self._db.tx(keys.chat(customer.id)):
             standing = await self._tickets.standing(customer.id, now - timedelta(minutes=1))
             if (refused := self._refused(standing, written)) is not None:
                 return refused
@@ -150,7 +151,7 @@ class TicketService(TicketDesk):
     async def attach(self, ticket_id: int, customer: Person, parts: list[Written]) -> None:
         """More from the customer for a ticket just opened (the photos of a complaint),
         stored together so an album is relayed whole."""
-        async with self._db.tx():
+        async with self._db.tx(keys.chat(customer.id)):
             ticket = await self.get(ticket_id)
             for part in parts:
                 await self._store_in(ticket, customer, part, self._clock.now())
@@ -166,7 +167,7 @@ class TicketService(TicketDesk):
             raise CannotRelay
         now = self._clock.now()
         async with self._db.tx():
-            ticket = await self.get(ticket_id)
+            ticket = await self.locked(ticket_id)
             newer = await self._tickets.open_of(ticket.customer_id)
             # A reply in an old topic reaches the customer, but a customer has one open
             # ticket at a time: the old one reopens only if there is no newer one.

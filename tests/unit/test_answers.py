@@ -45,7 +45,7 @@ def _texts(telegram: Telegram) -> list[str]:
 
 async def test_a_handlers_sends_wait_for_its_commit_and_go_in_order(db: Database) -> None:
     answers, bot, telegram = _wired(db)
-    async with answers.transaction(1):
+    async with answers.transaction(1, {}):
         assert await bot.send_message(7, "one") is None
         await bot.send_message(7, "two")
         assert await bot(GetMe()) is True  # a read goes at once
@@ -57,7 +57,7 @@ async def test_a_handlers_sends_wait_for_its_commit_and_go_in_order(db: Database
 async def test_a_failed_handler_sends_nothing(db: Database) -> None:
     answers, bot, telegram = _wired(db)
     with pytest.raises(RuntimeError):
-        async with answers.transaction(1):
+        async with answers.transaction(1, {}):
             await bot.send_message(7, "half an answer")
             raise RuntimeError("the handler failed")
     assert telegram.calls == []
@@ -83,7 +83,7 @@ async def test_a_refused_post_is_raised_after_the_rest_is_sent(db: Database) -> 
     answers, bot, telegram = _wired(db)
     telegram.refuse = {"odd"}
     with pytest.raises(TelegramBadRequest):
-        async with answers.transaction(1):
+        async with answers.transaction(1, {}):
             await bot.send_message(7, "odd")
             await bot.send_message(7, "after")
     assert _texts(telegram) == ["odd", "after"]

@@ -155,7 +155,7 @@ async def test_an_updates_state_reaches_redis_only_once_its_transaction_committe
     await storage.set_data(key, {"kept": 1})
     seen: list[tuple[str | None, dict[str, Any]]] = []
 
-    async with answers.transaction(1):
+    async with answers.transaction(1, {}):
         await storage.set_state(key, Flow.step)
         data = {"order": "12345678-0001"}
         await storage.update_data(key, data)
@@ -169,14 +169,14 @@ async def test_an_updates_state_reaches_redis_only_once_its_transaction_committe
     assert await second.dp.storage.get_data(key) == {"kept": 1, "order": "12345678-0001"}
 
     with pytest.raises(RuntimeError):  # a handler that fails: rolled back, state too
-        async with answers.transaction(2):
+        async with answers.transaction(2, {}):
             await storage.set_state(key, None)
             await storage.set_data(key, {})
             raise RuntimeError
     assert await second.dp.storage.get_state(key) == "Flow:step"
     assert await second.dp.storage.get_data(key) == {"kept": 1, "order": "12345678-0001"}
 
-    async with answers.transaction(3):  # /cancel: cleared, after its commit
+    async with answers.transaction(3, {}):  # /cancel: cleared, after its commit
         await storage.set_state(key, None)
         await storage.set_data(key, {})
         assert await storage.get_data(key) == {}
