@@ -14,6 +14,7 @@ from bot.delivery.answers import Answers
 from bot.delivery.leader import Leader, Part
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.incoming import IncomingRepo
 from storage.leases import LeaseRepo
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ def fsm_for(
         return SQLiteStorage(db), SimpleEventIsolation()  # written in the update's transaction
     from storage.redis_fsm import SharedStorage  # noqa: PLC0415 - an optional extra
 
-    storage = SharedStorage(redis)
-    answers.defer_state(storage.deferred)  # written right after the update's commit
+    storage = SharedStorage(redis, IncomingRepo(db).committed)
+    answers.defer_state(storage.deferred, storage.stage)  # written right after the commit
     return storage, storage.create_isolation()
 
 

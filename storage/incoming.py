@@ -16,6 +16,7 @@ _HANDLED = "UPDATE incoming SET handled = 1 WHERE update_id = :id"
 _TURN = "UPDATE incoming SET starts = starts + 1 WHERE update_id = :id"
 _LET_GO = "UPDATE incoming SET handled = 2 WHERE update_id = :id"
 _ALL = "SELECT update_id, body, handled, starts FROM incoming ORDER BY update_id"
+_HANDLED_OF = "SELECT handled FROM incoming WHERE update_id = :id"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class IncomingRepo:
     async def all(self) -> list[Kept]:
         rows = await self._db.fetchall(_ALL)
         return [Kept(r["update_id"], r["body"], bool(r["handled"]), r["starts"]) for r in rows]
+
+    async def committed(self, update_id: int) -> bool:
+        """Whether the update's handler committed: marked handled, or forgotten (which
+        only a handled one is)."""
+        row = await self._db.fetchone(_HANDLED_OF, {"id": update_id})
+        return row is None or row["handled"] == 1
 
     async def turn_taken(self, update_id: int) -> None:
         """A replayed update reached its handlers (its chat's earlier ones are done)."""

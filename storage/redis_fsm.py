@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import json
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StateType, StorageKey
@@ -52,6 +53,10 @@ async def connect(url: str) -> Redis:
 # The FSM writes of the update being handled, by key: "state" (a name, or None) and
 # "data" (its JSON, or None for none), held until its transaction commits.
 Pending = dict[StorageKey, dict[str, str | None]]
+# Whether an update's transaction committed (the database's word on it).
+Committed = Callable[[int], Awaitable[bool]]
+# A staged change is settled at the chat's next read; one never read again goes.
+STAGE_SECONDS = 7 * 24 * 3600
 
 
 class SharedStorage(RedisStorage):
@@ -62,10 +67,16 @@ class SharedStorage(RedisStorage):
     written to Redis only once the update's transaction has committed. A handler that
     fails, or a crash before the commit, leaves the state as it was, with everything
     else the update wrote; the update handled again finds it so.
+
+    Just before the COMMIT (``stage``) the change is also put beside the state under
+    the update's id, and taken away with the write. A crash between the COMMIT and the
+    write leaves it there: the chat's next read finds it, asks the database whether
+    that update committed, and finishes the write or drops it.
     """
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, committed: Committed) -> None:
         super().__init__(redis, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True))
+        self._committed = committed
         self._pending: contextvars.ContextVar[Pending | None] = contextvars.ContextVar(
             "fsm_pending", default=None
         )
@@ -84,10 +95,32 @@ class SharedStorage(RedisStorage):
         token = self._pending.set(pending)
         try:
             yield
+        except BaseException:
+            if pending:  # staged, perhaps, and then not committed
+                await self._unstage(pending)
+            raise
         finally:
             self._pending.reset(token)
         if pending:
             await self._write(pending)
+
+    async def stage(self, update_id: int) -> None:
+        """In the update's transaction, its last step before the COMMIT."""
+        pending = self._pending.get()
+        if not pending:
+            return
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key, change in pending.items():
+                    staged = json.dumps({"update": update_id, **change})
+                    pipe.set(self._stage_name(key), staged, ex=STAGE_SECONDS)
+                await pipe.execute()
+        except UNREACHABLE as error:  # then only the write after the COMMIT carries it
+            log.error("FSM change of update %s not staged in Redis: %s", update_id, error)
+
+    async def _unstage(self, pending: Pending) -> None:
+        with contextlib.suppress(*UNREACHABLE):  # left, it is dropped when next read
+            await self.redis.delete(*(self._stage_name(k) for k in pending))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         pending = self._pending.get()
@@ -100,7 +133,8 @@ class SharedStorage(RedisStorage):
         change = self._change(key)
         if "state" in change:
             return change["state"]
-        return await super().get_state(key)
+        value = await self._read(key, "state")
+        return value.decode() if isinstance(value, bytes) else value
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         pending = self._pending.get()
@@ -113,10 +147,28 @@ class SharedStorage(RedisStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         change = self._change(key)
-        if "data" not in change:
-            return await super().get_data(key)
-        text = change["data"]
+        text = change["data"] if "data" in change else await self._read(key, "data")
         return {} if text is None else cast(dict[str, Any], self.json_loads(text))
+
+    async def _read(self, key: StorageKey, part: Literal["state", "data"]) -> Any:
+        """The stored value, after what a crash left staged for the chat is settled
+        (in the same round trip as the read when nothing is)."""
+        name, stage = self.key_builder.build(key, part), self._stage_name(key)
+        value, staged = await self.redis.mget(name, stage)
+        if staged is None:
+            return value
+        change = json.loads(staged)
+        update_id = change.pop("update")
+        if await self._committed(update_id):
+            log.warning("FSM change of update %s committed, not written: written now", update_id)
+            await self._write({key: change})
+        else:
+            log.warning("FSM change of update %s never committed: dropped", update_id)
+            await self._unstage({key: change})
+        return await self.redis.get(name)
+
+    def _stage_name(self, key: StorageKey) -> str:
+        return f"{self.key_builder.build(key, 'state')}:staged"
 
     def _change(self, key: StorageKey) -> dict[str, str | None]:
         pending = self._pending.get()
@@ -133,6 +185,7 @@ class SharedStorage(RedisStorage):
                     if "data" in change:
                         data = self.key_builder.build(key, "data")
                         _put(pipe, data, change["data"], self.data_ttl)
+                    pipe.delete(self._stage_name(key))
                 await pipe.execute()
         except UNREACHABLE as error:
             # Committed already: the answers still go. The chat keeps its earlier step.

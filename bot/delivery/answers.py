@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any, cast
 
@@ -57,6 +57,8 @@ _held: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("held", def
 
 # Around an update's transaction: state kept outside the database, written after it.
 StateWrites = Callable[[], AbstractAsyncContextManager[None]]
+# The transaction's last step: that state put aside under the update's id.
+StateStage = Callable[[int], Awaitable[None]]
 
 
 class Answers:
@@ -64,12 +66,14 @@ class Answers:
         self._db, self._repo = db, repo
         self._bot: Bot | None = None
         self._state_writes: StateWrites = nullcontext
+        self._state_stage: StateStage = _nothing_staged
 
-    def defer_state(self, writes: StateWrites) -> None:
+    def defer_state(self, writes: StateWrites, stage: StateStage) -> None:
         """FSM state kept outside the database (Redis) is written by ``writes`` once the
         update's transaction has committed, before its answers go: not in the middle of
-        the handler, where a crash would leave a step taken that the database never saw."""
-        self._state_writes = writes
+        the handler, where a crash would leave a step taken that the database never saw.
+        ``stage`` puts it aside just before the COMMIT, for a crash right after it."""
+        self._state_writes, self._state_stage = writes, stage
 
     def install(self, bot: Bot) -> None:
         """Outermost on the session: a held call waits for nothing, not even pacing."""
@@ -108,6 +112,7 @@ class Answers:
                     await self._repo.add(update_id, call.__api_method__, body.decode())
                     for call, body in held.calls
                 ]
+                await self._state_stage(update_id)
         finally:
             held.open = False
             _held.reset(token)
@@ -166,6 +171,10 @@ class Answers:
                 log.exception("%s failed; not sent", call.__api_method__)
             await self._repo.sent(answer_id)
         return refused
+
+
+async def _nothing_staged(update_id: int) -> None:
+    return None
 
 
 def _chat_key(data: Mapping[str, Any]) -> str | None:

@@ -4,6 +4,7 @@ Redis for every worker of the bot, or (unset) in SQLite and in the process as be
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from bot.settings import Settings
 from bot.shared import RedisUnavailable
 from storage.db import Database
 from storage.fsm import SQLiteStorage
+from storage.incoming import IncomingRepo
 from tests.conftest import RedisScope
 
 redis_asyncio = pytest.importorskip("redis.asyncio")
@@ -182,6 +184,38 @@ async def test_an_updates_state_reaches_redis_only_once_its_transaction_committe
         assert await storage.get_data(key) == {}
     assert await second.dp.storage.get_state(key) is None
     assert await second.dp.storage.get_data(key) == {}
+
+
+async def test_a_crash_between_the_commit_and_the_write_is_settled_at_the_next_read(
+    workers: tuple[App, App], redis_scope: RedisScope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change is staged in the transaction's last step; the process dies before
+    writing it. The chat's next read asks the database whether that update committed:
+    it did, so the step is taken; one that never committed is dropped."""
+    app = workers[0]
+    storage = app.dp.storage
+    assert isinstance(storage, SharedStorage)
+    answers = app.incoming._answers  # type: ignore[union-attr] - the app's own
+    key = StorageKey(bot_id=redis_scope.bot_id, chat_id=1001, user_id=1001)
+
+    async def died(pending: object) -> None:
+        return None  # the write after the COMMIT never happens
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "_write", died)
+        async with answers.transaction(1, {}):  # not kept in `incoming`: handled, forgotten
+            await storage.set_state(key, Flow.step)
+            await storage.set_data(key, {"order": "12345678-0001"})
+    assert await storage.get_state(key) == "Flow:step"
+    assert await storage.get_data(key) == {"order": "12345678-0001"}
+    assert not await storage.redis.exists(f"{storage.key_builder.build(key, 'state')}:staged")
+
+    # Staged by an update still unhandled: its transaction never committed.
+    await IncomingRepo(app.db).keep([(2, "{}")])
+    staged = json.dumps({"update": 2, "state": None, "data": None})
+    await storage.redis.set(f"{storage.key_builder.build(key, 'state')}:staged", staged)
+    assert await storage.get_data(key) == {"order": "12345678-0001"}
+    assert await storage.get_state(key) == "Flow:step"
 
 
 async def test_an_unreachable_redis_stops_the_start_naming_it(tmp_path: Path) -> None:
