@@ -14,6 +14,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
 from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
-from bot.shared import RedisUnavailable
+from bot.shared import RedisUnavailable, let_go_of
 from bot.supervisor import Supervisor, set_webhook
 from bot.webhook import serve
 from storage.db import Database, DatabaseUnavailable
@@ -128,7 +129,13 @@ def _webhook(args: argparse.Namespace) -> int:
 
     async def supervise() -> int:
         await set_webhook(settings)
-        return await Supervisor(args.workers).run()
+        if not settings.postgres_url:  # the one worker's SQLite file is its own
+            return await Supervisor(args.workers).run()
+        db = await Database.open(settings.postgres_url)
+        try:
+            return await Supervisor(args.workers, partial(let_go_of, db)).run()
+        finally:
+            await db.close()
 
     return _guarded(supervise)
 

@@ -179,7 +179,8 @@ def _dispatcher(
         dp.startup.register(core.answers.send_left)
     dp.startup.register(_set_commands)
     parts = (core.outbox, services.relay, services.scheduler)
-    for part in one_worker_at_a_time(core.db, parts, shared=bool(settings.postgres_url)):
+    shared, alone = bool(settings.postgres_url), not isinstance(incoming, Claims)
+    for part in one_worker_at_a_time(core.db, parts, shared=shared, alone=alone):
         dp.startup.register(part.start)
         dp.shutdown.register(part.stop)
     # Last: what the last run left is handled by everything above, before new updates.

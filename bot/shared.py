@@ -11,20 +11,32 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.delivery.answers import Answers
-from bot.delivery.leader import Leader, Part
+from bot.delivery.leader import Leader, Part, worker_prefix
 from storage.db import Database
 from storage.fsm import SQLiteStorage
 from storage.incoming import IncomingRepo
 from storage.leases import LeaseRepo
+from storage.queue import QueueRepo
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 
-def one_worker_at_a_time(db: Database, parts: Sequence[Part], *, shared: bool) -> list[Part]:
+async def let_go_of(db: Database, pid: int) -> None:
+    """The worker ``pid`` of this machine is dead: what it held by lease (updates in
+    hand, answers to send, the delivery) goes to the others now, not when it runs out."""
+    prefix = worker_prefix(pid)
+    await LeaseRepo(db).release_all_of(prefix)
+    await QueueRepo(db).release_all_of(prefix)
+
+
+def one_worker_at_a_time(
+    db: Database, parts: Sequence[Part], *, shared: bool, alone: bool
+) -> list[Part]:
     """``parts`` as the bot starts them: as they are in the only process of its
-    database, under the worker's lease when workers share it (bot.delivery.leader)."""
-    return [Leader(LeaseRepo(db), parts)] if shared else list(parts)
+    database, under the worker's lease when workers share it (bot.delivery.leader);
+    ``alone`` (long polling, one process) takes the lease from a dead predecessor."""
+    return [Leader(LeaseRepo(db), parts, take_over=alone)] if shared else list(parts)
 
 
 def fsm_for(

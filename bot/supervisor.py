@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from aiogram import Bot
@@ -53,9 +54,18 @@ async def set_webhook(settings: Settings) -> None:
         await bot.session.close()
 
 
+# Told the pid of a worker that died, before another is started in its place.
+Obituary = Callable[[int], Awaitable[None]]
+
+
+async def _nobody_told(pid: int) -> None:
+    return None
+
+
 class Supervisor:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, on_death: Obituary = _nobody_told) -> None:
         self.workers = workers
+        self._on_death = on_death
         self.refused = False
         self._stopping = asyncio.Event()
         self._procs: dict[int, asyncio.subprocess.Process] = {}
@@ -103,5 +113,9 @@ class Supervisor:
             if loop.time() - started > STEADY:
                 pause = RESTART_FIRST
             log.error("webhook worker %d ended (exit %s); starting it again", number, code)
+            try:
+                await self._on_death(proc.pid)
+            except Exception:  # its leases run out on their own
+                log.exception("the leases of worker %d (pid %d) not released", number, proc.pid)
             await wake_or_tick(self._stopping, pause)
             pause = min(pause * 2, RESTART_MOST)

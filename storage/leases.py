@@ -12,6 +12,7 @@ ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.unti
 WHERE leases.holder = excluded.holder OR leases.until < :now
 """
 _RELEASE = "DELETE FROM leases WHERE name = :name AND holder = :me"
+_RELEASE_OF = "DELETE FROM leases WHERE substr(holder, 1, :length) = :prefix"
 
 
 class LeaseRepo:
@@ -25,3 +26,7 @@ class LeaseRepo:
 
     async def release(self, name: str, me: str) -> None:
         await self._db.execute(_RELEASE, {"name": name, "me": me})
+
+    async def release_all_of(self, prefix: str) -> None:
+        """Every lease of the holders whose names begin with ``prefix``."""
+        await self._db.execute(_RELEASE_OF, {"prefix": prefix, "length": len(prefix)})

@@ -49,6 +49,12 @@ WHERE update_id = :id AND (lease_until IS NULL OR lease_until < :now)"""
 _RELEASE_ALL = (
     "UPDATE incoming SET lease_holder = NULL, lease_until = NULL WHERE lease_until IS NOT NULL"
 )
+# A dead worker's: what it had in hand and what it committed and did not send. Both are
+# few (the index of the waiting ones, the answers table), however long `incoming` is.
+_RELEASE_OF = """
+UPDATE incoming SET lease_until = NULL
+WHERE (handled = 0 OR update_id IN (SELECT a.update_id FROM answers a))
+  AND lease_until IS NOT NULL AND substr(lease_holder, 1, :length) = :prefix"""
 _UNKEYED = "SELECT update_id, body FROM incoming WHERE handled = 0 AND chat_key IS NULL"
 _KEY = "UPDATE incoming SET chat_key = :key WHERE update_id = :id"
 _FORGET = "DELETE FROM incoming WHERE handled = 1 AND received_at < :before"
@@ -117,6 +123,10 @@ class QueueRepo:
     async def release_all(self) -> None:
         """Only for the one process a SQLite database has: every lease is a dead one's."""
         await self._db.execute(_RELEASE_ALL)
+
+    async def release_all_of(self, prefix: str) -> None:
+        """The leases of the holders whose names begin with ``prefix``: they are gone."""
+        await self._db.execute(_RELEASE_OF, {"prefix": prefix, "length": len(prefix)})
 
     async def unkeyed(self) -> list[tuple[int, str]]:
         """Unhandled updates long polling kept, which have no chat key."""

@@ -41,7 +41,12 @@ class Part(Protocol):
 def worker_name() -> str:
     """This worker among the others, in leases and logs: its host, process and a nonce
     (a pid comes again after a restart)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    return f"{worker_prefix(os.getpid())}{secrets.token_hex(3)}"
+
+
+def worker_prefix(pid: int) -> str:
+    """What the names of the process ``pid`` of this machine begin with."""
+    return f"{socket.gethostname()}:{pid}:"
 
 
 def iso(moment: datetime) -> str:
@@ -59,14 +64,17 @@ class Leader:
         *,
         lease_seconds: float = LEASE_SECONDS,
         renew_seconds: float = RENEW_SECONDS,
+        take_over: bool = False,
     ) -> None:
-        self._repo, self._parts = repo, parts
+        self._repo, self._parts, self._take_over = repo, parts, take_over
         self._lease, self._renew = lease_seconds, renew_seconds
         self.holder = worker_name()
         self.leading = False
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self._take_over:  # the only process: whoever holds it is its own past run
+            await self._repo.release_all_of("")
         await self._round()  # the first worker up leads at once, not a renewal later
         self._task = asyncio.create_task(self._run(), name="leader")
 

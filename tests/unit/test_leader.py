@@ -54,3 +54,19 @@ async def test_a_dead_workers_lease_runs_out_and_goes_to_another(db: Database) -
     await _until(lambda: two.running)
     assert second.leading
     await second.stop()
+
+
+async def test_a_dead_workers_lease_is_let_go_by_name_and_one_process_takes_it_at_once(
+    db: Database,
+) -> None:
+    repo = LeaseRepo(db)
+    assert await repo.hold("delivery", "host:12:ab", "2026-01-01", "2099-01-01")
+    await repo.release_all_of("host:123:")  # another process: still held
+    assert not await repo.hold("delivery", "host:7:cd", "2026-01-01", "2099-01-01")
+    await repo.release_all_of("host:12:")
+    assert await repo.hold("delivery", "host:7:cd", "2026-01-01", "2099-01-01")
+    part = Part()
+    alone = Leader(repo, [part], lease_seconds=60, renew_seconds=60, take_over=True)
+    await alone.start()  # long polling after a crash: its predecessor's lease is its own
+    assert part.running
+    await alone.stop()

@@ -99,6 +99,25 @@ async def test_answers_left_unsent_hold_the_chat_and_are_adopted_once_the_lease_
     assert [c.update_id for c in await repo.claim(Lease("w2", T2, T3), 10, _all)] == [2]
 
 
+async def test_a_dead_workers_leases_are_let_go_at_once_and_only_its_own(store: Any) -> None:
+    """The supervisor saw the worker die: what it held goes to another now, not when
+    its lease runs out; a worker alive whose name only looks alike keeps its own."""
+    repo = QueueRepo(store)
+    for update_id, key in ((1, "7"), (2, "8"), (3, "9")):
+        await _record(repo, update_id, key)
+    await repo.claim(Lease("host:12:ab", T0, T3), 1, _all)
+    await repo.claim(Lease("host:12:cd", T0, T3), 1, _all)  # its next run, alive
+    await repo.claim(Lease("host:123:ef", T0, T3), 1, _all)
+    await store.execute(
+        "INSERT INTO answers (update_id, method, body) VALUES (2, 'sendMessage', '{}')"
+    )
+    assert await repo.handled(2, "host:12:cd")
+    await repo.release_all_of("host:12:")
+    assert [c.update_id for c in await repo.claim(Lease("w2", T1, T2), 10, _all)] == [1]
+    assert await repo.adopt_answers(Lease("w2", T1, T2), 10) == [2]
+    assert not await repo.handled(3, "w2")  # pid 123 is another process
+
+
 async def test_forgotten_only_once_handled_and_old(store: Any) -> None:
     repo = QueueRepo(store)
     await repo.record(1, "{}", "7", T0)
