@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from aiogram import Bot
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 # tickets in open topics.
 _TOPIC_GONE = ("thread not found", "topic_deleted", "topic_id_invalid", "topic_closed")
 _CLOSE_PER_PASS = 20  # topics left open by a failed close, retried each pass
+
+# Writes down what a post became: for each item of the batch, the ids of its messages.
+Record = Callable[[list[list[int]]], Awaitable[None]]
 
 
 class TopicGone(Exception):
@@ -58,17 +62,21 @@ class Forum:
         self._messages = messages
         self._marketplace, self._t, self._forum, self._outbox = marketplace, texts, forum, outbox
 
-    async def send(self, ticket: Ticket, batch: list[TicketMessage]) -> list[list[int]]:
-        """Post into the ticket's topic (opened first when it has none); the ids of the
-        messages each item of the batch became."""
+    async def send(self, ticket: Ticket, batch: list[TicketMessage], record: Record) -> None:
+        """Post into the ticket's topic (opened first when it has none); `record` writes
+        down the ids of the messages each item of the batch became. It does so as soon
+        as the post is taken, before the topic is closed again: a crash while that close
+        is on its way must not leave a line the forum has, not marked relayed, to be
+        posted again at the next start."""
         topic = ticket.topic_id
         if topic is None or ticket.card_pending:
             topic, card = await self._open_topic(ticket, rider_of(batch))
-            # As it is now: it may have been closed while its card waited.
-            ticket = await self._tickets.get(ticket.id)
             if card is not None:  # the customer's first words went with the card
-                await self._close_with_ticket(ticket, topic)
-                return [[card.message_id]]
+                await record([[card.message_id]])
+                # As it is now: it may have been closed while its card waited.
+                await self._close_with_ticket(await self._tickets.get(ticket.id), topic)
+                return
+            ticket = await self._tickets.get(ticket.id)
         header = self.header(ticket, batch[0])
         reply = await self._reply_target(batch[0])
         try:
@@ -86,6 +94,7 @@ class Forum:
                 reply=reply,
                 describe=partial(in_words, self._t),
             )
+            await record(sent)
         except TelegramBadRequest as error:
             await self._why_refused(ticket, error)
             raise
@@ -93,7 +102,6 @@ class Forum:
             await self._close_with_ticket(ticket, topic)
         if ticket.topic_closed and ticket.status != TicketStatus.CLOSED:
             await self._repo.set_topic_closed(ticket.id, False)
-        return sent
 
     async def _why_refused(self, ticket: Ticket, error: TelegramBadRequest) -> None:
         """Raises what the relay can fix when the refusal was about the topic."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -257,12 +258,16 @@ class Relay:
     async def _send_and_record(
         self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
     ) -> None:
-        # The copy's ids are written before the message counts as delivered.
+        record = partial(self._record, covered)
         if batch[0].direction == Direction.OUT:
-            sent = await self._customers.send(ticket, batch)
-        else:
-            assert self._forum is not None  # noqa: S101 - _deliver_head checks
-            sent = await self._forum.send(ticket, batch)
+            await record(await self._customers.send(ticket, batch))
+            return
+        assert self._forum is not None  # noqa: S101 - _deliver_head checks
+        # Recorded from within: the forum has calls to make after the post.
+        await self._forum.send(ticket, batch, record)
+
+    async def _record(self, covered: list[TicketMessage], sent: list[list[int]] | None) -> None:
+        # The copy's ids are written before the message counts as delivered.
         now = covered[0].created_at
         if sent is not None and len(sent) == len(covered):
             # An album's items each map to their own copy, so an edit finds the right one.

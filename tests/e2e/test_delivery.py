@@ -225,3 +225,28 @@ async def test_a_line_the_forum_refuses_is_not_tried_again_and_the_next_one_goes
     await _until_forum_has(emu, topic, 1, timeout=10)
     assert _numbers_in_forum(emu, topic) == [1]
     assert _tries_of(emu, "сообщение 0") == 1
+
+
+async def test_a_late_line_is_recorded_before_its_topic_is_closed_again(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """A rating reopens its closed topic, goes in, and the topic is closed again: the line
+    counts as relayed before that close is sent, so a crash while it is on its way does
+    not post the rating again at the next start."""
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    await emu.user(AGENT).send_in_topic(FORUM, topic, "/close")
+    rate = await anna.next_message()
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).closed, 5)
+    closes = len(emu.calls_to("closeForumTopic"))
+    holding = True
+    emu.server.drop_after = 2.0  # the close hangs, then fails as a lost request
+    emu.server.on_call = lambda call: holding and call.method == "closeForumTopic"
+    await anna.click(rate, text="⭐⭐⭐⭐⭐")
+    await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "⭐⭐⭐⭐⭐" in m.text)
+    await emu.wait_for(lambda: len(emu.calls_to("closeForumTopic")) > closes, 5)
+    assert running.app is not None
+    messages = running.app.services["relay"]._messages  # type: ignore[attr-defined]
+    assert await messages.pending_of(1, False, 10) == []
+    holding = False
+    await emu.wait_for(lambda: emu.topic(FORUM, topic).closed, 15)
