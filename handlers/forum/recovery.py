@@ -46,9 +46,8 @@ async def decided(
         await query.answer(t("agents-recovery-decided"), show_alert=True)
         return
     await query.answer()
-    if isinstance(message, Message):
-        await message.answer(t("agents-recovery-approved", name=query.from_user.full_name))
-    await _close_decided(approved, True, query.from_user.full_name, tickets)
+    name = query.from_user.full_name
+    await _close_decided(approved, True, name, tickets, t("agents-recovery-approved", name=name))
     customer_t = translator(approved.locale)
     await _tell(
         bot,
@@ -85,17 +84,19 @@ async def cmd_reject(
     # The agent's words as written, after the frame and split at Telegram's limit.
     for part in framed(customer_t("recover-rejected-title"), reason):
         await _tell(bot, rejected, part)
-    await message.reply(t("agents-recovery-rejected"))
     name = message.from_user.full_name if message.from_user else "—"
-    await _close_decided(rejected, False, name, tickets)
+    await _close_decided(rejected, False, name, tickets, t("agents-recovery-rejected"))
 
 
 async def _close_decided(
-    decided: Recovery, approved: bool, name: str, tickets: TicketService
+    decided: Recovery, approved: bool, name: str, tickets: TicketService, line: str
 ) -> None:
-    """Decided once, a recovery is done: its card says so, and its ticket leaves the queue."""
+    """Decided once, a recovery is done: its card says so, its topic has the line, and
+    its ticket leaves the queue. The line goes as the relay's, which posts it before it
+    closes the topic; a reply held for after the commit could find it closed."""
     if decided.ticket_id is None:
         return
+    await tickets.event(decided.ticket_id, line)
     closed = await tickets.decided(decided.ticket_id, approved, name)
     await tickets.changed(closed, card=True)
 
