@@ -62,6 +62,10 @@ class Forum:
         self._messages = messages
         self._marketplace, self._t, self._forum, self._outbox = marketplace, texts, forum, outbox
 
+    @property
+    def chat_id(self) -> int:
+        return self._forum
+
     async def send(self, ticket: Ticket, batch: list[TicketMessage], record: Record) -> None:
         """Post into the ticket's topic (opened first when it has none); `record` writes
         down the ids of the messages each item of the batch became. It does so as soon
@@ -230,13 +234,12 @@ class Forum:
             )
 
     async def each_pass(self) -> None:
-        await self._tickets.announce_overdue(self._tell_overdue)
         # A close Telegram refused when the ticket closed (or after a late line).
-        for ticket in await self._repo.topics_to_close(limit=_CLOSE_PER_PASS):
+        for ticket in await self._repo.topics_to_close(self._forum, limit=_CLOSE_PER_PASS):
             assert ticket.topic_id is not None  # noqa: S101 - the query's condition
             await self._close_with_ticket(ticket, ticket.topic_id)
 
-    async def _tell_overdue(self, ticket: Ticket) -> None:
+    async def tell_overdue(self, ticket: Ticket) -> None:
         text = self._t(
             "agents-overdue",
             id=ticket.id,
@@ -254,3 +257,36 @@ def _is_topic_gone(error: TelegramBadRequest) -> bool:
 def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
     if _is_topic_gone(error):
         raise TopicGone from error
+
+
+class Forums:
+    """The agents' forums by id; a ticket is in its own, or (from before there were
+    several) in the first."""
+
+    def __init__(self, forums: list[Forum], tickets: TicketService, repo: TicketRepo) -> None:
+        self._forums = {f.chat_id: f for f in forums}
+        self._first = forums[0].chat_id if forums else None
+        self._tickets, self._repo = tickets, repo
+
+    def id_of(self, ticket: Ticket) -> int | None:
+        return ticket.forum_id or self._first
+
+    def of(self, ticket: Ticket) -> Forum | None:
+        forum_id = self.id_of(ticket)
+        return None if forum_id is None else self._forums.get(forum_id)
+
+    async def place_unplaced(self) -> None:
+        if self._first is not None:
+            await self._repo.place_unplaced(self._first)
+
+    async def each_pass(self) -> None:
+        if not self._forums:
+            return
+        await self._tickets.announce_overdue(self._tell_overdue)
+        for forum in self._forums.values():
+            await forum.each_pass()
+
+    async def _tell_overdue(self, ticket: Ticket) -> None:
+        forum = self.of(ticket)
+        if forum is not None:
+            await forum.tell_overdue(ticket)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.domain.clock import Clock
 from bot.domain.values import Locale, TicketStatus
 from bot.services.hours import SupportHours
+from bot.services.routing import Routing
 from bot.services.ticket_terms import (
     Banned,
     HeldByOther,
@@ -23,6 +24,7 @@ from storage import keys
 from storage.bans import BanRepo
 from storage.canned import CannedRepo
 from storage.db import Database
+from storage.forum_loads import ForumLoadRepo
 from storage.messages import MessageRepo
 from storage.tickets import Ticket, TicketRepo
 
@@ -38,10 +40,12 @@ class TicketRepos:
     messages: MessageRepo
     bans: BanRepo
     canned: CannedRepo
+    loads: ForumLoadRepo
 
     @classmethod
     def over(cls, db: Database) -> TicketRepos:
-        return cls(TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db))
+        repos = TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db)
+        return cls(*repos, ForumLoadRepo(db))
 
 
 class TicketDesk:
@@ -58,6 +62,7 @@ class TicketDesk:
         self._tickets, self._messages = repos.tickets, repos.messages
         self._bans, self._canned = repos.bans, repos.canned
         self.hours, self.policy = hours, policy
+        self.routing = Routing(policy.lanes, repos.loads, clock)
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
         # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
@@ -77,8 +82,8 @@ class TicketDesk:
             ticket = await self.get(ticket_id)  # as it is now that it is ours
         return ticket
 
-    async def by_topic(self, topic_id: int) -> Ticket | None:
-        return await self._tickets.by_topic(topic_id)
+    async def by_topic(self, forum_id: int, topic_id: int) -> Ticket | None:
+        return await self._tickets.by_topic(forum_id, topic_id)
 
     async def changed(self, ticket: Ticket, *, card: bool = False) -> None:
         """The ticket's status, holder or subject changed: its topic's title follows, and
@@ -139,7 +144,8 @@ class TicketDesk:
             raise Banned
         await self._tickets.comment(ticket_id, text)
 
-    async def queue(self) -> list[QueueEntry]:
+    async def queue(self, forum_id: int | None = None) -> list[QueueEntry]:
+        """One forum's open tickets, or (None) every forum's."""
         now = self._clock.now()
         target = timedelta(minutes=self.policy.first_response_minutes)
         return [
@@ -148,11 +154,11 @@ class TicketDesk:
                 int((now - t.created_at).total_seconds() // 60),
                 t.first_response_at is None and now - t.created_at >= target,
             )
-            for t in await self._tickets.queue(QUEUE_LIMIT)
+            for t in await self._tickets.queue(QUEUE_LIMIT, forum_id)
         ]
 
-    async def open_count(self) -> int:
-        return await self._tickets.open_count()
+    async def open_count(self, forum_id: int | None = None) -> int:
+        return await self._tickets.open_count(forum_id)
 
     async def announce_overdue(
         self, announce: Callable[[Ticket], Awaitable[None]]

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from bot.domain.forums import category_of
 from bot.domain.values import Direction, Locale, MessageKind, TicketStatus
 from bot.services.desk import QUEUE_LIMIT, TicketDesk, TicketRepos
 from bot.services.ticket_terms import (
@@ -81,6 +82,7 @@ class TicketService(TicketDesk):
             ticket = await self._tickets.open_of(customer.id)
             created = ticket is None
             if ticket is None:
+                forum_id = await self.routing.pick(category_of(problem), locale)
                 new = NewTicket(
                     customer.id,
                     customer.name,
@@ -92,6 +94,7 @@ class TicketService(TicketDesk):
                     problem,
                     context or {},
                     now,
+                    forum_id=forum_id,
                 )
                 ticket = await self.get(await self._tickets.create(new))
             moved = not created and _moved(ticket, order_number, problem)

@@ -24,6 +24,7 @@ from bot.services.tickets import (
     HeldByOther,
     Person,
     TicketClosed,
+    TicketNotFound,
     TicketService,
     Written,
 )
@@ -45,14 +46,40 @@ class InTicket(Filter):
     async def __call__(self, message: Message, tickets: TicketService) -> bool | dict[str, Ticket]:
         if not message.is_topic_message or message.message_thread_id is None:
             return False
-        ticket = await tickets.by_topic(message.message_thread_id)
+        ticket = await tickets.by_topic(message.chat.id, message.message_thread_id)
         return {"ticket": ticket} if ticket is not None else False
 
 
 @router.message(Command("queue"))
-async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
-    text = queue_text(t, await tickets.queue(), await tickets.open_count())
-    for part in pack_lines(text.split("\n")):
+async def cmd_queue(
+    message: Message,
+    command: CommandObject,
+    t: Texts,
+    tickets: TicketService,
+    agents: AgentDirectory,
+) -> None:
+    """This forum's queue; `/queue all`, that of every forum the agent is in."""
+    if (command.args or "").strip().lower() != "all":
+        await _reply_queue(message, [await _queue_of(t, tickets, message.chat.id)])
+        return
+    who = message.from_user.id if message.from_user else 0
+    mine = set(agents.forum_ids if agents.is_admin(who) else await agents.forums_of(who))
+    lines = []
+    for forum in (f for f in tickets.routing.forums if f.chat_id in mine):
+        lines += [
+            t("agents-queue-forum", forum=forum.label),
+            await _queue_of(t, tickets, forum.chat_id),
+        ]
+    await _reply_queue(message, lines)
+
+
+async def _queue_of(t: Texts, tickets: TicketService, forum_id: int | None) -> str:
+    """One forum's queue, or (None) every forum's as one."""
+    return queue_text(t, await tickets.queue(forum_id), await tickets.open_count(forum_id))
+
+
+async def _reply_queue(message: Message, lines: list[str]) -> None:
+    for part in pack_lines("\n".join(lines).split("\n")):
         await message.reply(part)
 
 
@@ -232,6 +259,8 @@ async def card_button(
     if not isinstance(message, Message):
         await query.answer()
         return
+    if ticket.forum_id not in (None, message.chat.id):  # forged in another forum
+        raise TicketNotFound
     name = query.from_user.full_name
     if callback_data.action in (AgentAction.TAKE, AgentAction.TAKE_OVER):
         over = callback_data.action == AgentAction.TAKE_OVER
@@ -273,4 +302,4 @@ async def private_queue(
 ) -> None:
     if message.from_user is None or not agents.is_admin(message.from_user.id):
         raise SkipHandler
-    await cmd_queue(message, t, tickets)
+    await _reply_queue(message, [await _queue_of(t, tickets, None)])

@@ -70,3 +70,4 @@ agents-card-rejected = ❌ Request rejected by { $name }. The ticket is closed.
 agents-take-held = Ticket #{ $id } is held by { $name }. Take it over? They will be told in this topic.
 agents-btn-take-over = Yes, take it over
 agents-taken-over = Ticket #{ $id } taken over by { $name } from <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, it is no longer yours — no need to answer here.
+agents-queue-forum = 📂 <b>{ $forum }</b>

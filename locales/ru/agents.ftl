@@ -70,3 +70,4 @@ agents-card-rejected = ❌ Заявку отклонил(а) { $name }. Обра
 agents-take-held = Обращение №{ $id } уже ведёт { $name }. Забрать себе? Коллеге скажем об этом здесь.
 agents-btn-take-over = Да, забрать
 agents-taken-over = Обращение №{ $id } забрал(а) { $name } у <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, теперь его ведёт коллега — отвечать здесь не нужно.
+agents-queue-forum = 📂 <b>{ $forum }</b>
