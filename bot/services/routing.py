@@ -29,10 +29,11 @@ def choose(
     budget: int,
 ) -> int:
     """The forum for a ticket of ``category`` in ``locale``, given each one's load."""
+    # Taken nowhere as it is: the overflow forums, then the kind in another language.
     fitting = (
         [f for f in forums if f.takes(category, locale)]
-        or [f for f in forums if any(f.takes(category, other) for other in Locale)]
         or [f for f in forums if f.overflow]
+        or [f for f in forums if any(f.takes(category, other) for other in Locale)]
         or list(forums)
     )
     home = fitting[0]
