@@ -39,7 +39,8 @@ async def emu(shared_redis: RedisScope | None) -> AsyncIterator[BotApiEmulator]:
         emulator.add_user(AGENT, "Ivan Agent", language_code="en")
         emulator.add_user(EN_AGENT, "Jane Agent", language_code="en")
         for chat_id, title in ((ORDERS, "Orders"), (RUSSIAN, "Russian"), (ENGLISH, "English")):
-            members = {ADMIN: "administrator", AGENT: "member"}
+            # Jane reads the others (restricted: not an agent there).
+            members = {ADMIN: "administrator", AGENT: "member", EN_AGENT: "restricted"}
             if chat_id == ENGLISH:
                 members = {ADMIN: "administrator", EN_AGENT: "member"}
             emulator.add_forum(chat_id, title, members=members)
