@@ -28,6 +28,7 @@ from handlers import (
     taps,
 )
 from handlers.forum import canned as forum_canned
+from handlers.forum import lanes as forum_lanes
 from handlers.forum import recovery as forum_recovery
 from handlers.forum import tickets as forum_tickets
 
@@ -59,7 +60,12 @@ def route(
     )
     # Recovery's /reject and the canned replies before the agents' catch-all for unknown
     # commands.
-    forum_routers = (forum_recovery.router, forum_canned.router, forum_tickets.router)
+    forum_routers = (
+        forum_recovery.router,
+        forum_canned.router,
+        forum_lanes.router,
+        forum_tickets.router,
+    )
     speedups.release(*forum_routers, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
     dp.callback_query.middleware(taps.AnswerAfter())

@@ -35,7 +35,6 @@ _QUEUE = f"""
 SELECT * FROM tickets WHERE status != 'closed' AND {_OF_FORUM}
 ORDER BY created_at, id LIMIT :limit"""  # noqa: S608 - a constant condition
 _OPEN_COUNT = f"SELECT count(*) FROM tickets WHERE status != 'closed' AND {_OF_FORUM}"  # noqa: S608
-_PLACE = "UPDATE tickets SET forum_id = :forum_id WHERE forum_id IS NULL"
 _POSITION = "SELECT count(*) FROM tickets WHERE status = 'new' AND id <= :id"
 _OVERDUE = """
 SELECT * FROM tickets INDEXED BY tickets_to_announce
@@ -190,10 +189,6 @@ class TicketRepo:
     async def open_count(self, forum_id: int | None = None) -> int:
         row = await self._db.fetchone(_OPEN_COUNT, {"forum_id": forum_id})
         return int(row[0]) if row else 0
-
-    async def place_unplaced(self, forum_id: int) -> None:
-        """Tickets from before there were several forums: in the one there was."""
-        await self._db.execute(_PLACE, {"forum_id": forum_id})
 
     async def position(self, ticket_id: int) -> int:
         row = await self._db.fetchone(_POSITION, {"id": ticket_id})

@@ -263,10 +263,10 @@ class Forums:
     """The agents' forums by id; a ticket is in its own, or (from before there were
     several) in the first."""
 
-    def __init__(self, forums: list[Forum], tickets: TicketService, repo: TicketRepo) -> None:
+    def __init__(self, forums: list[Forum], tickets: TicketService) -> None:
         self._forums = {f.chat_id: f for f in forums}
         self._first = forums[0].chat_id if forums else None
-        self._tickets, self._repo = tickets, repo
+        self._tickets = tickets
 
     def id_of(self, ticket: Ticket) -> int | None:
         return ticket.forum_id or self._first
@@ -277,7 +277,7 @@ class Forums:
 
     async def place_unplaced(self) -> None:
         if self._first is not None:
-            await self._repo.place_unplaced(self._first)
+            await self._tickets.place_unplaced(self._first)
 
     async def each_pass(self) -> None:
         if not self._forums:

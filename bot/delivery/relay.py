@@ -85,7 +85,6 @@ class Relay:
                 for f in settings.forums
             ],
             tickets,
-            repo,
         )
         self._customers = CustomerSide(
             bot, messages, tickets, translator, self._agents_t, sign=settings.sign_agent_replies

@@ -24,7 +24,7 @@ from storage import keys
 from storage.bans import BanRepo
 from storage.canned import CannedRepo
 from storage.db import Database
-from storage.forum_loads import ForumLoadRepo
+from storage.lanes import LaneRepo
 from storage.messages import MessageRepo
 from storage.tickets import Ticket, TicketRepo
 
@@ -40,12 +40,12 @@ class TicketRepos:
     messages: MessageRepo
     bans: BanRepo
     canned: CannedRepo
-    loads: ForumLoadRepo
+    lanes: LaneRepo
 
     @classmethod
     def over(cls, db: Database) -> TicketRepos:
         repos = TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db)
-        return cls(*repos, ForumLoadRepo(db))
+        return cls(*repos, LaneRepo(db))
 
 
 class TicketDesk:
@@ -62,7 +62,8 @@ class TicketDesk:
         self._tickets, self._messages = repos.tickets, repos.messages
         self._bans, self._canned = repos.bans, repos.canned
         self.hours, self.policy = hours, policy
-        self.routing = Routing(policy.lanes, repos.loads, clock)
+        self.routing = Routing(policy.lanes, repos.lanes, clock)
+        self._lanes = repos.lanes
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
         # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
@@ -81,6 +82,20 @@ class TicketDesk:
         if await self._db.lock(keys.chat(ticket.customer_id)):
             ticket = await self.get(ticket_id)  # as it is now that it is ours
         return ticket
+
+    async def move(self, ticket_id: int, forum_id: int) -> Ticket:
+        """Into another forum: it opens a topic there with the card and the latest lines
+        as soon as the relay has a line for it; the old topic is the caller's to close."""
+        async with self._db.tx():
+            ticket = await self.locked(ticket_id)
+            if ticket.status == TicketStatus.CLOSED:
+                raise TicketClosed
+            await self._lanes.move(ticket_id, forum_id)
+            return await self.get(ticket_id)
+
+    async def place_unplaced(self, forum_id: int) -> None:
+        """Tickets from before there were several forums: in the one there was."""
+        await self._lanes.place_unplaced(forum_id)
 
     async def by_topic(self, forum_id: int, topic_id: int) -> Ticket | None:
         return await self._tickets.by_topic(forum_id, topic_id)

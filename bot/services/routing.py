@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.domain.clock import Clock
 from bot.domain.forums import Category, ForumLane
 from bot.domain.values import Locale
-from storage.forum_loads import ForumLoadRepo
+from storage.lanes import LaneRepo
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def forum_for(forums: Sequence[ForumLane], category: Category) -> int | None:
 
 
 class Routing:
-    def __init__(self, lanes: Lanes, loads: ForumLoadRepo, clock: Clock) -> None:
+    def __init__(self, lanes: Lanes, loads: LaneRepo, clock: Clock) -> None:
         self._lanes, self._loads, self._clock = lanes, loads, clock
 
     @property

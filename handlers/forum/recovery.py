@@ -16,7 +16,7 @@ from bot.services.recovery import RecoveryError, RecoveryService
 from bot.services.tickets import TicketService
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.notices import due_date
-from handlers.forum.tickets import InTicket
+from handlers.forum.topics import InTicket
 from handlers.taps import answers_itself
 from storage.recovery import Recovery
 from storage.tickets import Ticket

@@ -12,11 +12,10 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.send import pack_lines
 from bot.domain.values import MessageKind
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
 from bot.services.tickets import (
@@ -28,59 +27,17 @@ from bot.services.tickets import (
     TicketService,
     Written,
 )
-from bot.telegram.cards import queue_text
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.membership import AgentDirectory
 from handlers.convert import person, written
+from handlers.forum.lanes import queue_of, reply_queue
+from handlers.forum.topics import InTicket
 from handlers.taps import alert, answers_itself
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 _TICKET_COMMANDS = ("note", "take", "close", "reply", "ban", "unban")
-
-
-class InTicket(Filter):
-    """A message inside a ticket's topic; hands the ticket to the handler."""
-
-    async def __call__(self, message: Message, tickets: TicketService) -> bool | dict[str, Ticket]:
-        if not message.is_topic_message or message.message_thread_id is None:
-            return False
-        ticket = await tickets.by_topic(message.chat.id, message.message_thread_id)
-        return {"ticket": ticket} if ticket is not None else False
-
-
-@router.message(Command("queue"))
-async def cmd_queue(
-    message: Message,
-    command: CommandObject,
-    t: Texts,
-    tickets: TicketService,
-    agents: AgentDirectory,
-) -> None:
-    """This forum's queue; `/queue all`, that of every forum the agent is in."""
-    if (command.args or "").strip().lower() != "all":
-        await _reply_queue(message, [await _queue_of(t, tickets, message.chat.id)])
-        return
-    who = message.from_user.id if message.from_user else 0
-    mine = set(agents.forum_ids if agents.is_admin(who) else await agents.forums_of(who))
-    lines = []
-    for forum in (f for f in tickets.routing.forums if f.chat_id in mine):
-        lines += [
-            t("agents-queue-forum", forum=forum.label),
-            await _queue_of(t, tickets, forum.chat_id),
-        ]
-    await _reply_queue(message, lines)
-
-
-async def _queue_of(t: Texts, tickets: TicketService, forum_id: int | None) -> str:
-    """One forum's queue, or (None) every forum's as one."""
-    return queue_text(t, await tickets.queue(forum_id), await tickets.open_count(forum_id))
-
-
-async def _reply_queue(message: Message, lines: list[str]) -> None:
-    for part in pack_lines("\n".join(lines).split("\n")):
-        await message.reply(part)
 
 
 @router.message(Command("note"), InTicket())
@@ -302,4 +259,4 @@ async def private_queue(
 ) -> None:
     if message.from_user is None or not agents.is_admin(message.from_user.id):
         raise SkipHandler
-    await _reply_queue(message, [await _queue_of(t, tickets, None)])
+    await reply_queue(message, [await queue_of(t, tickets, None)])

@@ -71,3 +71,6 @@ agents-take-held = Ticket #{ $id } is held by { $name }. Take it over? They will
 agents-btn-take-over = Yes, take it over
 agents-taken-over = Ticket #{ $id } taken over by { $name } from <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, it is no longer yours — no need to answer here.
 agents-queue-forum = 📂 <b>{ $forum }</b>
+agents-move-how = To move a ticket to another forum, send /move and its name in the ticket's topic: { $forums }
+agents-moved-here = Moved here from { $forum } by { $name }. The card and the latest messages are above.
+agents-moved-away = Ticket #{ $id } moved to { $forum }: it continues there, and this topic closes.

@@ -71,3 +71,6 @@ agents-take-held = Обращение №{ $id } уже ведёт { $name }. З
 agents-btn-take-over = Да, забрать
 agents-taken-over = Обращение №{ $id } забрал(а) { $name } у <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, теперь его ведёт коллега — отвечать здесь не нужно.
 agents-queue-forum = 📂 <b>{ $forum }</b>
+agents-move-how = Чтобы перенести обращение в другой форум, отправьте в его теме /move и название: { $forums }
+agents-moved-here = Перенесено сюда из { $forum }, перенёс(ла) { $name }. Карточка и последние сообщения — выше.
+agents-moved-away = Обращение №{ $id } перенесено в { $forum }: продолжение там, эта тема закрывается.

@@ -132,3 +132,27 @@ async def test_agents_see_and_act_in_their_own_forums_only(
     assert "Jane" not in "".join(m.text for m in emu.messages(RUSSIAN))
     answers = [a for a in emu.callback_answers if a.get("show_alert")]
     assert answers, "the forged tap gets an alert, not a taken ticket"
+
+
+async def test_a_ticket_moved_to_another_forum_goes_on_there_with_its_card_and_history(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _support(emu, anna, "чайник не греет", RUSSIAN)
+    ivan = emu.user(AGENT)
+    await ivan.send_in_topic(RUSSIAN, topic, "Уточню у коллег")
+    await anna.next_message()
+    await ivan.send_in_topic(RUSSIAN, topic, "/move nowhere")
+    await emu.wait_message(RUSSIAN, thread_id=topic, predicate=lambda m: "/move" in m.text)
+    await ivan.send_in_topic(RUSSIAN, topic, "/move orders")
+    await emu.wait_message(RUSSIAN, thread_id=topic, predicate=lambda m: "orders" in m.text)
+    card = await emu.wait_message(ORDERS, predicate=lambda m: bool(m.button_texts()))
+    assert "чайник не греет" in card.text  # the history came along
+    moved = await emu.wait_message(
+        ORDERS, thread_id=card.thread_id, predicate=lambda m: "ru" in m.text and "Ivan" in m.text
+    )
+    assert moved.thread_id == card.thread_id
+    assert emu.topic(RUSSIAN, topic).closed
+    await anna.send("а теперь?")  # her next words go to the new topic
+    await emu.wait_message(ORDERS, thread_id=card.thread_id, predicate=lambda m: "?" in m.text)
+    assert not any("теперь" in m.text for m in emu.messages(RUSSIAN))

@@ -1,5 +1,6 @@
-"""How busy each agents' forum is: what the bot posted into it in the last window and
-what waits to be posted there, the two that spend its posts a minute."""
+"""Tickets among the agents' forums: how busy each forum is (what the bot posted into it
+in the last window and what waits to be posted there, the two that spend its posts a
+minute), and a ticket moved to another."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ GROUP BY forum_id
 """
 
 
-class ForumLoadRepo:
+_MOVE = """
+UPDATE tickets SET forum_id = :forum_id, topic_id = NULL, topic_closed = 0, card_pending = 0
+WHERE id = :id"""
+_PLACE = "UPDATE tickets SET forum_id = :forum_id WHERE forum_id IS NULL"
+
+
+class LaneRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -33,3 +40,11 @@ class ForumLoadRepo:
             if row["forum_id"] is not None:
                 loads[row["forum_id"]] = loads.get(row["forum_id"], 0) + int(row["posts"])
         return loads
+
+    async def move(self, ticket_id: int, forum_id: int) -> None:
+        """Into another forum, without a topic there yet."""
+        await self._db.execute(_MOVE, {"id": ticket_id, "forum_id": forum_id})
+
+    async def place_unplaced(self, forum_id: int) -> None:
+        """Tickets from before there were several forums: in the one there was."""
+        await self._db.execute(_PLACE, {"forum_id": forum_id})
