@@ -21,10 +21,12 @@ SELECT forum_id, assignee_id, max(assignee_name) AS name, count(*) AS n,
 FROM tickets WHERE closed_at >= :start AND closed_at < :end
 GROUP BY forum_id, assignee_id
 """
+# Few tickets are open; by statistics four statuses look alike to SQLite's planner,
+# which then read the whole table in forum order to save a sort.
 _OPEN_NOW = """
 SELECT forum_id, assignee_id, max(assignee_name) AS name, count(*) AS n,
     0 AS rated, 0 AS rating_sum
-FROM tickets WHERE status IN ('new', 'taken', 'waiting')
+FROM tickets INDEXED BY tickets_open WHERE status IN ('new', 'taken', 'waiting')
 GROUP BY forum_id, assignee_id
 """
 _FIRST_RESPONSES = """
@@ -40,7 +42,7 @@ _SPANS = """
 SELECT created_at, closed_at FROM tickets
 WHERE closed_at >= :start AND created_at < :end
 UNION ALL
-SELECT created_at, closed_at FROM tickets
+SELECT created_at, closed_at FROM tickets INDEXED BY tickets_open
 WHERE status IN ('new', 'taken', 'waiting') AND created_at < :end
 """
 
