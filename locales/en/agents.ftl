@@ -108,5 +108,4 @@ agents-stats-page-agents = By agent
 agents-stats-page-total = All forums
 agents-stats-page-chart-first = First answer by day: p50 and p90
 agents-stats-page-chart-backlog = Open tickets by hour
-agents-stats-page-no-data = Nothing to draw for this period.
 agents-stats-page-generated = Counted at { $at } ({ $zone }). Open now counts the tickets open at that moment, whatever the period.

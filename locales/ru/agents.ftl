@@ -110,5 +110,4 @@ agents-stats-page-agents = По сотрудникам
 agents-stats-page-total = Все форумы
 agents-stats-page-chart-first = Первый ответ по дням: p50 и p90
 agents-stats-page-chart-backlog = Открытые обращения по часам
-agents-stats-page-no-data = За этот период рисовать нечего.
 agents-stats-page-generated = Посчитано { $at } ({ $zone }). «Открыто сейчас» — обращения, открытые в этот момент, за любой период.
