@@ -31,6 +31,7 @@ from bot.services.login import LoginService
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryPolicy, RecoveryService
 from bot.services.routing import Lanes, forum_for
+from bot.services.stats import StatsService
 from bot.services.tickets import TicketPolicy, TicketRepos, TicketService
 from bot.settings import Settings
 from bot.telegram.i18n import Translator
@@ -45,6 +46,7 @@ from storage.marketplace import EmbeddedMarketplace
 from storage.messages import MessageRepo
 from storage.outbox import Notice, OutboxRepo
 from storage.recovery import RecoveryRepo
+from storage.stats import StatsRepo
 from storage.tickets import TicketRepo
 
 
@@ -78,6 +80,7 @@ class Services:
     tickets: TicketService
     relay: Relay
     agents: AgentDirectory
+    stats: StatsService
 
     def by_name(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -163,6 +166,7 @@ def build_services(core: Core) -> Services:
         tickets=tickets,
         relay=relay,
         agents=AgentDirectory(core.bot, (f.chat_id for f in s.forums), s.admin_ids),
+        stats=StatsService(StatsRepo(core.db), core.clock, s.support_timezone),
     )
 
 
