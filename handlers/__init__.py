@@ -28,6 +28,7 @@ from handlers import (
     taps,
 )
 from handlers.forum import canned as forum_canned
+from handlers.forum import presence as forum_presence
 from handlers.forum import recovery as forum_recovery
 from handlers.forum import tickets as forum_tickets
 
@@ -57,9 +58,14 @@ def route(
         requests.router,
         fallback.router,
     )
-    # Recovery's /reject and the canned replies before the agents' catch-all for unknown
-    # commands.
-    forum_routers = (forum_recovery.router, forum_canned.router, forum_tickets.router)
+    # Recovery's /reject, the canned replies and /online, /away before the agents'
+    # catch-all for unknown commands.
+    forum_routers = (
+        forum_recovery.router,
+        forum_canned.router,
+        forum_presence.router,
+        forum_tickets.router,
+    )
     speedups.release(*forum_routers, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
     dp.callback_query.middleware(taps.AnswerAfter())
