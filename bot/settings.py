@@ -123,6 +123,7 @@ class Settings(DatabaseSettings):
     ticket_reopen_hours: int = _span(24, 0, 366 * 24, zero=True)
     customer_messages_per_minute: int = _span(20, 0, 1_000_000)
     sign_agent_replies: bool = True
+    auto_assign: bool = False  # a new ticket goes to an agent online (/online) in its forum
 
     outbound_chat_per_second: float = _span(1, 0.01, 1_000_000, zero=True)
     outbound_group_per_minute: float = _span(20, 1, 100_000_000, zero=True)

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot
 
@@ -218,6 +219,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
                 int(s.outbound_group_per_minute),
                 timedelta(seconds=s.outbound_group_window_seconds),
             ),
+            auto_assign=s.auto_assign,
         ),
         on_new_work=lambda *_: wake.set(),
     )
@@ -238,6 +240,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
     # Each needs the other: the relay reads tickets, and the service tells the relay
     # which queue has new work and which ticket's topic must follow a change.
     tickets.on_new_work, tickets.on_changed = relay.poke, relay.ticket_changed
+    tickets.assigned_line = partial(core.translator(s.default_locale).plain, "agents-assigned")
     return tickets, relay
 
 

@@ -29,6 +29,7 @@ from handlers import (
 )
 from handlers.forum import canned as forum_canned
 from handlers.forum import lanes as forum_lanes
+from handlers.forum import presence as forum_presence
 from handlers.forum import recovery as forum_recovery
 from handlers.forum import stats as forum_stats
 from handlers.forum import tickets as forum_tickets
@@ -59,13 +60,14 @@ def route(
         requests.router,
         fallback.router,
     )
-    # Recovery's /reject, the canned replies, /queue, /move and /stats before the agents'
-    # catch-all for unknown commands.
+    # Recovery's /reject, the canned replies, /queue, /move, /stats, /online and /away
+    # before the agents' catch-all for unknown commands.
     forum_routers = (
         forum_recovery.router,
         forum_canned.router,
         forum_lanes.router,
         forum_stats.router,
+        forum_presence.router,
         forum_tickets.router,
     )
     speedups.release(*forum_routers, *customer_routers, taps.unmatched)

@@ -36,12 +36,6 @@ SELECT * FROM tickets WHERE status != 'closed' AND {_OF_FORUM}
 ORDER BY created_at, id LIMIT :limit"""  # noqa: S608 - a constant condition
 _OPEN_COUNT = f"SELECT count(*) FROM tickets WHERE status != 'closed' AND {_OF_FORUM}"  # noqa: S608
 _POSITION = "SELECT count(*) FROM tickets WHERE status = 'new' AND id <= :id"
-_OVERDUE = """
-SELECT * FROM tickets INDEXED BY tickets_to_announce
-WHERE status = 'new' AND first_response_at IS NULL AND overdue_announced_at IS NULL
-  AND created_at <= :before
-ORDER BY created_at
-"""
 _TOPICS_TO_CLOSE = """
 SELECT * FROM tickets INDEXED BY tickets_topic_to_close
 WHERE status = 'closed' AND topic_closed = 0 AND topic_id IS NOT NULL AND card_pending = 0
@@ -82,7 +76,6 @@ UPDATE tickets SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'taken
     closed_at = NULL
 WHERE id = :id
 """
-_ANNOUNCED = "UPDATE tickets SET overdue_announced_at = :now WHERE id = :id"
 _UNREACHABLE = "UPDATE tickets SET unreachable = :flag WHERE id = :id"
 _RATE = "UPDATE tickets SET rating = :rating WHERE id = :id"
 _COMMENT = "UPDATE tickets SET rating_comment = :comment WHERE id = :id"
@@ -184,7 +177,7 @@ class TicketRepo:
 
     async def queue(self, limit: int, forum_id: int | None = None) -> list[Ticket]:
         """Open tickets, oldest first: one forum's, or (None) every forum's."""
-        return _tickets(await self._db.fetchall(_QUEUE, {"limit": limit, "forum_id": forum_id}))
+        return tickets_of(await self._db.fetchall(_QUEUE, {"limit": limit, "forum_id": forum_id}))
 
     async def open_count(self, forum_id: int | None = None) -> int:
         row = await self._db.fetchone(_OPEN_COUNT, {"forum_id": forum_id})
@@ -194,13 +187,10 @@ class TicketRepo:
         row = await self._db.fetchone(_POSITION, {"id": ticket_id})
         return int(row[0]) if row else 0
 
-    async def overdue(self, before: datetime) -> list[Ticket]:
-        return _tickets(await self._db.fetchall(_OVERDUE, {"before": before.isoformat()}))
-
     async def topics_to_close(self, forum_id: int, limit: int) -> list[Ticket]:
         """Closed tickets whose topic is open, with nothing left to post in it."""
         params = {"forum_id": forum_id, "limit": limit}
-        return _tickets(await self._db.fetchall(_TOPICS_TO_CLOSE, params))
+        return tickets_of(await self._db.fetchall(_TOPICS_TO_CLOSE, params))
 
     async def set_topic(self, ticket_id: int, topic_id: int | None) -> None:
         """A new topic waits for its card (see `card_posted`)."""
@@ -244,9 +234,6 @@ class TicketRepo:
     async def reopen(self, ticket_id: int) -> None:
         await self._db.execute(_REOPEN, {"id": ticket_id})
 
-    async def announced(self, ticket_id: int, now: datetime) -> None:
-        await self._db.execute(_ANNOUNCED, {"id": ticket_id, "now": now.isoformat()})
-
     async def set_unreachable(self, ticket_id: int, flag: bool) -> None:
         await self._db.execute(_UNREACHABLE, {"id": ticket_id, "flag": int(flag)})
 
@@ -273,7 +260,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _tickets(rows: list[Row]) -> list[Ticket]:
+def tickets_of(rows: list[Row]) -> list[Ticket]:
     return [t for t in map(_ticket, rows) if t is not None]
 
 

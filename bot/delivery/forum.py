@@ -119,7 +119,11 @@ class Forum:
 
     def header(self, ticket: Ticket, first: TicketMessage) -> str:
         if first.direction == Direction.EVENT:
-            return ""
+            # A line for an agent (a ticket given to them) mentions them: Telegram tells them.
+            if first.author_id is None:
+                return ""
+            name = first.author_name or ""
+            return self._t("agents-event-for", agent_id=str(first.author_id), name=name)
         if first.kind == MessageKind.EDIT:
             return self._t("agents-customer-edited", name=ticket.customer_name)
         return self._t("agents-customer-says", name=ticket.customer_name)
@@ -257,36 +261,3 @@ def _is_topic_gone(error: TelegramBadRequest) -> bool:
 def _raise_if_topic_gone(error: TelegramBadRequest) -> None:
     if _is_topic_gone(error):
         raise TopicGone from error
-
-
-class Forums:
-    """The agents' forums by id; a ticket is in its own, or (from before there were
-    several) in the first."""
-
-    def __init__(self, forums: list[Forum], tickets: TicketService) -> None:
-        self._forums = {f.chat_id: f for f in forums}
-        self._first = forums[0].chat_id if forums else None
-        self._tickets = tickets
-
-    def id_of(self, ticket: Ticket) -> int | None:
-        return ticket.forum_id or self._first
-
-    def of(self, ticket: Ticket) -> Forum | None:
-        forum_id = self.id_of(ticket)
-        return None if forum_id is None else self._forums.get(forum_id)
-
-    async def place_unplaced(self) -> None:
-        if self._first is not None:
-            await self._tickets.place_unplaced(self._first)
-
-    async def each_pass(self) -> None:
-        if not self._forums:
-            return
-        await self._tickets.announce_overdue(self._tell_overdue)
-        for forum in self._forums.values():
-            await forum.each_pass()
-
-    async def _tell_overdue(self, ticket: Ticket) -> None:
-        forum = self.of(ticket)
-        if forum is not None:
-            await forum.tell_overdue(ticket)

@@ -19,7 +19,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 
 from bot.delivery.background import Workers, finish_even_if_cancelled
-from bot.delivery.forum import ClosedWithTicket, Forum, Forums, TopicGone
+from bot.delivery.forum import ClosedWithTicket, Forum, TopicGone
+from bot.delivery.forums import Forums
 from bot.delivery.merging import merge, mergeable_run
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer
@@ -79,13 +80,11 @@ class Relay:
         self._messages = messages
         self._zone = ZoneInfo(settings.support_timezone)
         self._agents_t = translator(settings.default_locale)
-        self._forums = Forums(
-            [
-                Forum(bot, repo, messages, tickets, marketplace, self._agents_t, f.chat_id, outbox)
-                for f in settings.forums
-            ],
-            tickets,
-        )
+        forums = [
+            Forum(bot, repo, messages, tickets, marketplace, self._agents_t, f.chat_id, outbox)
+            for f in settings.forums
+        ]
+        self._forums = Forums(forums, tickets, outbox, self._agents_t, settings.admin_ids)
         self._customers = CustomerSide(
             bot, messages, tickets, translator, self._agents_t, sign=settings.sign_agent_replies
         )

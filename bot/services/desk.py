@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.values import Locale, TicketStatus
+from bot.services.assignment import Presence
 from bot.services.hours import SupportHours
 from bot.services.routing import Routing
 from bot.services.ticket_terms import (
@@ -26,9 +27,13 @@ from storage.canned import CannedRepo
 from storage.db import Database
 from storage.lanes import LaneRepo
 from storage.messages import MessageRepo
+from storage.overdue import OverdueRepo
+from storage.presence import PresenceRepo
 from storage.tickets import Ticket, TicketRepo
 
 QUEUE_LIMIT = 50
+# Told of a ticket inside the transaction that marks it told (an overdue one).
+Tell = Callable[[Ticket], Awaitable[None]]
 _BEST = 5  # the highest rating
 
 
@@ -41,11 +46,13 @@ class TicketRepos:
     bans: BanRepo
     canned: CannedRepo
     lanes: LaneRepo
+    presence: PresenceRepo
+    overdue: OverdueRepo
 
     @classmethod
     def over(cls, db: Database) -> TicketRepos:
         repos = TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db)
-        return cls(*repos, LaneRepo(db))
+        return cls(*repos, LaneRepo(db), PresenceRepo(db), OverdueRepo(db))
 
 
 class TicketDesk:
@@ -60,14 +67,18 @@ class TicketDesk:
     ) -> None:
         self._db, self._clock = db, clock
         self._tickets, self._messages = repos.tickets, repos.messages
-        self._bans, self._canned = repos.bans, repos.canned
+        self._bans, self._canned, self._overdue = repos.bans, repos.canned, repos.overdue
         self.hours, self.policy = hours, policy
         self.routing = Routing(policy.lanes, repos.lanes, clock)
         self._lanes = repos.lanes
+        self.presence = Presence(db, repos.presence, clock)
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
         # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
         self.on_changed: Callable[[Ticket, bool], Awaitable[None]] = _unheard
+        # The words of the line that tells an agent a ticket was given to them, in the
+        # agents' language (the wiring renders it; the line mentions them besides).
+        self.assigned_line: Callable[[], str] = str
 
     async def get(self, ticket_id: int) -> Ticket:
         ticket = await self._tickets.get(ticket_id)
@@ -175,20 +186,35 @@ class TicketDesk:
     async def open_count(self, forum_id: int | None = None) -> int:
         return await self._tickets.open_count(forum_id)
 
-    async def announce_overdue(
-        self, announce: Callable[[Ticket], Awaitable[None]]
+    async def announce_overdue(self, announce: Tell) -> list[Ticket]:
+        """Tickets past the first-response target, each announced once (to its forum)."""
+        target = timedelta(minutes=self.policy.first_response_minutes)
+        overdue = self._overdue
+        return await self._tell_once(target, overdue.to_announce, overdue.announced, announce)
+
+    async def escalate_overdue(self, escalate: Tell) -> list[Ticket]:
+        """Tickets past twice the target, each escalated once (to the admins)."""
+        target = timedelta(minutes=2 * self.policy.first_response_minutes)
+        overdue = self._overdue
+        return await self._tell_once(target, overdue.to_escalate, overdue.escalated, escalate)
+
+    async def _tell_once(
+        self,
+        target: timedelta,
+        due_by: Callable[[datetime], Awaitable[list[Ticket]]],
+        mark: Callable[[int, datetime], Awaitable[None]],
+        tell: Tell,
     ) -> list[Ticket]:
-        """Tickets past the first-response target, each announced once: `announce` runs
-        inside the transaction that marks it, so the two stand or fall together."""
+        """`tell` runs inside the transaction that marks the ticket told, so the two
+        stand or fall together: once each, across restarts too."""
         now = self._clock.now()
-        before = now - timedelta(minutes=self.policy.first_response_minutes)
-        if not await self._tickets.overdue(before):  # the usual answer, without the write lock
+        if not await due_by(now - target):  # the usual answer, without the write lock
             return []
         async with self._db.tx():
-            due = await self._tickets.overdue(before)
+            due = await due_by(now - target)
             for ticket in due:
-                await self._tickets.announced(ticket.id, now)
-                await announce(ticket)
+                await mark(ticket.id, now)
+                await tell(ticket)
         return due
 
     async def is_banned(self, customer_id: int) -> bool:

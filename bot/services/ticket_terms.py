@@ -106,6 +106,7 @@ class TicketPolicy:
     reopen_hours: int
     customer_messages_per_minute: int
     lanes: Lanes = field(default_factory=Lanes)  # the agents' forums
+    auto_assign: bool = False  # a new ticket goes to an online agent of its forum
 
 
 def subject_of(description: Written | None, problem: str | None) -> str:

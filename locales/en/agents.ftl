@@ -112,3 +112,11 @@ agents-stats-page-total = All forums
 agents-stats-page-chart-first = First answer by day: p50 and p90
 agents-stats-page-chart-backlog = Open tickets by hour
 agents-stats-page-generated = Counted at { $at } ({ $zone }). Open now counts the tickets open at that moment, whatever the period.
+# Auto-assignment (AUTO_ASSIGN): who is online in this forum, and a ticket given to them.
+agents-online = 🟢 You are online in this forum: new tickets here may be given to you. /away stops that.
+agents-online-off = 🟢 Noted, but auto-assignment is off (AUTO_ASSIGN): tickets wait to be taken as usual.
+agents-away = ⚪ You are away in this forum: no new tickets here will be given to you.
+agents-away-already = ⚪ You were not online in this forum: nothing is given to you here.
+agents-event-for = 👋 <a href="tg://user?id={ $agent_id }">{ $name }</a>
+agents-assigned = This ticket was given to you automatically: you are online here and had the fewest open tickets.
+agents-overdue-admins = 🚨 Ticket #{ $id } ({ $name }) in { $forum } has waited over { $minutes } min for a first answer — twice the target. Holder: { $holder }.
