@@ -5,6 +5,9 @@ WEBHOOK_SECRET): N worker processes on one port behind a TLS proxy.
 
 `python -m bot sandbox` runs the whole bot locally in a web page instead: no token,
 no network, nothing from the environment or .env.
+
+`python -m bot stats [--port N]` serves the team's numbers as a read-only web page on
+127.0.0.1, from the bot's database, beside the running bot.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_workers, default=1, help="worker processes on the one port"
     )
     webhook.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # one worker
+    stats = commands.add_parser(
+        "stats", help="the team's numbers as a read-only web page, beside the running bot"
+    )
+    stats.add_argument("--port", type=_port, default=8090, help="web page port (default 8090)")
+    stats.add_argument("--host", default="127.0.0.1", help="address to listen on")
     commands.add_parser(
         "migrate",
         help="bring the database (DATABASE_URL, or DATABASE_PATH) to the current schema",
@@ -106,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     setup_logging()
+    if args.command == "stats":
+        return _stats_page(args)
     if args.command == "webhook":
         return _webhook(args)
     return _guarded(_run)
@@ -175,6 +185,16 @@ async def _apply(where: DatabaseSettings) -> list[str]:
     db = await Database.open(where.postgres_url or where.sqlite_path)
     await db.close()
     return db.migrated
+
+
+def _stats_page(args: argparse.Namespace) -> int:
+    from bot.stats_page import StatsPageSettings, serve_stats  # noqa: PLC0415 - this command's
+
+    try:
+        settings = StatsPageSettings()
+    except ValidationError as error:
+        return _refuse(describe_error(error))
+    return _guarded(lambda: serve_stats(settings, args.host, args.port))
 
 
 def _database_setting() -> str:

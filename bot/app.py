@@ -167,9 +167,8 @@ def _dispatcher(
         CustomerMiddleware(services.customers, services.login, core.translator)
     )
     settings = core.settings
-    route(
-        dp, settings.support_chat_id, core.translator(settings.default_locale), settings.speedups
-    )
+    forum_ids = tuple(f.chat_id for f in settings.forums)
+    route(dp, forum_ids, core.translator(settings.default_locale), settings.speedups)
     # First: what the last run committed and did not send goes out before any worker
     # acts on what that commit says (a relay pass closing a topic before the last
     # message into it, say).
@@ -254,7 +253,8 @@ def used_updates(settings: Settings) -> list[str]:
     is set to receive."""
     dp = Dispatcher()
     translator = Translator(settings.default_locale)
-    route(dp, settings.support_chat_id, translator(settings.default_locale), settings.speedups)
+    forum_ids = tuple(f.chat_id for f in settings.forums)
+    route(dp, forum_ids, translator(settings.default_locale), settings.speedups)
     return dp.resolve_used_update_types()
 
 

@@ -15,6 +15,7 @@ import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.forums import ForumLane, Forums
 from bot.domain.values import Locale
 from bot.services.hours import parse_window
 from bot.speedups import NAMES as SPEEDUPS
@@ -79,6 +80,8 @@ class Settings(DatabaseSettings):
     bot_token: SecretStr
     telegram_api_url: str | None = None
     support_chat_id: int | None = None
+    # Several agents' forums, as JSON (see .env.example); unset: SUPPORT_CHAT_ID alone.
+    support_chats: Annotated[Forums, NoDecode] = ()
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Locale = Locale.RU
 
@@ -120,6 +123,7 @@ class Settings(DatabaseSettings):
     ticket_reopen_hours: int = _span(24, 0, 366 * 24, zero=True)
     customer_messages_per_minute: int = _span(20, 0, 1_000_000)
     sign_agent_replies: bool = True
+    auto_assign: bool = False  # a new ticket goes to an agent online (/online) in its forum
 
     outbound_chat_per_second: float = _span(1, 0.01, 1_000_000, zero=True)
     outbound_group_per_minute: float = _span(20, 1, 100_000_000, zero=True)
@@ -220,32 +224,19 @@ class Settings(DatabaseSettings):
     @field_validator("telegram_api_url", "sms_gateway_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            parts = urlsplit(value.strip())
-            valid = parts.scheme in {"http", "https"} and bool(parts.hostname)
-            parts.port  # noqa: B018 - raises for a port out of range
-        except ValueError:
-            valid = False
-        if not valid:
-            raise ValueError("must be an http(s) address, like http://localhost:8081")
-        return value.strip()
+        return _url(value, {"http", "https"}, "an http(s) address, like http://localhost:8081")
 
     @field_validator("webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        try:
-            parts = urlsplit(value.strip())
-            valid = parts.scheme == "https" and bool(parts.hostname) and not parts.fragment
-            parts.port  # noqa: B018 - raises for a port out of range
-        except ValueError:
-            valid = False
-        if not valid:
-            raise ValueError("must be the public https address, like https://bot.example.com/tg")
-        return value.strip()
+        return _url(value, {"https"}, "the public https address, like https://bot.example.com/tg")
+
+    @property
+    def forums(self) -> tuple[ForumLane, ...]:
+        """The agents' forums: SUPPORT_CHATS, else SUPPORT_CHAT_ID taking everything."""
+        if self.support_chats or self.support_chat_id is None:
+            return self.support_chats
+        return (ForumLane(chat_id=self.support_chat_id),)
 
     @field_validator("webhook_secret")
     @classmethod
@@ -272,6 +263,20 @@ class Settings(DatabaseSettings):
         if not bot_id.isdigit() or not secret:
             raise ValueError("expected the form 123456789:ABC... given by @BotFather")
         return value
+
+
+def _url(value: str | None, schemes: set[str], shape: str) -> str | None:
+    if value is None:
+        return value
+    try:
+        parts = urlsplit(value.strip())
+        valid = parts.scheme in schemes and bool(parts.hostname) and not parts.fragment
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ValueError(f"must be {shape}")
+    return value.strip()
 
 
 class SettingsError(Exception):

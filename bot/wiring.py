@@ -6,28 +6,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass, fields
+from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
 
-from bot import speedups
 from bot.delivery.answers import Answers
 from bot.delivery.leader import SHARED_TICK
 from bot.delivery.outbox import Outbox
-from bot.delivery.pacing import Pacer, PacingMiddleware
+from bot.delivery.pacing import Pacer
 from bot.delivery.relay import Relay
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.scheduler import Scheduler
 from bot.domain.clock import Clock
+from bot.domain.forums import Category
 from bot.domain.phones import mask
 from bot.ports.senders import (
-    LogSender,
-    MailSender,
-    PhoneSender,
     SmsGateway,
-    SmtpMailer,
-    Unconfigured,
 )
 from bot.services.codes import CodePolicy, CodeService
 from bot.services.courier import Courier
@@ -36,11 +31,14 @@ from bot.services.hours import SupportHours
 from bot.services.login import LoginService
 from bot.services.orders import OrderService
 from bot.services.recovery import RecoveryPolicy, RecoveryService
+from bot.services.routing import Lanes, forum_for
+from bot.services.stats import StatsService
 from bot.services.tickets import TicketPolicy, TicketRepos, TicketService
 from bot.settings import Settings
 from bot.telegram.i18n import Translator
 from bot.telegram.membership import AgentDirectory
 from bot.telegram.notices import FloodNotice, RecoveryNotices
+from bot.ways_out import make_bot, senders
 from storage.answers import AnswerRepo
 from storage.codes import CodeRepo
 from storage.customers import CustomerRepo
@@ -49,6 +47,7 @@ from storage.marketplace import EmbeddedMarketplace
 from storage.messages import MessageRepo
 from storage.outbox import Notice, OutboxRepo
 from storage.recovery import RecoveryRepo
+from storage.stats import StatsRepo
 from storage.tickets import TicketRepo
 
 
@@ -82,6 +81,7 @@ class Services:
     tickets: TicketService
     relay: Relay
     agents: AgentDirectory
+    stats: StatsService
 
     def by_name(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -98,8 +98,8 @@ def build_core(
     s = settings
     retry = RetryPolicy()  # one for every call to Telegram: see bot/delivery/retry.py
     answers = Answers(db, AnswerRepo(db))
-    bot = _bot(settings, pacer, retry, answers)
-    phone, mail, closers = _senders(settings)
+    bot = make_bot(settings, pacer, retry, answers)
+    phone, mail, closers = senders(settings)
     outbox = Outbox(
         bot,
         db,
@@ -166,7 +166,8 @@ def build_services(core: Core) -> Services:
         scheduler=scheduler,
         tickets=tickets,
         relay=relay,
-        agents=AgentDirectory(core.bot, s.support_chat_id, s.admin_ids),
+        agents=AgentDirectory(core.bot, (f.chat_id for f in s.forums), s.admin_ids),
+        stats=StatsService(StatsRepo(core.db), core.clock, s.support_timezone),
     )
 
 
@@ -193,7 +194,9 @@ def _recovery(
             approve_immediately=s.recovery_approve_immediately,
         ),
         login_ttl_days=s.login_ttl_days,
-        notices=RecoveryNotices(core.outbox, core.translator, s.support_chat_id),
+        notices=RecoveryNotices(
+            core.outbox, core.translator, forum_for(s.forums, Category.RECOVERY)
+        ),
         tickets=tickets,
     )
 
@@ -211,6 +214,12 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
             first_response_minutes=s.first_response_minutes,
             reopen_hours=s.ticket_reopen_hours,
             customer_messages_per_minute=s.customer_messages_per_minute,
+            lanes=Lanes(
+                s.forums,
+                int(s.outbound_group_per_minute),
+                timedelta(seconds=s.outbound_group_window_seconds),
+            ),
+            auto_assign=s.auto_assign,
         ),
         on_new_work=lambda *_: wake.set(),
     )
@@ -231,6 +240,7 @@ def _queue(core: Core) -> tuple[TicketService, Relay]:
     # Each needs the other: the relay reads tickets, and the service tells the relay
     # which queue has new work and which ticket's topic must follow a change.
     tickets.on_new_work, tickets.on_changed = relay.poke, relay.ticket_changed
+    tickets.assigned_line = partial(core.translator(s.default_locale).plain, "agents-assigned")
     return tickets, relay
 
 
@@ -252,48 +262,3 @@ def _policy(settings: Settings) -> CodePolicy:
         destination_daily_cap=settings.code_destination_daily_cap,
         lock_minutes=settings.code_lock_minutes,
     )
-
-
-def _senders(settings: Settings) -> tuple[PhoneSender, MailSender, list[SmsGateway]]:
-    phone: PhoneSender | None = None
-    mail: MailSender | None = None
-    closers: list[SmsGateway] = []
-    if settings.sms_gateway_url:
-        token = settings.sms_gateway_token
-        gateway = SmsGateway(
-            settings.sms_gateway_url,
-            token.get_secret_value() if token else None,
-            timeout=settings.sms_gateway_timeout_seconds,
-        )
-        phone = gateway
-        closers.append(gateway)
-    if settings.smtp_host:
-        password = settings.smtp_password
-        mail = SmtpMailer(
-            settings.smtp_host,
-            settings.smtp_port,
-            sender=settings.smtp_from or settings.smtp_user or "support@localhost",
-            user=settings.smtp_user,
-            password=password.get_secret_value() if password else None,
-            starttls=settings.smtp_starttls,
-        )
-    if phone is None and mail is None:
-        development = LogSender()
-        return development, development, closers
-    # One channel configured means production: the other one is off, never the log.
-    return phone or Unconfigured(), mail or Unconfigured(), closers
-
-
-def _bot(settings: Settings, pacer: Pacer, retry: RetryPolicy, answers: Answers) -> Bot:
-    session = speedups.session(settings.speedups, settings.telegram_api_url)
-    bot = Bot(
-        settings.bot_token.get_secret_value(),
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
-    # First: a handler's calls are held until its transaction commits, before any wait.
-    answers.install(bot)
-    # The one outbound path: every message the bot posts is paced here, and retried here
-    # unless its sender keeps it to retry later (the relay, the outbox).
-    session.middleware(PacingMiddleware(pacer, retry))
-    return bot

@@ -28,13 +28,16 @@ from handlers import (
     taps,
 )
 from handlers.forum import canned as forum_canned
+from handlers.forum import lanes as forum_lanes
+from handlers.forum import presence as forum_presence
 from handlers.forum import recovery as forum_recovery
+from handlers.forum import stats as forum_stats
 from handlers.forum import tickets as forum_tickets
 
 
 def route(
     dp: Router,
-    support_chat_id: int | None,
+    forum_ids: tuple[int, ...],
     forum_texts: Texts,
     kept: frozenset[str],
 ) -> None:
@@ -57,9 +60,16 @@ def route(
         requests.router,
         fallback.router,
     )
-    # Recovery's /reject and the canned replies before the agents' catch-all for unknown
-    # commands.
-    forum_routers = (forum_recovery.router, forum_canned.router, forum_tickets.router)
+    # Recovery's /reject, the canned replies, /queue, /move, /stats, /online and /away
+    # before the agents' catch-all for unknown commands.
+    forum_routers = (
+        forum_recovery.router,
+        forum_canned.router,
+        forum_lanes.router,
+        forum_stats.router,
+        forum_presence.router,
+        forum_tickets.router,
+    )
     speedups.release(*forum_routers, *customer_routers, taps.unmatched)
     dp.errors.register(errors.on_error)
     dp.callback_query.middleware(taps.AnswerAfter())
@@ -71,17 +81,18 @@ def route(
     private.include_routers(_first(customer_routers), *customer_routers)
     dp.include_router(private)
 
-    if support_chat_id is not None:
-        dp.include_router(_forum(support_chat_id, forum_texts, forum_routers))
+    if forum_ids:
+        dp.include_router(_forum(forum_ids, forum_texts, forum_routers))
     dp.include_router(taps.unmatched)
     speedups.apply_routing(kept, dp)
 
 
-def _forum(support_chat_id: int, forum_texts: Texts, routers: tuple[Router, ...]) -> Router:
+def _forum(forum_ids: tuple[int, ...], forum_texts: Texts, routers: tuple[Router, ...]) -> Router:
+    """The agents' forums: only a member of the forum (or an admin) gets past it."""
     forum = Router(name="forum")
-    forum.message.filter(F.chat.id == support_chat_id, IsAgent())
-    forum.edited_message.filter(F.chat.id == support_chat_id, IsAgent())
-    forum.callback_query.filter(F.message.chat.id == support_chat_id, IsAgent())
+    forum.message.filter(F.chat.id.in_(forum_ids), IsAgent())
+    forum.edited_message.filter(F.chat.id.in_(forum_ids), IsAgent())
+    forum.callback_query.filter(F.message.chat.id.in_(forum_ids), IsAgent())
     for observer in (forum.message, forum.edited_message, forum.callback_query):
         observer.middleware(ForumTexts(forum_texts))
     forum.include_routers(*routers)

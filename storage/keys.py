@@ -22,3 +22,10 @@ def account(account_id: str) -> str:
 def destination(address: str) -> str:
     """A phone number or an email address: the codes sent to it, from any chat."""
     return f"to:{address}"
+
+
+def presence(forum_id: int) -> str:
+    """Who is online in a forum, and the tickets given to them: taken after a chat's (a
+    new ticket's customer, an agent's /online), so two new tickets are never given by
+    the same count, nor to an agent going away."""
+    return f"presence:{forum_id}"

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from collections.abc import Awaitable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 from storage.db import Database, DatabaseUnavailable, Params, Row, Written
 from storage.migrations import migrate_postgres
@@ -33,6 +33,7 @@ _BEGIN_KEYED = f"BEGIN; SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})"
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<![:\w]):([A-Za-z_]\w*)")
 _INDEX_HINT = re.compile(r"\s+INDEXED BY \w+", re.IGNORECASE)
 POOL_SIZE = 10
+T = TypeVar("T")
 
 
 class Statement:
@@ -82,19 +83,9 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def open_at(cls, url: str) -> PostgresDatabase:
-        try:
-            import asyncpg  # noqa: PLC0415 - only a PostgreSQL deployment installs it
-        except ImportError:
-            raise DatabaseUnavailable(
-                _masked(url), "needs asyncpg: pip install -e '.[postgres]'"
-            ) from None
-        try:
-            migrated = await migrate_postgres(url)
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            reason = f"cannot be opened: {type(error).__name__}: {error}"
-            raise DatabaseUnavailable(_masked(url), reason) from None
-        db = cls(pool)
+        _asyncpg(url)  # before the migration's own import, to say what to install
+        migrated = await _opening(url, migrate_postgres(url))
+        db = cls(await connect_pool(url))
         db.migrated = migrated
         return db
 
@@ -163,6 +154,32 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+async def connect_pool(url: str, size: int = POOL_SIZE) -> Any:
+    """A pool of connections to ``url``, as it is: nothing migrated."""
+    asyncpg = _asyncpg(url)
+    return await _opening(url, asyncpg.create_pool(url, min_size=1, max_size=size))
+
+
+def _asyncpg(url: str) -> Any:
+    try:
+        import asyncpg  # noqa: PLC0415 - only a PostgreSQL deployment installs it
+    except ImportError:
+        raise DatabaseUnavailable(
+            _masked(url), "needs asyncpg: pip install -e '.[postgres]'"
+        ) from None
+    return asyncpg
+
+
+async def _opening(url: str, step: Awaitable[T]) -> T:
+    """``step`` of opening the database; DatabaseUnavailable, in words for the operator."""
+    asyncpg = _asyncpg(url)
+    try:
+        return await step
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        reason = f"cannot be opened: {type(error).__name__}: {error}"
+        raise DatabaseUnavailable(_masked(url), reason) from None
 
 
 def _locks(keys: list[str]) -> str:

@@ -12,12 +12,12 @@ from storage.db import Database, Row
 
 _COLUMNS = (
     "customer_id, customer_name, customer_username, account_id, locale, status, subject, "
-    "order_number, problem, context, created_at"
+    "order_number, problem, context, created_at, forum_id"
 )
 _CREATE = f"""
 INSERT INTO tickets ({_COLUMNS})
 VALUES (:customer_id, :customer_name, :customer_username, :account_id, :locale, :status,
-        :subject, :order_number, :problem, :context, :created_at)
+        :subject, :order_number, :problem, :context, :created_at, :forum_id)
 RETURNING id
 """  # noqa: S608 - a constant list of columns
 _GET = "SELECT * FROM tickets WHERE id = :id"
@@ -26,20 +26,20 @@ SELECT * FROM tickets WHERE customer_id = :customer_id AND status != 'closed'
 ORDER BY id DESC LIMIT 1
 """
 _LAST_OF = "SELECT * FROM tickets WHERE customer_id = :customer_id ORDER BY id DESC LIMIT 1"
-_BY_TOPIC = "SELECT * FROM tickets WHERE topic_id = :topic_id ORDER BY id DESC LIMIT 1"
-_QUEUE = "SELECT * FROM tickets WHERE status != 'closed' ORDER BY created_at, id LIMIT :limit"
-_OPEN_COUNT = "SELECT count(*) FROM tickets WHERE status != 'closed'"
+_BY_TOPIC = """
+SELECT * FROM tickets WHERE forum_id = :forum_id AND topic_id = :topic_id
+ORDER BY id DESC LIMIT 1"""
+# One forum's, or every forum's (no forum given).
+_OF_FORUM = "(CAST(:forum_id AS BIGINT) IS NULL OR forum_id = :forum_id)"
+_QUEUE = f"""
+SELECT * FROM tickets WHERE status != 'closed' AND {_OF_FORUM}
+ORDER BY created_at, id LIMIT :limit"""  # noqa: S608 - a constant condition
+_OPEN_COUNT = f"SELECT count(*) FROM tickets WHERE status != 'closed' AND {_OF_FORUM}"  # noqa: S608
 _POSITION = "SELECT count(*) FROM tickets WHERE status = 'new' AND id <= :id"
-_OVERDUE = """
-SELECT * FROM tickets INDEXED BY tickets_to_announce
-WHERE status = 'new' AND first_response_at IS NULL AND overdue_announced_at IS NULL
-  AND created_at <= :before
-ORDER BY created_at
-"""
 _TOPICS_TO_CLOSE = """
 SELECT * FROM tickets INDEXED BY tickets_topic_to_close
 WHERE status = 'closed' AND topic_closed = 0 AND topic_id IS NOT NULL AND card_pending = 0
-  AND NOT EXISTS (
+  AND forum_id = :forum_id AND NOT EXISTS (
     SELECT 1 FROM ticket_messages
     WHERE ticket_id = tickets.id AND direction != 'out' AND relayed_at IS NULL AND failed IS NULL
   )
@@ -76,7 +76,6 @@ UPDATE tickets SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'taken
     closed_at = NULL
 WHERE id = :id
 """
-_ANNOUNCED = "UPDATE tickets SET overdue_announced_at = :now WHERE id = :id"
 _UNREACHABLE = "UPDATE tickets SET unreachable = :flag WHERE id = :id"
 _RATE = "UPDATE tickets SET rating = :rating WHERE id = :id"
 _COMMENT = "UPDATE tickets SET rating_comment = :comment WHERE id = :id"
@@ -111,6 +110,7 @@ class NewTicket:
     context: dict[str, Any]
     created_at: datetime
     status: TicketStatus = TicketStatus.NEW
+    forum_id: int | None = None  # the agents' forum it opens in
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ class Ticket:
     # What the card carried besides the ticket's own fields: quotes, the first words.
     card_tail: str | None = None
     card_rider: str | None = None
+    forum_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,26 +171,26 @@ class TicketRepo:
     async def last_of(self, customer_id: int) -> Ticket | None:
         return _ticket(await self._db.fetchone(_LAST_OF, {"customer_id": customer_id}))
 
-    async def by_topic(self, topic_id: int) -> Ticket | None:
-        return _ticket(await self._db.fetchone(_BY_TOPIC, {"topic_id": topic_id}))
+    async def by_topic(self, forum_id: int, topic_id: int) -> Ticket | None:
+        params = {"forum_id": forum_id, "topic_id": topic_id}
+        return _ticket(await self._db.fetchone(_BY_TOPIC, params))
 
-    async def queue(self, limit: int) -> list[Ticket]:
-        return _tickets(await self._db.fetchall(_QUEUE, {"limit": limit}))
+    async def queue(self, limit: int, forum_id: int | None = None) -> list[Ticket]:
+        """Open tickets, oldest first: one forum's, or (None) every forum's."""
+        return tickets_of(await self._db.fetchall(_QUEUE, {"limit": limit, "forum_id": forum_id}))
 
-    async def open_count(self) -> int:
-        row = await self._db.fetchone(_OPEN_COUNT)
+    async def open_count(self, forum_id: int | None = None) -> int:
+        row = await self._db.fetchone(_OPEN_COUNT, {"forum_id": forum_id})
         return int(row[0]) if row else 0
 
     async def position(self, ticket_id: int) -> int:
         row = await self._db.fetchone(_POSITION, {"id": ticket_id})
         return int(row[0]) if row else 0
 
-    async def overdue(self, before: datetime) -> list[Ticket]:
-        return _tickets(await self._db.fetchall(_OVERDUE, {"before": before.isoformat()}))
-
-    async def topics_to_close(self, limit: int) -> list[Ticket]:
+    async def topics_to_close(self, forum_id: int, limit: int) -> list[Ticket]:
         """Closed tickets whose topic is open, with nothing left to post in it."""
-        return _tickets(await self._db.fetchall(_TOPICS_TO_CLOSE, {"limit": limit}))
+        params = {"forum_id": forum_id, "limit": limit}
+        return tickets_of(await self._db.fetchall(_TOPICS_TO_CLOSE, params))
 
     async def set_topic(self, ticket_id: int, topic_id: int | None) -> None:
         """A new topic waits for its card (see `card_posted`)."""
@@ -233,9 +234,6 @@ class TicketRepo:
     async def reopen(self, ticket_id: int) -> None:
         await self._db.execute(_REOPEN, {"id": ticket_id})
 
-    async def announced(self, ticket_id: int, now: datetime) -> None:
-        await self._db.execute(_ANNOUNCED, {"id": ticket_id, "now": now.isoformat()})
-
     async def set_unreachable(self, ticket_id: int, flag: bool) -> None:
         await self._db.execute(_UNREACHABLE, {"id": ticket_id, "flag": int(flag)})
 
@@ -262,7 +260,7 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _tickets(rows: list[Row]) -> list[Ticket]:
+def tickets_of(rows: list[Row]) -> list[Ticket]:
     return [t for t in map(_ticket, rows) if t is not None]
 
 

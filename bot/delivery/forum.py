@@ -62,6 +62,10 @@ class Forum:
         self._messages = messages
         self._marketplace, self._t, self._forum, self._outbox = marketplace, texts, forum, outbox
 
+    @property
+    def chat_id(self) -> int:
+        return self._forum
+
     async def send(self, ticket: Ticket, batch: list[TicketMessage], record: Record) -> None:
         """Post into the ticket's topic (opened first when it has none); `record` writes
         down the ids of the messages each item of the batch became. It does so as soon
@@ -115,7 +119,11 @@ class Forum:
 
     def header(self, ticket: Ticket, first: TicketMessage) -> str:
         if first.direction == Direction.EVENT:
-            return ""
+            # A line for an agent (a ticket given to them) mentions them: Telegram tells them.
+            if first.author_id is None:
+                return ""
+            name = first.author_name or ""
+            return self._t("agents-event-for", agent_id=str(first.author_id), name=name)
         if first.kind == MessageKind.EDIT:
             return self._t("agents-customer-edited", name=ticket.customer_name)
         return self._t("agents-customer-says", name=ticket.customer_name)
@@ -230,13 +238,12 @@ class Forum:
             )
 
     async def each_pass(self) -> None:
-        await self._tickets.announce_overdue(self._tell_overdue)
         # A close Telegram refused when the ticket closed (or after a late line).
-        for ticket in await self._repo.topics_to_close(limit=_CLOSE_PER_PASS):
+        for ticket in await self._repo.topics_to_close(self._forum, limit=_CLOSE_PER_PASS):
             assert ticket.topic_id is not None  # noqa: S101 - the query's condition
             await self._close_with_ticket(ticket, ticket.topic_id)
 
-    async def _tell_overdue(self, ticket: Ticket) -> None:
+    async def tell_overdue(self, ticket: Ticket) -> None:
         text = self._t(
             "agents-overdue",
             id=ticket.id,

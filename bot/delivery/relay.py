@@ -20,6 +20,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 
 from bot.delivery.background import Workers, finish_even_if_cancelled
 from bot.delivery.forum import ClosedWithTicket, Forum, TopicGone
+from bot.delivery.forums import Forums
 from bot.delivery.merging import merge, mergeable_run
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer
@@ -77,16 +78,13 @@ class Relay:
     ) -> None:
         self._repo, self._tickets, self._pacer = repo, tickets, pacer
         self._messages = messages
-        self._forum_id = settings.support_chat_id
         self._zone = ZoneInfo(settings.support_timezone)
         self._agents_t = translator(settings.default_locale)
-        self._forum = (
-            None
-            if self._forum_id is None
-            else Forum(
-                bot, repo, messages, tickets, marketplace, self._agents_t, self._forum_id, outbox
-            )
-        )
+        forums = [
+            Forum(bot, repo, messages, tickets, marketplace, self._agents_t, f.chat_id, outbox)
+            for f in settings.forums
+        ]
+        self._forums = Forums(forums, tickets, outbox, self._agents_t, settings.admin_ids)
         self._customers = CustomerSide(
             bot, messages, tickets, translator, self._agents_t, sign=settings.sign_agent_replies
         )
@@ -117,10 +115,12 @@ class Relay:
     async def ticket_changed(self, ticket: Ticket, card: bool) -> None:
         """The ticket's status, holder or subject changed: its topic's title (and with
         `card`, its card) follows. Best effort: see Forum.refresh_title."""
-        if self._forum is not None:
-            await self._forum.refresh_title(ticket, card=card)
+        forum = self._forums.of(ticket)
+        if forum is not None:
+            await forum.refresh_title(ticket, card=card)
 
     async def start(self) -> None:
+        await self._forums.place_unplaced()
         await self._workers.start()
 
     async def stop(self) -> None:
@@ -157,8 +157,9 @@ class Relay:
 
     async def _deliver_head(self, queue: TicketQueue) -> bool | None:
         ticket_id, outbound = queue
-        # The ticket is read once the turn is ours; a customer's chat is known before.
-        chat = (await self._tickets.get(ticket_id)).customer_id if outbound else self._forum_id
+        # Read again once the turn is ours: its chat is known before.
+        known = await self._tickets.get(ticket_id)
+        chat = known.customer_id if outbound else self._forums.id_of(known)
         if chat is None:
             return False  # kept until an agents' forum is configured; /queue still shows it
         async with self._pacer.turn(chat):
@@ -262,9 +263,10 @@ class Relay:
         if batch[0].direction == Direction.OUT:
             await record(await self._customers.send(ticket, batch))
             return
-        assert self._forum is not None  # noqa: S101 - _deliver_head checks
+        forum = self._forums.of(ticket)
+        assert forum is not None  # noqa: S101 - _deliver_head checks
         # Recorded from within: the forum has calls to make after the post.
-        await self._forum.send(ticket, batch, record)
+        await forum.send(ticket, batch, record)
 
     async def _record(self, covered: list[TicketMessage], sent: list[list[int]] | None) -> None:
         # The copy's ids are written before the message counts as delivered.
@@ -285,5 +287,4 @@ class Relay:
             await self._tickets.event(ticket.id, self._agents_t("agents-unreachable"))
 
     async def _each_pass(self) -> None:
-        if self._forum is not None:
-            await self._forum.each_pass()
+        await self._forums.each_pass()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.clock import Clock
 from bot.domain.values import Locale, TicketStatus
+from bot.services.assignment import Presence
 from bot.services.hours import SupportHours
+from bot.services.routing import Routing
 from bot.services.ticket_terms import (
     Banned,
     HeldByOther,
@@ -23,10 +25,15 @@ from storage import keys
 from storage.bans import BanRepo
 from storage.canned import CannedRepo
 from storage.db import Database
+from storage.lanes import LaneRepo
 from storage.messages import MessageRepo
+from storage.overdue import OverdueRepo
+from storage.presence import PresenceRepo
 from storage.tickets import Ticket, TicketRepo
 
 QUEUE_LIMIT = 50
+# Told of a ticket inside the transaction that marks it told (an overdue one).
+Tell = Callable[[Ticket], Awaitable[None]]
 _BEST = 5  # the highest rating
 
 
@@ -38,10 +45,14 @@ class TicketRepos:
     messages: MessageRepo
     bans: BanRepo
     canned: CannedRepo
+    lanes: LaneRepo
+    presence: PresenceRepo
+    overdue: OverdueRepo
 
     @classmethod
     def over(cls, db: Database) -> TicketRepos:
-        return cls(TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db))
+        repos = TicketRepo(db), MessageRepo(db), BanRepo(db), CannedRepo(db)
+        return cls(*repos, LaneRepo(db), PresenceRepo(db), OverdueRepo(db))
 
 
 class TicketDesk:
@@ -56,12 +67,18 @@ class TicketDesk:
     ) -> None:
         self._db, self._clock = db, clock
         self._tickets, self._messages = repos.tickets, repos.messages
-        self._bans, self._canned = repos.bans, repos.canned
+        self._bans, self._canned, self._overdue = repos.bans, repos.canned, repos.overdue
         self.hours, self.policy = hours, policy
+        self.routing = Routing(policy.lanes, repos.lanes, clock)
+        self._lanes = repos.lanes
+        self.presence = Presence(db, repos.presence, clock)
         # Told (ticket, towards the customer?) once new work for the relay is committed.
         self.on_new_work = on_new_work
         # Told (ticket, the card too?) by `changed`: the forum's topic follows the ticket.
         self.on_changed: Callable[[Ticket, bool], Awaitable[None]] = _unheard
+        # The words of the line that tells an agent a ticket was given to them, in the
+        # agents' language (the wiring renders it; the line mentions them besides).
+        self.assigned_line: Callable[[], str] = str
 
     async def get(self, ticket_id: int) -> Ticket:
         ticket = await self._tickets.get(ticket_id)
@@ -77,8 +94,22 @@ class TicketDesk:
             ticket = await self.get(ticket_id)  # as it is now that it is ours
         return ticket
 
-    async def by_topic(self, topic_id: int) -> Ticket | None:
-        return await self._tickets.by_topic(topic_id)
+    async def move(self, ticket_id: int, forum_id: int) -> Ticket:
+        """Into another forum: it opens a topic there with the card and the latest lines
+        as soon as the relay has a line for it; the old topic is the caller's to close."""
+        async with self._db.tx():
+            ticket = await self.locked(ticket_id)
+            if ticket.status == TicketStatus.CLOSED:
+                raise TicketClosed
+            await self._lanes.move(ticket_id, forum_id)
+            return await self.get(ticket_id)
+
+    async def place_unplaced(self, forum_id: int) -> None:
+        """Tickets from before there were several forums: in the one there was."""
+        await self._lanes.place_unplaced(forum_id)
+
+    async def by_topic(self, forum_id: int, topic_id: int) -> Ticket | None:
+        return await self._tickets.by_topic(forum_id, topic_id)
 
     async def changed(self, ticket: Ticket, *, card: bool = False) -> None:
         """The ticket's status, holder or subject changed: its topic's title follows, and
@@ -139,7 +170,8 @@ class TicketDesk:
             raise Banned
         await self._tickets.comment(ticket_id, text)
 
-    async def queue(self) -> list[QueueEntry]:
+    async def queue(self, forum_id: int | None = None) -> list[QueueEntry]:
+        """One forum's open tickets, or (None) every forum's."""
         now = self._clock.now()
         target = timedelta(minutes=self.policy.first_response_minutes)
         return [
@@ -148,26 +180,41 @@ class TicketDesk:
                 int((now - t.created_at).total_seconds() // 60),
                 t.first_response_at is None and now - t.created_at >= target,
             )
-            for t in await self._tickets.queue(QUEUE_LIMIT)
+            for t in await self._tickets.queue(QUEUE_LIMIT, forum_id)
         ]
 
-    async def open_count(self) -> int:
-        return await self._tickets.open_count()
+    async def open_count(self, forum_id: int | None = None) -> int:
+        return await self._tickets.open_count(forum_id)
 
-    async def announce_overdue(
-        self, announce: Callable[[Ticket], Awaitable[None]]
+    async def announce_overdue(self, announce: Tell) -> list[Ticket]:
+        """Tickets past the first-response target, each announced once (to its forum)."""
+        target = timedelta(minutes=self.policy.first_response_minutes)
+        overdue = self._overdue
+        return await self._tell_once(target, overdue.to_announce, overdue.announced, announce)
+
+    async def escalate_overdue(self, escalate: Tell) -> list[Ticket]:
+        """Tickets past twice the target, each escalated once (to the admins)."""
+        target = timedelta(minutes=2 * self.policy.first_response_minutes)
+        overdue = self._overdue
+        return await self._tell_once(target, overdue.to_escalate, overdue.escalated, escalate)
+
+    async def _tell_once(
+        self,
+        target: timedelta,
+        due_by: Callable[[datetime], Awaitable[list[Ticket]]],
+        mark: Callable[[int, datetime], Awaitable[None]],
+        tell: Tell,
     ) -> list[Ticket]:
-        """Tickets past the first-response target, each announced once: `announce` runs
-        inside the transaction that marks it, so the two stand or fall together."""
+        """`tell` runs inside the transaction that marks the ticket told, so the two
+        stand or fall together: once each, across restarts too."""
         now = self._clock.now()
-        before = now - timedelta(minutes=self.policy.first_response_minutes)
-        if not await self._tickets.overdue(before):  # the usual answer, without the write lock
+        if not await due_by(now - target):  # the usual answer, without the write lock
             return []
         async with self._db.tx():
-            due = await self._tickets.overdue(before)
+            due = await due_by(now - target)
             for ticket in due:
-                await self._tickets.announced(ticket.id, now)
-                await announce(ticket)
+                await mark(ticket.id, now)
+                await tell(ticket)
         return due
 
     async def is_banned(self, customer_id: int) -> bool:

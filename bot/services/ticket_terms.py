@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.domain.values import MessageKind
+from bot.services.routing import Lanes
 from storage.tickets import Ticket
 
 SUBJECT_LIMIT = 60
@@ -104,6 +105,8 @@ class TicketPolicy:
     first_response_minutes: int
     reopen_hours: int
     customer_messages_per_minute: int
+    lanes: Lanes = field(default_factory=Lanes)  # the agents' forums
+    auto_assign: bool = False  # a new ticket goes to an online agent of its forum
 
 
 def subject_of(description: Written | None, problem: str | None) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from bot.domain.forums import category_of
 from bot.domain.values import Direction, Locale, MessageKind, TicketStatus
 from bot.services.desk import QUEUE_LIMIT, TicketDesk, TicketRepos
 from bot.services.ticket_terms import (
@@ -81,6 +82,7 @@ class TicketService(TicketDesk):
             ticket = await self._tickets.open_of(customer.id)
             created = ticket is None
             if ticket is None:
+                forum_id = await self.routing.pick(category_of(problem), locale)
                 new = NewTicket(
                     customer.id,
                     customer.name,
@@ -92,6 +94,7 @@ class TicketService(TicketDesk):
                     problem,
                     context or {},
                     now,
+                    forum_id=forum_id,
                 )
                 ticket = await self.get(await self._tickets.create(new))
             moved = not created and _moved(ticket, order_number, problem)
@@ -103,11 +106,25 @@ class TicketService(TicketDesk):
                 ticket = await self.get(ticket.id)
             if description is not None:
                 await self._store_in(ticket, customer, description, now)
+            ticket = await self._auto_assign(ticket) if created else ticket
             position = await self._tickets.position(ticket.id)
         self._db.after_commit(partial(self.on_new_work, ticket.id, False))
         back = None if self.hours.is_open(now) else self.hours.next_open(now)
         minutes = self.policy.first_response_minutes
         return Opened(ticket, created, max(position, 1), minutes, back, changed=moved)
+
+    async def _auto_assign(self, ticket: Ticket) -> Ticket:
+        """AUTO_ASSIGN: a new ticket goes to an online agent of its forum, told by a line
+        in its topic that mentions them (relayed after the card, paced like the rest).
+        Not answered yet, it still counts towards the first-response target."""
+        if not self.policy.auto_assign or ticket.forum_id is None:
+            return ticket
+        agent = await self.presence.pick(ticket.forum_id)
+        if agent is None:
+            return ticket  # nobody online: it waits to be taken, as without
+        await self._tickets.assign(ticket.id, agent.id, agent.name)
+        await self.event(ticket.id, self.assigned_line(), to=agent)
+        return await self.get(ticket.id)
 
     async def customer_wrote(self, customer: Person, written: Written, locale: Locale) -> Fed:
         """A message from a customer outside any flow: into their ticket, if they have or
@@ -218,11 +235,20 @@ class TicketService(TicketDesk):
         note = _said(ticket_id, Direction.NOTE, agent, written, self._clock.now(), relayed=True)
         await self._messages.add(note)
 
-    async def event(self, ticket_id: int, text: str) -> None:
-        """A line for the agents' topic from the bot itself (relayed like the rest)."""
+    async def event(self, ticket_id: int, text: str, *, to: Person | None = None) -> None:
+        """A line for the agents' topic from the bot itself (relayed like the rest); one
+        `to` an agent mentions them, so that Telegram tells them."""
         now = self._clock.now()
         await self._messages.add(
-            NewMessage(ticket_id, Direction.EVENT, MessageKind.TEXT, now, text=text)
+            NewMessage(
+                ticket_id,
+                Direction.EVENT,
+                MessageKind.TEXT,
+                now,
+                text=text,
+                author_id=to.id if to else None,
+                author_name=to.name if to else None,
+            )
         )
         self._db.after_commit(partial(self.on_new_work, ticket_id, False))
 

@@ -32,8 +32,13 @@ class TextButton(Filter):
 
 
 class IsAgent(Filter):
+    """A member of the forum the event is in (or an admin)."""
+
     async def __call__(self, event: Message | CallbackQuery, agents: AgentDirectory) -> bool:
-        return event.from_user is not None and await agents.is_agent(event.from_user.id)
+        message = event.message if isinstance(event, CallbackQuery) else event
+        if event.from_user is None or message is None:
+            return False
+        return await agents.is_agent(event.from_user.id, message.chat.id)
 
 
 class NotCommand(Filter):

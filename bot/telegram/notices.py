@@ -36,10 +36,8 @@ class FloodNotice:
 class RecoveryNotices:
     """What people hear of a phone change (``services.recovery.Notices``)."""
 
-    def __init__(
-        self, outbox: Outbox, translator: Translator, support_chat_id: int | None
-    ) -> None:
-        self._outbox, self._translator, self._support = outbox, translator, support_chat_id
+    def __init__(self, outbox: Outbox, translator: Translator, forum_id: int | None) -> None:
+        self._outbox, self._translator, self._support = outbox, translator, forum_id
 
     def _t(self, recovery: Recovery) -> Texts:
         return self._translator(recovery.locale)

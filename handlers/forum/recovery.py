@@ -7,7 +7,7 @@ import contextlib
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 
 from bot.delivery.send import framed
 from bot.domain.phones import mask
@@ -16,7 +16,7 @@ from bot.services.recovery import RecoveryError, RecoveryService
 from bot.services.tickets import TicketService
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.notices import due_date
-from handlers.forum.tickets import InTicket
+from handlers.forum.topics import InTicket
 from handlers.taps import answers_itself
 from storage.recovery import Recovery
 from storage.tickets import Ticket
@@ -35,6 +35,9 @@ async def decided(
     translator: Translator,
 ) -> None:
     message = query.message
+    if not await _in_its_topic(message, callback_data.recovery_id, tickets):
+        await query.answer(t("agents-button-stale"), show_alert=True)  # forged elsewhere
+        return
     if callback_data.decision is Decision.REJECT:
         await query.answer()
         if isinstance(message, Message):
@@ -86,6 +89,16 @@ async def cmd_reject(
         await _tell(bot, rejected, part)
     name = message.from_user.full_name if message.from_user else "—"
     await _close_decided(rejected, False, name, tickets, t("agents-recovery-rejected"))
+
+
+async def _in_its_topic(
+    message: MaybeInaccessibleMessageUnion | None, recovery_id: int, tickets: TicketService
+) -> bool:
+    """The tap is on the review's own card, in its own forum's topic."""
+    if not isinstance(message, Message) or message.message_thread_id is None:
+        return False
+    here = await tickets.by_topic(message.chat.id, message.message_thread_id)
+    return here is not None and here.context.get("recovery_id") == recovery_id
 
 
 async def _close_decided(

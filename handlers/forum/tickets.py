@@ -12,11 +12,10 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.delivery.send import pack_lines
 from bot.domain.values import MessageKind
 from bot.keyboards.support import AgentAction, TicketCb, rating_buttons, take_over_button
 from bot.services.tickets import (
@@ -24,36 +23,21 @@ from bot.services.tickets import (
     HeldByOther,
     Person,
     TicketClosed,
+    TicketNotFound,
     TicketService,
     Written,
 )
-from bot.telegram.cards import queue_text
 from bot.telegram.i18n import Texts, Translator
 from bot.telegram.membership import AgentDirectory
 from handlers.convert import person, written
+from handlers.forum.lanes import queue_of, reply_queue
+from handlers.forum.topics import InTicket
 from handlers.taps import alert, answers_itself
 from storage.tickets import Ticket
 
 router = Router(name=__name__)
 log = logging.getLogger(__name__)
 _TICKET_COMMANDS = ("note", "take", "close", "reply", "ban", "unban")
-
-
-class InTicket(Filter):
-    """A message inside a ticket's topic; hands the ticket to the handler."""
-
-    async def __call__(self, message: Message, tickets: TicketService) -> bool | dict[str, Ticket]:
-        if not message.is_topic_message or message.message_thread_id is None:
-            return False
-        ticket = await tickets.by_topic(message.message_thread_id)
-        return {"ticket": ticket} if ticket is not None else False
-
-
-@router.message(Command("queue"))
-async def cmd_queue(message: Message, t: Texts, tickets: TicketService) -> None:
-    text = queue_text(t, await tickets.queue(), await tickets.open_count())
-    for part in pack_lines(text.split("\n")):
-        await message.reply(part)
 
 
 @router.message(Command("note"), InTicket())
@@ -232,6 +216,8 @@ async def card_button(
     if not isinstance(message, Message):
         await query.answer()
         return
+    if ticket.forum_id not in (None, message.chat.id):  # forged in another forum
+        raise TicketNotFound
     name = query.from_user.full_name
     if callback_data.action in (AgentAction.TAKE, AgentAction.TAKE_OVER):
         over = callback_data.action == AgentAction.TAKE_OVER
@@ -273,4 +259,4 @@ async def private_queue(
 ) -> None:
     if message.from_user is None or not agents.is_admin(message.from_user.id):
         raise SkipHandler
-    await cmd_queue(message, t, tickets)
+    await reply_queue(message, [await queue_of(t, tickets, None)])

@@ -70,3 +70,53 @@ agents-card-rejected = ❌ Request rejected by { $name }. The ticket is closed.
 agents-take-held = Ticket #{ $id } is held by { $name }. Take it over? They will be told in this topic.
 agents-btn-take-over = Yes, take it over
 agents-taken-over = Ticket #{ $id } taken over by { $name } from <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, it is no longer yours — no need to answer here.
+agents-queue-forum = 📂 <b>{ $forum }</b>
+agents-move-how = To move a ticket to another forum, send /move and its name in the ticket's topic: { $forums }
+agents-moved-here = Moved here from { $forum } by { $name }. The card and the latest messages are above.
+agents-moved-away = Ticket #{ $id } moved to { $forum }: it continues there, and this topic closes.
+# The team's numbers: /stats in the forum and the stats page (python -m bot stats).
+agents-stats-refused = The team's numbers are for admins only.
+agents-stats-usage = Write /stats, /stats week or /stats month.
+agents-stats-today = today
+agents-stats-week = the last 7 days
+agents-stats-month = the last 30 days
+agents-stats-title = 📊 <b>The team's numbers: { $period }</b> ({ $start } – { $end })
+agents-stats-all = <b>All forums</b>
+agents-stats-forum = 📂 <b>{ $forum }</b>
+agents-stats-agent = 👤 <b>{ $name }</b>
+agents-stats-counts = Opened { $opened } · closed { $closed } · open now { $waiting }
+agents-stats-first = First answer: p50 { $p50 } · p90 { $p90 }
+agents-stats-resolution = Resolution: p50 { $p50 } · p90 { $p90 }
+agents-stats-csat = Rating: { NUMBER($csat, maximumFractionDigits: 2) } of 5 ({ $count } { $count ->
+        [one] rating
+       *[other] ratings
+    })
+agents-stats-no-csat = Rating: no ratings yet
+agents-stats-none = —
+agents-stats-seconds = { $seconds } s
+agents-stats-minutes = { $minutes } min
+agents-stats-hours = { $hours } h { $minutes } min
+agents-stats-days = { $days } d { $hours } h
+agents-stats-page-title = The team's numbers
+agents-stats-page-period = Period
+agents-stats-page-where = Forum or agent
+agents-stats-page-opened = Opened
+agents-stats-page-closed = Closed
+agents-stats-page-waiting = Open now
+agents-stats-page-first = First answer p50 / p90
+agents-stats-page-resolution = Resolution p50 / p90
+agents-stats-page-csat = Rating (count)
+agents-stats-page-forums = By forum
+agents-stats-page-agents = By agent
+agents-stats-page-total = All forums
+agents-stats-page-chart-first = First answer by day: p50 and p90
+agents-stats-page-chart-backlog = Open tickets by hour
+agents-stats-page-generated = Counted at { $at } ({ $zone }). Open now counts the tickets open at that moment, whatever the period.
+# Auto-assignment (AUTO_ASSIGN): who is online in this forum, and a ticket given to them.
+agents-online = 🟢 You are online in this forum: new tickets here may be given to you. /away stops that.
+agents-online-off = 🟢 Noted, but auto-assignment is off (AUTO_ASSIGN): tickets wait to be taken as usual.
+agents-away = ⚪ You are away in this forum: no new tickets here will be given to you.
+agents-away-already = ⚪ You were not online in this forum: nothing is given to you here.
+agents-event-for = 👋 <a href="tg://user?id={ $agent_id }">{ $name }</a>
+agents-assigned = This ticket was given to you automatically: you are online here and had the fewest open tickets.
+agents-overdue-admins = 🚨 Ticket #{ $id } ({ $name }) in { $forum } has waited over { $minutes } min for a first answer — twice the target. Holder: { $holder }.

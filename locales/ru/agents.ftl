@@ -70,3 +70,55 @@ agents-card-rejected = ❌ Заявку отклонил(а) { $name }. Обра
 agents-take-held = Обращение №{ $id } уже ведёт { $name }. Забрать себе? Коллеге скажем об этом здесь.
 agents-btn-take-over = Да, забрать
 agents-taken-over = Обращение №{ $id } забрал(а) { $name } у <a href="tg://user?id={ $previous_id }">{ $previous }</a>. { $previous }, теперь его ведёт коллега — отвечать здесь не нужно.
+agents-queue-forum = 📂 <b>{ $forum }</b>
+agents-move-how = Чтобы перенести обращение в другой форум, отправьте в его теме /move и название: { $forums }
+agents-moved-here = Перенесено сюда из { $forum }, перенёс(ла) { $name }. Карточка и последние сообщения — выше.
+agents-moved-away = Обращение №{ $id } перенесено в { $forum }: продолжение там, эта тема закрывается.
+# The team's numbers: /stats in the forum and the stats page (python -m bot stats).
+agents-stats-refused = Цифры команды доступны только администраторам.
+agents-stats-usage = Напишите /stats, /stats week или /stats month.
+agents-stats-today = сегодня
+agents-stats-week = последние 7 дней
+agents-stats-month = последние 30 дней
+agents-stats-title = 📊 <b>Цифры команды: { $period }</b> ({ $start } – { $end })
+agents-stats-all = <b>Все форумы</b>
+agents-stats-forum = 📂 <b>{ $forum }</b>
+agents-stats-agent = 👤 <b>{ $name }</b>
+agents-stats-counts = Открыто { $opened } · закрыто { $closed } · открыто сейчас { $waiting }
+agents-stats-first = Первый ответ: p50 { $p50 } · p90 { $p90 }
+agents-stats-resolution = Решение: p50 { $p50 } · p90 { $p90 }
+agents-stats-csat = Оценка: { NUMBER($csat, maximumFractionDigits: 2) } из 5 ({ $count } { $count ->
+        [one] оценка
+        [few] оценки
+        [many] оценок
+       *[other] оценки
+    })
+agents-stats-no-csat = Оценка: оценок пока нет
+agents-stats-none = —
+agents-stats-seconds = { $seconds } с
+agents-stats-minutes = { $minutes } мин
+agents-stats-hours = { $hours } ч { $minutes } мин
+agents-stats-days = { $days } д { $hours } ч
+agents-stats-page-title = Цифры команды
+agents-stats-page-period = Период
+agents-stats-page-where = Форум или сотрудник
+agents-stats-page-opened = Открыто
+agents-stats-page-closed = Закрыто
+agents-stats-page-waiting = Открыто сейчас
+agents-stats-page-first = Первый ответ p50 / p90
+agents-stats-page-resolution = Решение p50 / p90
+agents-stats-page-csat = Оценка (сколько)
+agents-stats-page-forums = По форумам
+agents-stats-page-agents = По сотрудникам
+agents-stats-page-total = Все форумы
+agents-stats-page-chart-first = Первый ответ по дням: p50 и p90
+agents-stats-page-chart-backlog = Открытые обращения по часам
+agents-stats-page-generated = Посчитано { $at } ({ $zone }). «Открыто сейчас» — обращения, открытые в этот момент, за любой период.
+# Автоназначение (AUTO_ASSIGN): кто на месте в этом форуме, и обращение, отданное ему.
+agents-online = 🟢 Вы на месте в этом форуме: новые обращения отсюда могут назначаться вам. /away — отключить.
+agents-online-off = 🟢 Отмечено, но автоназначение выключено (AUTO_ASSIGN): обращения ждут, пока их возьмут.
+agents-away = ⚪ Вы отошли в этом форуме: новые обращения отсюда вам не назначаются.
+agents-away-already = ⚪ Вы и не были на месте в этом форуме: вам здесь ничего не назначается.
+agents-event-for = 👋 <a href="tg://user?id={ $agent_id }">{ $name }</a>
+agents-assigned = Обращение назначено вам автоматически: вы на месте и у вас меньше всех открытых обращений.
+agents-overdue-admins = 🚨 Обращение №{ $id } ({ $name }) в { $forum } ждёт первого ответа дольше { $minutes } мин — вдвое дольше нормы. Ведёт: { $holder }.

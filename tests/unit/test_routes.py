@@ -21,7 +21,7 @@ from bot.telegram.states import Login, Orders, Recovery, Support
 
 def _routed(kept: str = "on") -> Dispatcher:
     dp = Dispatcher()
-    handlers.route(dp, -100, cast(Texts, None), speedups.parse(kept))
+    handlers.route(dp, (-100,), cast(Texts, None), speedups.parse(kept))
     return dp
 
 
