@@ -26,7 +26,13 @@ from pydantic import ValidationError
 from bot.app import TelegramUnavailable, create_app, run_polling
 from bot.logs import setup_logging
 from bot.ports.datafile import DataFileError
-from bot.settings import DatabaseSettings, SettingsError, describe_error, load_settings
+from bot.settings import (
+    DatabaseSettings,
+    DeskSettings,
+    SettingsError,
+    describe_error,
+    load_settings,
+)
 from bot.shared import RedisUnavailable, let_go_of
 from bot.supervisor import Supervisor, set_webhook
 from bot.webhook import serve
@@ -188,10 +194,10 @@ async def _apply(where: DatabaseSettings) -> list[str]:
 
 
 def _stats_page(args: argparse.Namespace) -> int:
-    from bot.stats_page import StatsPageSettings, serve_stats  # noqa: PLC0415 - this command's
+    from bot.stats_page import serve_stats  # noqa: PLC0415 - this command's
 
     try:
-        settings = StatsPageSettings()
+        settings = DeskSettings()
     except ValidationError as error:
         return _refuse(describe_error(error))
     return _guarded(lambda: serve_stats(settings, args.host, args.port))

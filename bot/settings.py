@@ -40,6 +40,12 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
+# Listed in `.env.example` with empty values: empty is unset.
+_OPTIONAL = ("telegram_api_url", "sms_gateway_url", "smtp_host", "smtp_user", "smtp_password",
+             "smtp_from", "sms_gateway_token", "marketplace_data",
+             "webhook_url", "webhook_secret")  # fmt: skip
+
+
 class DatabaseSettings(BaseSettings):
     """Where the bot keeps everything: all `python -m bot migrate` needs."""
 
@@ -76,14 +82,41 @@ class DatabaseSettings(BaseSettings):
         return self.database_path
 
 
-class Settings(DatabaseSettings):
-    bot_token: SecretStr
-    telegram_api_url: str | None = None
+class DeskSettings(DatabaseSettings):
+    """Where the agents work, their language and time zone: the stats page's settings."""
+
     support_chat_id: int | None = None
     # Several agents' forums, as JSON (see .env.example); unset: SUPPORT_CHAT_ID alone.
     support_chats: Annotated[Forums, NoDecode] = ()
-    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Locale = Locale.RU
+    support_timezone: str = "Europe/Moscow"
+
+    @field_validator("support_chat_id", mode="before")
+    @classmethod
+    def _no_forum(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("support_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be a time zone name, like Europe/Moscow") from None
+        return value
+
+    @property
+    def forums(self) -> tuple[ForumLane, ...]:
+        """The agents' forums: SUPPORT_CHATS, else SUPPORT_CHAT_ID taking everything."""
+        if self.support_chats or self.support_chat_id is None:
+            return self.support_chats
+        return (ForumLane(chat_id=self.support_chat_id),)
+
+
+class Settings(DeskSettings):
+    bot_token: SecretStr
+    telegram_api_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
 
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
@@ -119,7 +152,6 @@ class Settings(DatabaseSettings):
     pickup_storage_days: int = _span(7, 0, 366)
     first_response_minutes: int = _span(15, 0, 7 * 24 * 60)
     support_hours: str = Field(default="09:00-21:00", pattern=r"^(\s*|\d\d:\d\d-\d\d:\d\d)$")
-    support_timezone: str = "Europe/Moscow"
     ticket_reopen_hours: int = _span(24, 0, 366 * 24, zero=True)
     customer_messages_per_minute: int = _span(20, 0, 1_000_000)
     sign_agent_replies: bool = True
@@ -159,23 +191,9 @@ class Settings(DatabaseSettings):
     def _speedups(cls, value: object) -> object:
         return parse_speedups(value) if isinstance(value, str) else value
 
-    @field_validator(
-        "telegram_api_url",
-        "sms_gateway_url",
-        "smtp_host",
-        "smtp_user",
-        "smtp_password",
-        "smtp_from",
-        "sms_gateway_token",
-        "support_chat_id",
-        "marketplace_data",
-        "webhook_url",
-        "webhook_secret",
-        mode="before",
-    )
+    @field_validator(*_OPTIONAL, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        # `.env.example` lists optional settings with empty values.
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("redis_url")
@@ -192,15 +210,6 @@ class Settings(DatabaseSettings):
         if value.startswith(_REDIS_SCHEMES) and where:
             return value
         raise ValueError("must be redis://host:port/db, rediss://... or unix:///path")
-
-    @field_validator("support_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be a time zone name, like Europe/Moscow") from None
-        return value
 
     @field_validator("support_hours")
     @classmethod
@@ -230,13 +239,6 @@ class Settings(DatabaseSettings):
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
         return _url(value, {"https"}, "the public https address, like https://bot.example.com/tg")
-
-    @property
-    def forums(self) -> tuple[ForumLane, ...]:
-        """The agents' forums: SUPPORT_CHATS, else SUPPORT_CHAT_ID taking everything."""
-        if self.support_chats or self.support_chat_id is None:
-            return self.support_chats
-        return (ForumLane(chat_id=self.support_chat_id),)
 
     @field_validator("webhook_secret")
     @classmethod

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
-from pydantic import field_validator
-from pydantic_settings import NoDecode
 
 from bot.domain.clock import Clock
-from bot.domain.forums import ForumLane, Forums
-from bot.domain.values import Locale
+from bot.domain.forums import ForumLane
 from bot.services.stats import Period, StatsService
 from bot.services.stats_charts import charts
-from bot.settings import DatabaseSettings
+from bot.settings import DeskSettings
 from bot.stats_page.render import Page, render
 from bot.telegram.i18n import Texts
 from storage.db import Database
@@ -36,31 +31,6 @@ _HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-
-
-class StatsPageSettings(DatabaseSettings):
-    """What the page reads of the bot's settings: no token, no Telegram."""
-
-    default_locale: Locale = Locale.RU
-    support_timezone: str = "Europe/Moscow"
-    support_chat_id: int | None = None
-    support_chats: Annotated[Forums, NoDecode] = ()
-
-    @field_validator("support_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be a time zone name, like Europe/Moscow") from None
-        return value
-
-    @property
-    def forums(self) -> tuple[ForumLane, ...]:
-        """As the bot names them: SUPPORT_CHATS, else SUPPORT_CHAT_ID alone."""
-        if self.support_chats or self.support_chat_id is None:
-            return self.support_chats
-        return (ForumLane(chat_id=self.support_chat_id),)
 
 
 class StatsPage:
@@ -112,7 +82,7 @@ class StatsPage:
         )
 
 
-async def serve_stats(settings: StatsPageSettings, host: str, port: int) -> None:
+async def serve_stats(settings: DeskSettings, host: str, port: int) -> None:
     """Runs the page until interrupted."""
     db: Database = await open_for_reading(settings.postgres_url or settings.sqlite_path)
     try:

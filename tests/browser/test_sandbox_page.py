@@ -10,27 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, ConsoleMessage, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, ConsoleMessage, Locator, Page, expect
 
 from sandbox import Sandbox
+from tests.browser.conftest import WAIT_MS
 
-# Chromium dials Google at start-up unless told not to; offline that is only noise and delay.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT_MS = 10_000
 WIDE, LAPTOP, PHONE = (1500, 1000), (1024, 640), (420, 860)
 # Whatever would be cut off or pushed out of reach if it overflowed the window sideways.
 _OUT_OF_BOUNDS_JS = """() => {
@@ -49,28 +38,6 @@ _OUT_OF_BOUNDS_JS = """() => {
   }
   return bad;
 }"""
-
-
-def _chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is not installed: apt-get install chromium")
-    pytest.skip("Chromium is not installed: apt-get install chromium")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    executable = _chromium()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture

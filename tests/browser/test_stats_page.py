@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from bot.domain.clock import FrozenClock
 from bot.domain.forums import ForumLane
@@ -21,21 +21,8 @@ from bot.telegram.i18n import Texts
 from storage.db import Database
 from storage.readonly import open_for_reading
 from storage.stats import StatsRepo
-from tests.browser.test_sandbox_page import CHROMIUM_FLAGS, WAIT_MS, _chromium
+from tests.browser.conftest import WAIT_MS
 from tests.stats_data import EVE, NOW, A, B, seed, ticket
-
-
-@pytest.fixture
-async def chromium() -> AsyncIterator[Browser]:
-    executable = _chromium()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture
@@ -56,8 +43,8 @@ async def stats_page(tmp_path: Path) -> AsyncIterator[StatsPage]:
 
 
 @pytest.fixture
-async def page(chromium: Browser, stats_page: StatsPage) -> AsyncIterator[Page]:
-    context = await chromium.new_context(viewport={"width": 1200, "height": 900})
+async def page(browser: Browser, stats_page: StatsPage) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
     opened = await context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(f"page: {error}"))

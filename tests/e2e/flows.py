@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import FORUM, RunningBot
 from tests.e2e.peers import SmsEndpoint
 
@@ -33,15 +33,27 @@ async def log_in(user: SimUser, sms: SmsEndpoint, phone: str = "+79123456789") -
     await user.next_message()  # menu
 
 
-async def open_ticket(emu: BotApiEmulator, customer: SimUser, text: str) -> int:
-    """/support and a description; returns the ticket's topic in the agents' forum."""
+async def ticket_card(
+    emu: BotApiEmulator, customer: SimUser, text: str, forum: int = FORUM
+) -> StoredMessage:
+    """/support and a description; the ticket's card in the agents' forum, its topic's
+    first message."""
     await customer.send("/support")
     await customer.next_message()
     await customer.send(text)
     await customer.next_message()
-    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
+    card = await emu.wait_message(
+        forum, predicate=lambda m: bool(m.button_texts()) and text in m.text
+    )
     assert card.thread_id is not None
-    return card.thread_id
+    return card
+
+
+async def open_ticket(emu: BotApiEmulator, customer: SimUser, text: str = "нужна помощь") -> int:
+    """/support and a description; returns the ticket's topic in the agents' forum."""
+    thread = (await ticket_card(emu, customer, text)).thread_id
+    assert thread is not None
+    return thread
 
 
 async def start_review(user: SimUser, no_email: str = "Нет доступа к email") -> None:

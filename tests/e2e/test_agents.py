@@ -5,18 +5,9 @@ from __future__ import annotations
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, STRANGER, RunningBot
+from tests.e2e.flows import open_ticket
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import settled
-
-
-async def _ticket(emu: BotApiEmulator, customer: SimUser, text: str = "нужна помощь") -> int:
-    await customer.send("/support")
-    await customer.next_message()
-    await customer.send(text)
-    await customer.next_message()
-    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
-    assert card.thread_id is not None
-    return card.thread_id
 
 
 async def test_canned_replies_speak_the_customers_language(
@@ -29,7 +20,7 @@ async def test_canned_replies_speak_the_customers_language(
     refused = await emu.wait_message(FORUM, predicate=lambda m: "администраторы" in m.text)
     assert refused is not None
     john = emu.add_user(1002, "John", language_code="en")
-    topic = await _ticket(emu, john, "refund please")
+    topic = await open_ticket(emu, john, "refund please")
     await ivan.send_in_topic(FORUM, topic, "/reply refund")
     assert (await john.next_message()).text.endswith("Money comes back in 2-3 days.")
     await ivan.send_in_topic(FORUM, topic, "/reply nothing")
@@ -43,7 +34,7 @@ async def test_ban_stops_a_customer_and_unban_lets_them_back(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     await emu.user(AGENT).send_in_topic(FORUM, topic, "/ban")
     await emu.wait_message(FORUM, thread_id=topic, predicate=lambda m: "администраторы" in m.text)
     await emu.user(ADMIN).send_in_topic(FORUM, topic, "/ban")
@@ -60,7 +51,7 @@ async def test_ban_stops_a_customer_and_unban_lets_them_back(
 
 async def test_flooding_customer_is_slowed_down(emu: BotApiEmulator, running: RunningBot) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     for number in range(20):
         await anna.send(f"флуд {number}")
     slow = await anna.next_message()
@@ -74,7 +65,7 @@ async def test_agent_edit_follows_to_the_customer(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     sent = await emu.user(AGENT).send_in_topic(FORUM, topic, "Вернём 100 руб.")
     reply = await anna.next_message()
     await emu.user(AGENT).edit_in_topic(sent, "Вернём 1000 руб.")
@@ -93,7 +84,7 @@ async def test_card_shows_the_linked_account_masked(
     await anna.send((await sms.next())["code"])
     await anna.next_message()
     await anna.next_message()
-    await _ticket(emu, anna)
+    await open_ticket(emu, anna)
     card = emu.messages(FORUM)[0]
     assert "Аккаунт: Анна (A1), телефон +7 912 ***-**-89" in card.text
 
@@ -139,7 +130,7 @@ async def test_an_agent_answering_in_several_topics_is_served_topic_by_topic_at_
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     customers = [emu.add_user(1001 + n, f"Клиент {n}", language_code="ru") for n in range(6)]
-    topics = [await _ticket(emu, customer) for customer in customers]
+    topics = [await open_ticket(emu, customer) for customer in customers]
     chats, start = {customer.id for customer in customers}, len(emu.calls)
     asked_at_first: list[int] = []  # customers the bot had called when the first call came back
 
@@ -168,7 +159,7 @@ async def test_a_topic_telegram_will_not_rename_now_costs_the_agent_nothing(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     emu.fail_next("editForumTopic", 429, retry_after=30)
     await emu.user(AGENT).send_in_topic(FORUM, topic, "Смотрю ваш заказ")
     assert (await anna.next_message()).text.endswith("Смотрю ваш заказ")
@@ -190,7 +181,7 @@ async def test_taking_a_ticket_someone_holds_asks_first_and_tells_them(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     card = emu.messages(FORUM, thread_id=topic)[0]
     ivan, olga = emu.user(AGENT), emu.user(ADMIN)
     await ivan.send_in_topic(FORUM, topic, "/take")
@@ -253,7 +244,7 @@ async def test_canned_replies_are_listed_saved_used_and_deleted(
         "refund [ru]: Вернём за 2-3 дня.",
     ]
     john = emu.add_user(1002, "John", language_code="en")
-    topic = await _ticket(emu, john, "refund please")
+    topic = await open_ticket(emu, john, "refund please")
     await ivan.send_in_topic(FORUM, topic, "/reply REFUND")  # keys are not case-sensitive
     assert (await john.next_message()).text.endswith("Back in 2-3 days.")
 
@@ -292,7 +283,7 @@ async def test_a_long_canned_reply_is_shown_cut_and_sent_whole(
     listed = await _said(emu, olga, "/canned", "Шаблоны:")
     assert listed.splitlines()[1] == f"steps [ru]: {text[:100]}".rstrip()
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic = await _ticket(emu, anna)
+    topic = await open_ticket(emu, anna)
     await emu.user(AGENT).send_in_topic(FORUM, topic, "/reply steps")
     sent = (await anna.next_message()).text
     assert sent.startswith("💬 Поддержка · Ivan Agent\nШаг <1> & подробно")

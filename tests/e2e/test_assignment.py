@@ -9,23 +9,13 @@ import pytest
 from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser, StoredMessage
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
+from tests.e2e.flows import ticket_card
 from tests.e2e.settle import settled
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"auto_assign": True})
-
-
-async def _ticket(emu: BotApiEmulator, customer: SimUser, text: str) -> tuple[int, StoredMessage]:
-    """A ticket by /support: its topic and its card."""
-    await customer.send("/support")
-    await customer.next_message()
-    await customer.send(text)
-    await customer.next_message()
-    card = await emu.wait_message(FORUM, predicate=lambda m: bool(m.button_texts()))
-    assert card.thread_id is not None
-    return card.thread_id, card
 
 
 async def _said(emu: BotApiEmulator, agent: SimUser, command: str, expected: str) -> None:
@@ -47,7 +37,8 @@ async def test_an_online_agent_gets_new_tickets_with_a_mention_until_away(
     ivan = emu.user(AGENT)
     await _said(emu, ivan, "/online", "Вы на месте в этом форуме")
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    topic, card = await _ticket(emu, anna, "Где мой заказ?")
+    card = await ticket_card(emu, anna, "Где мой заказ?")
+    topic = card.thread_id
     assert "Ведёт: Ivan Agent" in card.text  # drawn as the ticket is: already held
     mention = await emu.wait_message(
         FORUM, thread_id=topic, predicate=lambda m: "назначено вам" in m.text
@@ -59,7 +50,8 @@ async def test_an_online_agent_gets_new_tickets_with_a_mention_until_away(
 
     await _said(emu, ivan, "/away", "Вы отошли в этом форуме")
     john = emu.add_user(1002, "John", language_code="en")
-    topic, card = await _ticket(emu, john, "Where is my parcel?")
+    card = await ticket_card(emu, john, "Where is my parcel?")
+    topic = card.thread_id
     await settled(running)
     assert "Ведёт" not in card.text
     assert emu.topic(FORUM, topic).name.startswith("🆕 #2")
@@ -77,7 +69,7 @@ async def test_two_online_agents_get_tickets_by_fewest_open(
     holders = []
     for n, name in enumerate(("Анна", "Борис", "Вера")):
         customer = emu.add_user(1001 + n, name, language_code="ru")
-        _, card = await _ticket(emu, customer, f"вопрос {n}")
+        card = await ticket_card(emu, customer, f"вопрос {n}")
         holders.append(card.text.split("Ведёт: ")[1].split("\n")[0])
     assert holders == ["Ivan Agent", "Olga Admin", "Ivan Agent"]
     await settled(running)
@@ -90,7 +82,7 @@ async def test_overdue_is_told_to_the_forum_at_the_target_and_to_admins_at_twice
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
-    await _ticket(emu, anna, "помогите")  # nobody online: it waits
+    await ticket_card(emu, anna, "помогите")  # nobody online: it waits
 
     async def a_pass() -> None:
         assert running.app is not None

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser
 from tests.conftest import RedisScope
 from tests.e2e.conftest import ADMIN, AGENT, RunningBot
-from tests.e2e.flows import log_in
+from tests.e2e.flows import log_in, ticket_card
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import settled
 
@@ -59,15 +59,9 @@ def settings(settings: Settings) -> Settings:
 
 
 async def _support(emu: BotApiEmulator, customer: SimUser, text: str, forum: int) -> int:
-    """/support and words; the card in ``forum`` (and nowhere else) is the ticket's topic."""
+    """The ticket's topic, in ``forum`` and nowhere else."""
     before = {f: len(emu.messages(f)) for f in (ORDERS, RUSSIAN, ENGLISH)}
-    await customer.send("/support")
-    await customer.next_message()
-    await customer.send(text)
-    await customer.next_message()
-    card = await emu.wait_message(
-        forum, predicate=lambda m: bool(m.button_texts()) and text in m.text
-    )
+    card = await ticket_card(emu, customer, text, forum)
     assert card.thread_id is not None
     others = [f for f in before if f != forum]
     assert all(len(emu.messages(f)) == before[f] for f in others)

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from emulator import BotApiEmulator, SimUser
+from emulator import BotApiEmulator
 from tests.e2e.conftest import ADMIN, AGENT, FORUM, RunningBot
-
-
-async def _open_ticket(emu: BotApiEmulator, customer: SimUser, text: str) -> int:
-    await customer.send("/support")
-    await customer.next_message()
-    await customer.send(text)
-    await customer.next_message()
-    card = await emu.wait_message(
-        FORUM, predicate=lambda m: bool(m.button_texts()) and text in m.text
-    )
-    assert card.thread_id is not None
-    return card.thread_id
+from tests.e2e.flows import open_ticket
 
 
 async def _ask(emu: BotApiEmulator, who: int, command: str, start: str) -> str:
@@ -27,7 +16,7 @@ async def _ask(emu: BotApiEmulator, who: int, command: str, start: str) -> str:
 async def test_an_admin_gets_the_days_figures(emu: BotApiEmulator, running: RunningBot) -> None:
     anna = emu.add_user(1001, "Анна", language_code="ru")
     ivan = emu.user(AGENT)
-    topic = await _open_ticket(emu, anna, "Где мой заказ?")
+    topic = await open_ticket(emu, anna, "Где мой заказ?")
     await ivan.send_in_topic(FORUM, topic, "/take")
     running.clock.advance(minutes=4)
     await ivan.send_in_topic(FORUM, topic, "Уже смотрю")
@@ -38,7 +27,7 @@ async def test_an_admin_gets_the_days_figures(emu: BotApiEmulator, running: Runn
     await anna.click(rate, text="⭐⭐⭐⭐")
     await anna.next_message()
     john = emu.add_user(1002, "John", language_code="en")
-    await _open_ticket(emu, john, "refund please")
+    await open_ticket(emu, john, "refund please")
 
     text = await _ask(emu, ADMIN, "/stats", "📊 Цифры команды: сегодня")
     assert "Все форумы\nОткрыто 2 · закрыто 1 · открыто сейчас 1\n" in text

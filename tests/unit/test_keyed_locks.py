@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,6 @@ from storage.db import Database
 
 _BAN = "INSERT INTO bans (telegram_id, banned_by, at) VALUES (:id, 0, '')"
 HELD_SECONDS = 0.3
-
-
-@pytest.fixture
-async def workers(postgres_url: str) -> AsyncIterator[tuple[Database, Database]]:
-    first = await Database.open(postgres_url)
-    second = await Database.open(postgres_url)
-    yield first, second
-    await first.close()
-    await second.close()
 
 
 class Holder:

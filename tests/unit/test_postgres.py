@@ -4,7 +4,6 @@ across workers as SQLite serialises them within one."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -21,16 +20,6 @@ def test_named_parameters_become_numbered_and_quoted_text_is_left_alone() -> Non
     )
     assert statement.sql == "SELECT ':not' || x::text FROM t WHERE a = $1 AND b = $2 OR c = $1"
     assert statement.args({"a": True, "b": "x"}) == [1, "x"]  # booleans are 0/1, as stored
-
-
-@pytest.fixture
-async def workers(postgres_url: str) -> AsyncIterator[tuple[Database, Database]]:
-    """Two workers' connections to one database."""
-    first = await Database.open(postgres_url)
-    second = await Database.open(postgres_url)
-    yield first, second
-    await first.close()
-    await second.close()
 
 
 async def test_a_workers_write_waits_for_anothers_transaction_but_a_read_does_not(
