@@ -94,6 +94,7 @@ class Crash:
         self._restarting: asyncio.Task[None] | None = None
         self._starts = 0
         self._dead = self._kill_next = False
+        self._kill_pending = False  # decided, and waiting for a quiet moment
         self.customer: SimUser | None = None
         self._db: ReadOnly | Database | None = None
         self.command: tuple[str, ...] = ()  # after python -m bot
@@ -200,7 +201,7 @@ class Crash:
                 self._kill()
                 return True
             if self.kill_at == KillAt("after", self.counts.posts):
-                self.killed = True
+                self.killed = self._kill_pending = True
                 asyncio.get_running_loop().call_later(AFTER_SECONDS, self._kill)
         self._posted_at = asyncio.get_running_loop().time()
         return False
@@ -218,6 +219,7 @@ class Crash:
         on its way back: carried out by Telegram a moment ago, not written down yet."""
         assert self._proc is not None
         self.killed, self._dead, self._kill_next = True, True, False
+        self._kill_pending = True
         loop = asyncio.get_running_loop()
         if loop.time() - self._sms_at < SMS_QUIET_SECONDS:
             loop.call_later(SMS_QUIET_SECONDS / 2, self._kill)
@@ -226,6 +228,7 @@ class Crash:
             loop.call_later(AFTER_SECONDS / 2, self._kill)
             return
         self._restarting = loop.create_task(self._restart(self._die()))
+        self._kill_pending = False
         self.sms.down = True  # what the dead process had on its way never reached it
 
     def _die(self) -> Awaitable[object]:
@@ -266,6 +269,10 @@ class Crash:
         self.steps.append(self._sizes())
 
     async def _settled(self) -> None:
+        # A kill decided during the step happens, and the bot is back, before it counts.
+        await self.emu.wait_for(lambda: not self._kill_pending, WAIT_SECONDS)
+        if self._restarting is not None:
+            await self._restarting
         await self.emu.wait_taken(WAIT_SECONDS)  # the bot has polled: its database exists
         if self._db is None:
             self._db = (
