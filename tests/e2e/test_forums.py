@@ -14,7 +14,7 @@ from bot.settings import Settings
 from emulator import BotApiEmulator, SimUser
 from tests.conftest import RedisScope
 from tests.e2e.conftest import ADMIN, AGENT, RunningBot
-from tests.e2e.flows import log_in, ticket_card
+from tests.e2e.flows import log_in, running_with, ticket_card
 from tests.e2e.peers import SmsEndpoint
 from tests.e2e.settle import settled
 
@@ -150,3 +150,26 @@ async def test_a_ticket_moved_to_another_forum_goes_on_there_with_its_card_and_h
     await anna.send("а теперь?")  # her next words go to the new topic
     await emu.wait_message(ORDERS, thread_id=card.thread_id, predicate=lambda m: "?" in m.text)
     assert not any("теперь" in m.text for m in emu.messages(RUSSIAN))
+
+
+async def test_each_forum_assigns_its_own_online_agents_and_stats_counts_each_forum(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    async with running_with(running, auto_assign=True) as bot:
+        ivan, jane = emu.user(AGENT), emu.user(EN_AGENT)
+        await ivan.send_in_topic(RUSSIAN, None, "/online")
+        await emu.wait_message(RUSSIAN, predicate=lambda m: "на месте" in m.text)
+        await jane.send_in_topic(ENGLISH, None, "/online")
+        await emu.wait_message(ENGLISH, predicate=lambda m: "на месте" in m.text)
+        anna = emu.add_user(1001, "Анна", language_code="ru")
+        ru_card = await ticket_card(emu, anna, "где мой заказ", RUSSIAN)
+        john = emu.add_user(2001, "John", language_code="en")
+        en_card = await ticket_card(emu, john, "where is my order", ENGLISH)
+        assert "Ivan Agent" in ru_card.text and "Jane" not in ru_card.text
+        assert "Jane Agent" in en_card.text and "Ivan" not in en_card.text
+        await settled(bot)
+        await emu.user(ADMIN).send_in_topic(ORDERS, None, "/stats")
+        report = await emu.wait_message(ORDERS, predicate=lambda m: "📊" in m.text)
+        for forum in ("ru", "en"):
+            section = report.text.split(f"📂 {forum}")[1].split("📂")[0]
+            assert "Открыто 1 · закрыто 0 · открыто сейчас 1" in section
