@@ -74,9 +74,8 @@ class Forum:
         posted again at the next start."""
         topic = ticket.topic_id
         if topic is None or ticket.card_pending:
-            topic, card = await self._open_topic(ticket, rider_of(batch))
+            topic, card = await self._open_topic(ticket, rider_of(batch), record)
             if card is not None:  # the customer's first words went with the card
-                await record([[card.message_id]])
                 # As it is now: it may have been closed while its card waited.
                 await self._close_with_ticket(await self._tickets.get(ticket.id), topic)
                 return
@@ -137,7 +136,7 @@ class Forum:
         return ReplyParameters(message_id=original.relayed_id, allow_sending_without_reply=True)
 
     async def _open_topic(
-        self, ticket: Ticket, rider: TicketMessage | None
+        self, ticket: Ticket, rider: TicketMessage | None, record: Record
     ) -> tuple[int, Message | None]:
         """A topic with the ticket's card; returns its id, and the card when `rider` (the
         customer's first text) went in it: in the forum's 20 posts a minute, a new
@@ -177,7 +176,12 @@ class Forum:
             log.error("card of ticket %s refused: %s", ticket.id, error.message)
             await self._repo.card_posted(ticket.id)
             return thread, None
-        await self._repo.card_posted(ticket.id, sent.message_id, tail, said)
+        # The card and the words it carried are written down together: a crash between
+        # the two would post the words again.
+        async with self._tickets.writing_for(ticket):
+            await self._repo.card_posted(ticket.id, sent.message_id, tail, said)
+            if said:
+                await record([[sent.message_id]])
         return thread, sent if said else None
 
     async def _close_with_ticket(self, ticket: Ticket, topic: int) -> None:

@@ -4,6 +4,7 @@ ratings, bans and canned replies. `TicketService` adds the conversation on top."
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -107,6 +108,11 @@ class TicketDesk:
     async def place_unplaced(self, forum_id: int) -> None:
         """Tickets from before there were several forums: in the one there was."""
         await self._lanes.place_unplaced(forum_id)
+
+    def writing_for(self, ticket: Ticket) -> AbstractAsyncContextManager[None]:
+        """A transaction for what the relay writes down about a ticket, serialised with
+        its customer's chat."""
+        return self._db.tx(keys.chat(ticket.customer_id))
 
     async def by_topic(self, forum_id: int, topic_id: int) -> Ticket | None:
         return await self._tickets.by_topic(forum_id, topic_id)
