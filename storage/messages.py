@@ -36,6 +36,8 @@ _ANY_RELAYED = """
 SELECT EXISTS (SELECT 1 FROM ticket_messages WHERE ticket_id = :id AND relayed_at IS NOT NULL)
 """
 _RELAYED = "UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id WHERE id = :id"
+_PARTS_SENT = """
+UPDATE ticket_messages SET relayed_ids = :relayed_ids WHERE id = :id AND relayed_at IS NULL"""
 _RELAYED_EACH = """
 UPDATE ticket_messages SET relayed_at = :now, relayed_id = :relayed_id, relayed_ids = :relayed_ids
 WHERE id = :id
@@ -130,6 +132,10 @@ class MessageRepo:
     async def relayed(self, message_id: int, relayed_id: int | None, now: datetime) -> None:
         params = {"id": message_id, "relayed_id": relayed_id, "now": now.isoformat()}
         await self._db.execute(_RELAYED, params)
+
+    async def parts_sent(self, message_id: int, ids: list[int]) -> None:
+        """The parts of a long text sent so far; the message is relayed once all are."""
+        await self._db.execute(_PARTS_SENT, {"id": message_id, "relayed_ids": json.dumps(ids)})
 
     async def relayed_many(
         self, message_ids: list[int], relayed_id: int | None, now: datetime

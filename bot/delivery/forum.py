@@ -17,7 +17,7 @@ from aiogram.types import Message, ReplyParameters
 
 from bot.delivery.merging import in_words, rider_of
 from bot.delivery.outbox import Outbox
-from bot.delivery.send import TEXT_LIMIT, send_stored, unless, visible_length
+from bot.delivery.send import TEXT_LIMIT, Resume, send_stored, unless, visible_length
 from bot.domain.values import Direction, MessageKind, TicketStatus
 from bot.keyboards.support import ticket_card_buttons
 from bot.ports.marketplace import MarketplacePort
@@ -66,7 +66,9 @@ class Forum:
     def chat_id(self) -> int:
         return self._forum
 
-    async def send(self, ticket: Ticket, batch: list[TicketMessage], record: Record) -> None:
+    async def send(
+        self, ticket: Ticket, batch: list[TicketMessage], record: Record, resume: Resume
+    ) -> None:
         """Post into the ticket's topic (opened first when it has none); `record` writes
         down the ids of the messages each item of the batch became. It does so as soon
         as the post is taken, before the topic is closed again: a crash while that close
@@ -96,6 +98,7 @@ class Forum:
                 header,
                 reply=reply,
                 describe=partial(in_words, self._t),
+                resume=resume,
             )
             await record(sent)
         except TelegramBadRequest as error:

@@ -25,7 +25,7 @@ from bot.delivery.merging import merge, mergeable_run
 from bot.delivery.outbox import Outbox
 from bot.delivery.pacing import Pacer
 from bot.delivery.retry import Retries, RetryPolicy, retried_later
-from bot.delivery.send import posts_of
+from bot.delivery.send import Resume, posts_of
 from bot.delivery.to_customer import CustomerSide
 from bot.domain.values import Direction
 from bot.ports.marketplace import MarketplacePort
@@ -214,9 +214,8 @@ class Relay:
         for _ in range(3):  # a topic fixed in place (reopened, or a new one) and sent again
             try:
                 with retried_later():  # the rows are kept: this worker tries again, later
-                    await finish_even_if_cancelled(
-                        self._send_and_record(ticket, batch, covered), self._pacer.only_waiting
-                    )
+                    sending = self._send_and_record(ticket, batch, covered, not recreated)
+                    await finish_even_if_cancelled(sending, self._pacer.only_waiting)
             except ClosedWithTicket:
                 pass  # the next try, with the ticket read again, reopens the topic
             except TopicGone:
@@ -225,6 +224,8 @@ class Relay:
                     break
                 log.warning("topic of ticket %s is gone; opening a new one", ticket.id)
                 await self._repo.set_topic(ticket.id, None)
+                for message in covered:  # a long text's parts went with the old topic
+                    await self._messages.parts_sent(message.id, [])
                 recreated = True
             except TelegramAPIError as error:
                 return await self._failed(queue, ticket, covered, error)
@@ -257,16 +258,20 @@ class Relay:
         raise error  # not about this message: the worker logs it, a later pass looks again
 
     async def _send_and_record(
-        self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage]
+        self, ticket: Ticket, batch: list[TicketMessage], covered: list[TicketMessage], go_on: bool
     ) -> None:
         record = partial(self._record, covered)
+        resume = Resume()
+        if len(covered) == 1 and batch[0] is covered[0]:  # its own copy, not a merge
+            message, sent = covered[0], covered[0].relayed_ids if go_on else ()
+            resume = Resume(sent, partial(self._messages.parts_sent, message.id))
         if batch[0].direction == Direction.OUT:
-            await record(await self._customers.send(ticket, batch))
+            await record(await self._customers.send(ticket, batch, resume))
             return
         forum = self._forums.of(ticket)
         assert forum is not None  # noqa: S101 - _deliver_head checks
         # Recorded from within: the forum has calls to make after the post.
-        await forum.send(ticket, batch, record)
+        await forum.send(ticket, batch, record, resume)
 
     async def _record(self, covered: list[TicketMessage], sent: list[list[int]] | None) -> None:
         # The copy's ids are written before the message counts as delivered.

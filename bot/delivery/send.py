@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import html
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -125,6 +126,16 @@ def text_parts(lead: str, text: str) -> list[str]:
     return [(lead if n == 0 else "") + html.escape(c, quote=False) for n, c in enumerate(chunks)]
 
 
+@dataclass(frozen=True)
+class Resume:
+    """A long text's parts that went out before a failure or a crash (their ids), and
+    where each next part is written down: sent again, the text goes on from there
+    instead of posting its first parts twice."""
+
+    sent: tuple[int, ...] = ()
+    progress: Callable[[list[int]], Awaitable[None]] | None = None
+
+
 async def send_stored(
     bot: Bot,
     chat_id: int,
@@ -134,6 +145,7 @@ async def send_stored(
     *,
     describe: Describe,
     reply: ReplyParameters | None = None,
+    resume: Resume = Resume(),
 ) -> list[list[int]]:
     """Send one stored message (or one album); returns, for each item of the batch, the
     ids of the messages it became, in order (a header sent on its own is not one)."""
@@ -143,14 +155,8 @@ async def send_stored(
         return await _album(bot, chat_id, thread_id, batch, lead)
     where: dict[str, Any] = {"message_thread_id": thread_id}
     if first.kind in TEXTS:
-        ids = []
-        for number, part in enumerate(text_parts(lead, first.text or "")):
-            first_reply = reply if number == 0 else None
-            sent = await bot.send_message(
-                chat_id, part or "…", **where, reply_parameters=first_reply
-            )
-            ids.append(sent.message_id)
-        return [ids]
+        parts = text_parts(lead, first.text or "")
+        return [await _text_in_parts(bot, chat_id, where, parts, reply, resume)]
     try:
         if first.kind in CAPTIONED and first.file_id:
             sender = getattr(bot, f"send_{first.kind}")
@@ -174,6 +180,28 @@ async def send_stored(
     # other side reads what it was instead of nothing.
     sent = await bot.send_message(chat_id, lead + describe(first), **where, reply_parameters=reply)
     return [[sent.message_id]]
+
+
+async def _text_in_parts(
+    bot: Bot,
+    chat_id: int,
+    where: dict[str, Any],
+    parts: list[str],
+    reply: ReplyParameters | None,
+    resume: Resume,
+) -> list[int]:
+    """The ids of the parts; those ``resume`` has went out already, each next one is
+    written down as it goes (the last with the whole message, by the caller)."""
+    ids = list(resume.sent[: len(parts) - 1])
+    for number in range(len(ids), len(parts)):
+        first_reply = reply if number == 0 else None
+        sent = await bot.send_message(
+            chat_id, parts[number] or "…", **where, reply_parameters=first_reply
+        )
+        ids.append(sent.message_id)
+        if resume.progress is not None and number < len(parts) - 1:
+            await resume.progress(ids)
+    return ids
 
 
 async def _as_it_is(

@@ -8,7 +8,7 @@ from functools import partial
 from aiogram import Bot
 
 from bot.delivery.merging import in_words
-from bot.delivery.send import CAPTIONED, caption_of, send_stored, text_parts, unless
+from bot.delivery.send import CAPTIONED, Resume, caption_of, send_stored, text_parts, unless
 from bot.domain.values import MessageKind
 from bot.services.tickets import TicketService
 from bot.telegram.i18n import Texts, Translator
@@ -30,7 +30,9 @@ class CustomerSide:
         self._bot, self._repo, self._tickets = bot, repo, tickets
         self._translator, self._agents_t, self._sign = translator, agents, sign
 
-    async def send(self, ticket: Ticket, batch: list[TicketMessage]) -> list[list[int]] | None:
+    async def send(
+        self, ticket: Ticket, batch: list[TicketMessage], resume: Resume
+    ) -> list[list[int]] | None:
         """Send a reply (the ids of the messages each item became), or apply an edit."""
         first = batch[0]
         if first.kind == MessageKind.EDIT:
@@ -44,6 +46,7 @@ class CustomerSide:
             batch,
             self._header(ticket, first.author_name),
             describe=partial(in_words, t),
+            resume=resume,
         )
 
     async def _edit_copy(self, ticket: Ticket, edit: TicketMessage) -> None:

@@ -252,3 +252,29 @@ async def test_a_late_line_is_recorded_before_its_topic_is_closed_again(
     assert await messages.pending_of(1, False, 10) == []
     holding = False
     await emu.wait_for(lambda: emu.topic(FORUM, topic).closed, 15)
+
+
+async def test_a_long_reply_cut_off_between_its_parts_goes_on_without_repeating_them(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """Telegram takes a long reply's first part and fails the second (a 502): tried
+    again, the reply goes on from the second part, and the first is not posted twice."""
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    _, topic = await _open_ticket(emu, anna, "старт")
+    armed: list[bool] = []
+
+    def on_event(event: dict[str, object]) -> None:
+        if event.get("type") == "bot_message" and event.get("chat_id") == 1001 and not armed:
+            armed.append(True)  # the first part is in: the next one fails
+            emu.fail_next("sendMessage", 502, chat_id=1001)
+
+    long_reply = " ".join(f"слово{n}" for n in range(900))  # about 7,000 characters
+    unsubscribe = emu.subscribe(on_event)
+    try:
+        await emu.user(AGENT).send_in_topic(FORUM, topic, long_reply)
+        await emu.wait_for(lambda: any("слово899" in m.text for m in anna.messages()), 15)
+    finally:
+        unsubscribe()
+    parts = [m.text for m in anna.messages() if "слово" in m.text]
+    assert len(parts) == 2, parts
+    assert "слово0 " in parts[0] and "слово899" in parts[1]
