@@ -57,13 +57,12 @@ class Forums:
     async def _tell_admins(self, ticket: Ticket) -> None:
         """Through the outbox, in the transaction that marks it told: once, paced."""
         forum_id = self.id_of(ticket)
-        lane = next((f for f in self._tickets.routing.forums if f.chat_id == forum_id), None)
         text = self._t(
             "agents-overdue-admins",
             id=ticket.id,
             name=ticket.customer_name,
             minutes=2 * self._tickets.policy.first_response_minutes,
-            forum=lane.label if lane is not None else str(forum_id),
+            forum=self._tickets.routing.label_of(forum_id),
             holder=ticket.assignee_name or self._t("agents-queue-nobody"),
         )
         for admin in self._admins:

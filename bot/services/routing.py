@@ -60,6 +60,15 @@ class Routing:
     def forums(self) -> tuple[ForumLane, ...]:
         return self._lanes.forums
 
+    def named(self, text: str) -> ForumLane | None:
+        """The forum agents mean by ``text``: its name, in any case, or its id."""
+        wanted = text.strip().lower()
+        fits = (f for f in self.forums if wanted and wanted in (f.name.lower(), str(f.chat_id)))
+        return next(fits, None)
+
+    def label_of(self, forum_id: int | None) -> str:
+        return next((f.label for f in self.forums if f.chat_id == forum_id), str(forum_id))
+
     async def pick(self, category: Category, locale: Locale) -> int | None:
         """None without a forum; the one there is without a read."""
         forums = self._lanes.forums

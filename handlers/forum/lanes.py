@@ -66,14 +66,10 @@ async def cmd_move(
 ) -> None:
     """`/move FORUM`: the ticket opens in that forum with its card and latest lines; this
     topic says where it went, and closes."""
-    wanted = (command.args or "").strip().lower()
     here = message.chat.id
-    target = next(
-        (f for f in tickets.routing.forums if wanted in (f.name.lower(), str(f.chat_id))),
-        None,
-    )
+    target = tickets.routing.named(command.args or "")
     names = ", ".join(f.label for f in tickets.routing.forums if f.chat_id != here)
-    if not wanted or target is None or target.chat_id == here:
+    if target is None or target.chat_id == here:
         await message.reply(t("agents-move-how", forums=names or "—"))
         return
     try:
@@ -81,10 +77,10 @@ async def cmd_move(
     except TicketClosed:
         await message.reply(t("agents-already-closed", id=ticket.id))
         return
-    came_from = next((f.label for f in tickets.routing.forums if f.chat_id == here), str(here))
-    await tickets.event(
-        ticket.id, t("agents-moved-here", name=person(message).name, forum=came_from)
-    )
+    # Stored plain: the relay escapes it as it posts it.
+    came_from = tickets.routing.label_of(here)
+    moved = t.plain("agents-moved-here", name=person(message).name, forum=came_from)
+    await tickets.event(ticket.id, moved)
     await message.reply(t("agents-moved-away", id=ticket.id, forum=target.label))
     assert message.message_thread_id is not None  # noqa: S101 - InTicket checks
     with contextlib.suppress(TelegramAPIError):  # closed by hand already

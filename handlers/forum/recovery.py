@@ -50,7 +50,8 @@ async def decided(
         return
     await query.answer()
     name = query.from_user.full_name
-    await _close_decided(approved, True, name, tickets, t("agents-recovery-approved", name=name))
+    line = t.plain("agents-recovery-approved", name=name)  # escaped as the relay posts it
+    await _close_decided(approved, True, name, tickets, line)
     customer_t = translator(approved.locale)
     await _tell(
         bot,
@@ -88,7 +89,7 @@ async def cmd_reject(
     for part in framed(customer_t("recover-rejected-title"), reason):
         await _tell(bot, rejected, part)
     name = message.from_user.full_name if message.from_user else "—"
-    await _close_decided(rejected, False, name, tickets, t("agents-recovery-rejected"))
+    await _close_decided(rejected, False, name, tickets, t.plain("agents-recovery-rejected"))
 
 
 async def _in_its_topic(

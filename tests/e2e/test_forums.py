@@ -20,6 +20,7 @@ from tests.e2e.settle import settled
 
 ORDERS, RUSSIAN, ENGLISH = -1001000000011, -1001000000012, -1001000000013
 EN_AGENT = 9003  # a member of the English forum only
+ODD_AGENT = 9004  # a name with HTML's own characters in it
 BUDGET = 6  # posts a minute into one forum, here and in the emulator
 LANES = [
     {"chat_id": ORDERS, "name": "orders", "categories": ["damaged", "delivery", "refund"]},
@@ -38,9 +39,15 @@ async def emu(shared_redis: RedisScope | None) -> AsyncIterator[BotApiEmulator]:
         emulator.add_user(ADMIN, "Olga Admin", language_code="en")
         emulator.add_user(AGENT, "Ivan Agent", language_code="en")
         emulator.add_user(EN_AGENT, "Jane Agent", language_code="en")
+        emulator.add_user(ODD_AGENT, "R&D <Lead>", language_code="en")
         for chat_id, title in ((ORDERS, "Orders"), (RUSSIAN, "Russian"), (ENGLISH, "English")):
             # Jane reads the others (restricted: not an agent there).
-            members = {ADMIN: "administrator", AGENT: "member", EN_AGENT: "restricted"}
+            members = {
+                ADMIN: "administrator",
+                AGENT: "member",
+                EN_AGENT: "restricted",
+                ODD_AGENT: "member",
+            }
             if chat_id == ENGLISH:
                 members = {ADMIN: "administrator", EN_AGENT: "member"}
             emulator.add_forum(chat_id, title, members=members)
@@ -173,3 +180,16 @@ async def test_each_forum_assigns_its_own_online_agents_and_stats_counts_each_fo
         for forum in ("ru", "en"):
             section = report.text.split(f"📂 {forum}")[1].split("📂")[0]
             assert "Открыто 1 · закрыто 0 · открыто сейчас 1" in section
+
+
+async def test_the_moved_line_names_the_agent_as_they_are_named(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    anna = emu.add_user(1001, "Анна", language_code="ru")
+    topic = await _support(emu, anna, "нужен возврат", RUSSIAN)
+    await emu.user(ODD_AGENT).send_in_topic(RUSSIAN, topic, "/move ORDERS")
+    card = await emu.wait_message(ORDERS, predicate=lambda m: bool(m.button_texts()))
+    moved = await emu.wait_message(
+        ORDERS, thread_id=card.thread_id, predicate=lambda m: "Перенесено" in m.text
+    )
+    assert "R&D <Lead>" in moved.text  # escaped once, as the relay posts it
